@@ -1,0 +1,50 @@
+# burdenshare — set-up, tests, benchmarks. Every target installs what it needs itself.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export BURDENSHARE_SHARED_DATA ?= $(abspath ../shared/data)
+
+.PHONY: run test bench lint install system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## PostgreSQL server binaries for the store tests (Debian package; installed when missing).
+system-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing PostgreSQL (Debian package postgresql)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "PostgreSQL server binaries are missing: sudo apt-get install postgresql" >&2; exit 1; \
+	  fi; \
+	fi
+
+## The main job on the embedded SQLite database and the bundled starter snapshot.
+run: install
+	$(BIN)/burdenshare data starter
+	$(BIN)/burdenshare data status
+	$(BIN)/burdenshare rank --top 40
+
+test: install system-deps lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+
+bench: install system-deps
+	@for f in benchmarks/bench_*.py; do \
+	  echo "=== $$f"; $(BIN)/python $$f || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,144 @@
+"""Database engines: URL choice, connection checks, and migrations to the newest schema.
+
+The URL comes from the ``--db`` option, else ``$BURDENSHARE_DB``, else a SQLite file in the
+user's data directory (platformdirs). :func:`get_engine` brings the schema up to date with
+Alembic before handing the engine out, so every command works on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from burdenshare.errors import StoreError
+
+ENV_VAR = "BURDENSHARE_DB"
+
+
+def default_url() -> str:
+    """SQLite file in the user's data directory (created on first use)."""
+    from platformdirs import user_data_dir
+
+    folder = Path(os.environ.get("BURDENSHARE_HOME") or user_data_dir("burdenshare"))
+    return f"sqlite:///{folder / 'burdenshare.db'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The URL to use: explicit, else the environment, else the default SQLite file."""
+    return url or os.environ.get(ENV_VAR) or default_url()
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is shown as given
+        return url
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def create_engine(url: str | None = None) -> Engine:
+    """A SQLAlchemy engine for ``url`` (no migration, no connection yet)."""
+    url = resolve_url(url)
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # noqa: BLE001
+        raise StoreError(f"not a database URL: {url!r} ({exc})") from None
+    if parsed.get_backend_name() == "sqlite":
+        db_path = parsed.database
+        if db_path and db_path != ":memory:":
+            try:
+                Path(db_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for {db_path}: {exc}") from None
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    try:
+        return sa.create_engine(url)
+    except Exception as exc:  # noqa: BLE001 - unknown dialect or missing driver
+        raise StoreError(f"unsupported database URL {safe_url(url)}: {exc}") from None
+
+
+def _alembic_config(connection: sa.Connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    script_dir = resources.files("burdenshare.store").joinpath("migrations")
+    cfg.set_main_option("script_location", str(script_dir))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The newest migration revision shipped with the package."""
+    from alembic.script import ScriptDirectory
+
+    script_dir = resources.files("burdenshare.store").joinpath("migrations")
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_dir))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to the newest revision (a no-op when already there)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.begin() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current == head_revision():
+            return
+        command.upgrade(_alembic_config(conn), "head")
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """A connected, migrated engine for ``url`` (cached per URL within the process).
+
+    An unreachable server or an unwritable file raises :class:`StoreError` naming the URL.
+    """
+    url = resolve_url(url)
+    if url in _ENGINES:
+        return _ENGINES[url]
+    engine = create_engine(url)
+    try:
+        migrate(engine)
+    except sa.exc.OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"cannot open database {safe_url(url)}: {reason}") from None
+    except sa.exc.DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(f"database error at {safe_url(url)}: {exc.orig}") from None
+    _ENGINES[url] = engine
+    return engine
+
+
+def dispose_all() -> None:
+    """Close every cached engine (tests use this between databases)."""
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()

@@ -1,0 +1,391 @@
+"""Fact repository: import parsed files in one transaction, query facts by vintage.
+
+Rules (DESIGN.md, "Data"):
+
+- Re-importing the same file (same sha256) is a no-op.
+- A new vintage never overwrites an old one; both are kept and can be queried.
+- ``vintage="latest"`` picks, for each (source, indicator), the newest vintage holding it.
+- An import is one transaction: a file that fails leaves the database exactly as it was.
+- Facts from the bundled starter snapshot are superseded when the full official file of the
+  same source and vintage is imported: the starter rows for those indicators are removed in
+  the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from burdenshare.errors import StoreError
+from burdenshare.facts import FACT_COLUMNS, ParseResult, validate_facts
+from burdenshare.store.models import Fact, Import, SourceRecord
+
+_FACT_INSERT_COLUMNS = ("import_id", *FACT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What one import did, for the CLI summary and for tests."""
+
+    file_name: str
+    source: str
+    format: str
+    vintage: str
+    sha256: str
+    rows: int
+    countries: int
+    years: tuple[int, int] | None
+    indicators: tuple[str, ...]
+    flag_counts: dict[str, int]
+    skipped: bool = False
+    superseded_starter_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _flag_counts(facts: pd.DataFrame) -> dict[str, int]:
+    flags = facts["flags"][facts["flags"] != ""]
+    if flags.empty:
+        return {}
+    counts = flags.str.split("|").explode().value_counts()
+    return {str(k): int(v) for k, v in counts.sort_index().items()}
+
+
+def _summary(
+    result: ParseResult, *, file_name: str, fmt: str, sha: str, skipped: bool, superseded: int = 0
+) -> ImportSummary:
+    f = result.facts
+    years = (int(f["year"].min()), int(f["year"].max())) if len(f) else None
+    return ImportSummary(
+        file_name=file_name,
+        source=result.source,
+        format=fmt,
+        vintage=result.vintage,
+        sha256=sha,
+        rows=len(f),
+        countries=int(f["iso3"].nunique()),
+        years=years,
+        indicators=tuple(sorted(f["indicator"].unique())),
+        flag_counts=_flag_counts(f),
+        skipped=skipped,
+        superseded_starter_rows=superseded,
+        warnings=list(result.warnings),
+        unmatched=list(result.unmatched),
+    )
+
+
+def _json_safe(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return _json_safe(value.item())
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _json_safe(value.tolist())
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    cols = list(frame.columns)
+    return [
+        {c: _json_safe(v) for c, v in zip(cols, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def import_result(
+    engine: Engine,
+    result: ParseResult,
+    *,
+    file_name: str,
+    sha256: str,
+    fmt: str,
+    publisher_url: str = "",
+    is_starter: bool = False,
+) -> ImportSummary:
+    """Store one parsed file atomically; a no-op when the same bytes were imported before."""
+    facts = validate_facts(result.facts)
+    result = ParseResult(
+        facts=facts,
+        source=result.source,
+        vintage=result.vintage,
+        warnings=result.warnings,
+        unmatched=result.unmatched,
+        meta=result.meta,
+        extra=result.extra,
+    )
+    with engine.begin() as conn:
+        existing = conn.execute(
+            sa.select(Import.id).where(Import.sha256 == sha256)
+        ).scalar_one_or_none()
+        if existing is not None:
+            return _summary(result, file_name=file_name, fmt=fmt, sha=sha256, skipped=True)
+        superseded = _resolve_overlap(conn, facts, is_starter=is_starter)
+        import_id = conn.execute(
+            sa.insert(Import).returning(Import.id),
+            {
+                "source": result.source,
+                "format": fmt,
+                "vintage": result.vintage,
+                "file_name": file_name,
+                "sha256": sha256,
+                "publisher_url": publisher_url,
+                "imported_at": dt.datetime.now(dt.UTC),
+                "row_count": len(facts),
+                "is_starter": is_starter,
+                "meta": {k: str(v) for k, v in result.meta.items()},
+            },
+        ).scalar_one()
+        if len(facts):
+            _bulk_insert_facts(conn, import_id, facts)
+        for table_name, frame in result.extra.items():
+            rows = [
+                {"import_id": import_id, "table_name": table_name, "payload": payload}
+                for payload in _records(frame)
+            ]
+            if rows:
+                conn.execute(sa.insert(SourceRecord), rows)
+    return _summary(
+        result, file_name=file_name, fmt=fmt, sha=sha256, skipped=False, superseded=superseded
+    )
+
+
+def _bulk_insert_facts(conn: sa.Connection, import_id: int, facts: pd.DataFrame) -> None:
+    """Insert many facts fast: plain DBAPI executemany with tuples on SQLite, COPY on PG."""
+    values = facts["value"].astype(object).where(facts["value"].notna(), None)
+    frame = facts.assign(value=values)
+    rows = [
+        (import_id, *row)
+        for row in frame.loc[:, list(FACT_COLUMNS)].itertuples(index=False, name=None)
+    ]
+    cols = ", ".join(_FACT_INSERT_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY facts ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in _FACT_INSERT_COLUMNS)
+        conn.connection.driver_connection.executemany(
+            f"INSERT INTO facts ({cols}) VALUES ({marks})", rows
+        )
+        return
+    conn.execute(sa.insert(Fact), [dict(zip(_FACT_INSERT_COLUMNS, r, strict=True)) for r in rows])
+
+
+def _resolve_overlap(conn: sa.Connection, facts: pd.DataFrame, *, is_starter: bool) -> int:
+    """Handle facts whose (source, vintage, indicator) the store already holds.
+
+    A full file supersedes starter rows of the same release; starter rows never displace a
+    full import (the starter is only loaded into an empty store); two different full files
+    claiming the same release and indicator are a user error.
+    """
+    if facts.empty:
+        return 0
+    keys = facts[["source", "vintage", "indicator"]].drop_duplicates()
+    removed = 0
+    for source, vintage, indicator in keys.itertuples(index=False, name=None):
+        holders = conn.execute(
+            sa.select(Import.id, Import.file_name, Import.is_starter)
+            .join(Fact, Fact.import_id == Import.id)
+            .where(Fact.source == source, Fact.vintage == vintage, Fact.indicator == indicator)
+            .distinct()
+        ).all()
+        for holder_id, holder_file, holder_is_starter in holders:
+            if holder_is_starter and not is_starter:
+                res = conn.execute(
+                    sa.delete(Fact).where(
+                        Fact.import_id == holder_id,
+                        Fact.source == source,
+                        Fact.vintage == vintage,
+                        Fact.indicator == indicator,
+                    )
+                )
+                removed += res.rowcount or 0
+            else:
+                raise StoreError(
+                    f"the store already holds {indicator!r} of {source} vintage {vintage} "
+                    f"from {holder_file!r}; a different file claims the same release"
+                )
+    return removed
+
+
+def import_file(
+    engine: Engine,
+    path: Path | str,
+    source: str | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> ImportSummary:
+    """Detect (or force) the format of ``path``, parse it and store it atomically."""
+    from burdenshare import sources
+
+    path = Path(path)
+    parser = sources.parser_for(path, source)
+    if progress:
+        progress(f"hashing {path.name}")
+    sha = file_sha256(path)
+    with engine.connect() as conn:
+        done = conn.execute(sa.select(Import.id).where(Import.sha256 == sha)).scalar_one_or_none()
+    if done is not None:
+        empty = ParseResult(facts=_empty_facts(), source=parser.SOURCE, vintage="")
+        with engine.connect() as conn:
+            row = conn.execute(sa.select(Import).where(Import.id == done)).scalar_one()
+        summary = _summary(empty, file_name=path.name, fmt=parser.FORMAT, sha=sha, skipped=True)
+        return _replace(summary, vintage=row.vintage, rows=row.row_count)
+    if progress:
+        progress(f"parsing {path.name} as {parser.FORMAT}")
+    result = parser.parse(path)
+    if progress:
+        progress(f"storing {len(result.facts):,} facts from {path.name}")
+    return import_result(
+        engine,
+        result,
+        file_name=path.name,
+        sha256=sha,
+        fmt=parser.FORMAT,
+        publisher_url=getattr(parser, "DOWNLOAD_URL", ""),
+    )
+
+
+def _empty_facts() -> pd.DataFrame:
+    from burdenshare.facts import empty_facts
+
+    return empty_facts()
+
+
+def _replace(summary: ImportSummary, **changes) -> ImportSummary:
+    from dataclasses import replace
+
+    return replace(summary, **changes)
+
+
+def load_facts(
+    engine: Engine,
+    *,
+    indicators: Iterable[str] | None = None,
+    sources: Iterable[str] | None = None,
+    vintage: str = "latest",
+    iso3: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Facts as a tidy frame (FACT_COLUMNS).
+
+    ``vintage="latest"``: for each (source, indicator) the newest vintage holding it;
+    ``vintage="all"``: every vintage; any other string: exactly that vintage.
+    """
+    f = Fact.__table__
+    query = sa.select(*(f.c[c] for c in FACT_COLUMNS))
+    if indicators is not None:
+        query = query.where(f.c.indicator.in_(list(indicators)))
+    if sources is not None:
+        query = query.where(f.c.source.in_(list(sources)))
+    if iso3 is not None:
+        query = query.where(f.c.iso3.in_(list(iso3)))
+    if vintage == "latest":
+        newest = (
+            sa.select(f.c.source, f.c.indicator, sa.func.max(f.c.vintage).label("vintage"))
+            .group_by(f.c.source, f.c.indicator)
+            .subquery()
+        )
+        query = query.join(
+            newest,
+            sa.and_(
+                newest.c.source == f.c.source,
+                newest.c.indicator == f.c.indicator,
+                newest.c.vintage == f.c.vintage,
+            ),
+        )
+    elif vintage != "all":
+        query = query.where(f.c.vintage == vintage)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame(rows, columns=list(FACT_COLUMNS))
+    if frame.empty:
+        return _empty_facts()
+    frame["year"] = frame["year"].astype("int64")
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    frame["flags"] = frame["flags"].fillna("")
+    return frame.sort_values(["source", "indicator", "iso3", "year", "vintage"]).reset_index(
+        drop=True
+    )
+
+
+def load_records(engine: Engine, table_name: str) -> pd.DataFrame:
+    """A source's non-fact table (e.g. ``"deals"``), newest import only."""
+    with engine.connect() as conn:
+        newest = conn.execute(
+            sa.select(sa.func.max(SourceRecord.import_id)).where(
+                SourceRecord.table_name == table_name
+            )
+        ).scalar_one_or_none()
+        if newest is None:
+            return pd.DataFrame()
+        payloads = conn.execute(
+            sa.select(SourceRecord.payload)
+            .where(SourceRecord.table_name == table_name, SourceRecord.import_id == newest)
+            .order_by(SourceRecord.id)
+        ).scalars()
+        return pd.DataFrame([p if isinstance(p, dict) else json.loads(p) for p in payloads])
+
+
+def status(engine: Engine) -> dict:
+    """Sources, vintages, coverage and row counts, for ``data status``."""
+    i, f = Import.__table__, Fact.__table__
+    with engine.connect() as conn:
+        imports = conn.execute(sa.select(i).order_by(i.c.id)).mappings().all()
+        coverage = conn.execute(
+            sa.select(
+                f.c.import_id,
+                sa.func.count().label("rows"),
+                sa.func.count(sa.distinct(f.c.iso3)).label("countries"),
+                sa.func.min(f.c.year).label("year_min"),
+                sa.func.max(f.c.year).label("year_max"),
+                sa.func.count(sa.distinct(f.c.indicator)).label("indicators"),
+            ).group_by(f.c.import_id)
+        ).mappings()
+        cov = {row["import_id"]: dict(row) for row in coverage}
+        total = conn.execute(sa.select(sa.func.count()).select_from(f)).scalar_one()
+    out = []
+    for row in imports:
+        c = cov.get(row["id"], {})
+        out.append(
+            {
+                "source": row["source"],
+                "format": row["format"],
+                "vintage": row["vintage"],
+                "file_name": row["file_name"],
+                "sha256": row["sha256"],
+                "publisher_url": row["publisher_url"],
+                "imported_at": row["imported_at"].isoformat() if row["imported_at"] else None,
+                "starter": bool(row["is_starter"]),
+                "rows": int(c.get("rows", 0)),
+                "countries": int(c.get("countries", 0)),
+                "years": [c["year_min"], c["year_max"]] if c.get("rows") else None,
+                "indicators": int(c.get("indicators", 0)),
+            }
+        )
+    return {"database": None, "total_facts": int(total), "imports": out}
