@@ -24,24 +24,34 @@ def _mirror(url: str) -> str:
     return urlunsplit((m.scheme, m.netloc, m.path.rstrip("/") + u.path, u.query, ""))
 
 
-def official_downloads(only: list[str] | None = None) -> list[tuple[str, str]]:
-    """(format, url) for every parser that names a direct download URL."""
-    from burdenshare import sources
+def _download_table() -> dict:
+    from importlib import resources
 
-    out = []
-    for module in sources.parsers():
-        url = getattr(module, "DOWNLOAD_URL", "")
-        if not url.startswith(("http://", "https://")):
-            continue
-        if only and module.FORMAT not in only and module.SOURCE not in only:
-            continue
-        out.append((module.FORMAT, url))
+    import yaml
+
+    text = resources.files("burdenshare.data").joinpath("downloads.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def official_downloads(only: list[str] | None = None) -> list[tuple[str, str]]:
+    """(format, direct URL) of every official file ``data update`` can fetch."""
+    table = _download_table()["direct"]
+    out = [(row["format"], row["url"]) for row in table]
     if only:
         known = {f for f, _ in out}
-        unknown = [o for o in only if o not in known and not any(o in f for f in known)]
+        unknown = [o for o in only if o not in known]
         if unknown:
-            raise UserError(f"--only: no downloadable format named {', '.join(unknown)}")
+            raise UserError(
+                f"--only: no downloadable format named {', '.join(unknown)}; "
+                f"downloadable: {', '.join(sorted(known))}"
+            )
+        out = [(f, u) for f, u in out if f in only]
     return out
+
+
+def manual_downloads() -> list[dict]:
+    """Formats whose publisher serves them only through a web form: where to get them."""
+    return list(_download_table().get("manual", []))
 
 
 def download_official(
@@ -77,11 +87,13 @@ def download_official(
 
 def _save(content: bytes, url: str, dest: Path) -> list[Path]:
     name = Path(urlsplit(url).path).name or "download"
-    if content[:4] == b"PK\x03\x04" and not name.endswith(".xlsx"):
+    if content[:4] == b"PK\x03\x04" and not name.endswith((".xlsx", ".xlsm")):
         out = []
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
             for member in zf.namelist():
-                if member.lower().endswith(".csv"):
+                if member.lower().endswith(".csv") and not Path(member).name.startswith(
+                    "Metadata_Indicator"
+                ):
                     target = dest / Path(member).name
                     target.write_bytes(zf.read(member))
                     out.append(target)

@@ -56,11 +56,14 @@ _register_all()
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, map user errors to exit code 2."""
     from rich.console import Console
+    from rich.markup import escape
 
     try:
         app(args=argv, standalone_mode=False)
     except UserError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False
+        )
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code

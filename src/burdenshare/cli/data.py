@@ -189,3 +189,10 @@ def update_cmd(
     files = download_official(only=only or None, dest=dest, timeout=timeout)
     summaries = [import_file(engine, path) for path in files]
     _print_summaries(summaries)
+    from burdenshare.download import manual_downloads
+
+    for row in manual_downloads():
+        typer.echo(
+            f"{row['format']}: served only through a web form; download it from "
+            f"{row['page']} and run `burdenshare data import FILE`"
+        )

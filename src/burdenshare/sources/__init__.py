@@ -23,6 +23,7 @@ PARSER_MODULES: tuple[str, ...] = (
     "burdenshare.sources.sipri_milex",
     "burdenshare.sources.sipri_milex_csv",
     "burdenshare.sources.nato",
+    "burdenshare.sources.worldbank_meta",
     "burdenshare.sources.worldbank",
     "burdenshare.sources.sipri_arms_register",
     "burdenshare.sources.sipri_arms_imports",

@@ -254,7 +254,9 @@ def import_file(
     if done is not None:
         empty = ParseResult(facts=_empty_facts(), source=parser.SOURCE, vintage="")
         with engine.connect() as conn:
-            row = conn.execute(sa.select(Import).where(Import.id == done)).scalar_one()
+            row = conn.execute(
+                sa.select(Import.vintage, Import.row_count).where(Import.id == done)
+            ).one()
         summary = _summary(empty, file_name=path.name, fmt=parser.FORMAT, sha=sha, skipped=True)
         return _replace(summary, vintage=row.vintage, rows=row.row_count)
     if progress:
