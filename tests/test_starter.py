@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,10 +29,9 @@ def starter() -> pd.DataFrame:
 
 
 def _build_module():
-    from tests.conftest import REPO
-
+    repo = Path(__file__).resolve().parents[1]
     spec = importlib.util.spec_from_file_location(
-        "build_starter", REPO / "scripts" / "build_starter.py"
+        "build_starter", repo / "scripts" / "build_starter.py"
     )
     module = importlib.util.module_from_spec(spec)
     sys.modules["build_starter"] = module
