@@ -29,8 +29,6 @@ from burdenshare.errors import StoreError
 from burdenshare.facts import FACT_COLUMNS, ParseResult, validate_facts
 from burdenshare.store.models import Fact, Import, SourceRecord
 
-_FACT_INSERT_COLUMNS = ("import_id", *FACT_COLUMNS)
-
 
 @dataclass(frozen=True)
 class ImportSummary:
@@ -162,39 +160,50 @@ def import_result(
         if len(facts):
             _bulk_insert_facts(conn, import_id, facts)
         for table_name, frame in result.extra.items():
-            rows = [
-                {"import_id": import_id, "table_name": table_name, "payload": payload}
-                for payload in _records(frame)
-            ]
-            if rows:
-                conn.execute(sa.insert(SourceRecord), rows)
+            payloads = [json.dumps(p, allow_nan=False) for p in _records(frame)]
+            _fast_insert(
+                conn,
+                "source_records",
+                ["import_id", "table_name", "payload"],
+                [(import_id, table_name, p) for p in payloads],
+            )
     return _summary(
         result, file_name=file_name, fmt=fmt, sha=sha256, skipped=False, superseded=superseded
     )
 
 
 def _bulk_insert_facts(conn: sa.Connection, import_id: int, facts: pd.DataFrame) -> None:
-    """Insert many facts fast: plain DBAPI executemany with tuples on SQLite, COPY on PG."""
-    values = facts["value"].astype(object).where(facts["value"].notna(), None)
-    frame = facts.assign(value=values)
-    rows = [
-        (import_id, *row)
-        for row in frame.loc[:, list(FACT_COLUMNS)].itertuples(index=False, name=None)
+    """Insert many facts fast (column lists zipped into tuples; no per-row pandas access)."""
+    values = [None if v != v else v for v in facts["value"].to_numpy(dtype="float64").tolist()]
+    columns = [
+        [import_id] * len(facts),
+        *(facts[c].tolist() for c in FACT_COLUMNS if c not in ("value",)),
     ]
-    cols = ", ".join(_FACT_INSERT_COLUMNS)
+    names = ["import_id", *(c for c in FACT_COLUMNS if c != "value")]
+    columns.append(values)
+    names.append("value")
+    _fast_insert(conn, "facts", names, list(zip(*columns, strict=True)))
+
+
+def _fast_insert(conn: sa.Connection, table: str, names: list[str], rows: list[tuple]) -> None:
+    """Bulk insert plain tuples: DBAPI executemany on SQLite, COPY on PostgreSQL."""
+    if not rows:
+        return
+    cols = ", ".join(names)
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY facts ({cols}) FROM STDIN") as copy:
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
     if conn.dialect.name == "sqlite":
-        marks = ", ".join("?" for _ in _FACT_INSERT_COLUMNS)
+        marks = ", ".join("?" for _ in names)
         conn.connection.driver_connection.executemany(
-            f"INSERT INTO facts ({cols}) VALUES ({marks})", rows
+            f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows
         )
         return
-    conn.execute(sa.insert(Fact), [dict(zip(_FACT_INSERT_COLUMNS, r, strict=True)) for r in rows])
+    target = sa.table(table, *(sa.column(n) for n in names))
+    conn.execute(sa.insert(target), [dict(zip(names, r, strict=True)) for r in rows])
 
 
 def _resolve_overlap(conn: sa.Connection, facts: pd.DataFrame, *, is_starter: bool) -> int:
