@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -37,15 +38,14 @@ def head_text(path: Path, nbytes: int = SNIFF_BYTES) -> str:
     """
     with open(path, "rb") as fh:
         raw = fh.read(nbytes)
-    if raw.startswith(_UTF16_BOMS):
-        return raw.decode("utf-16", errors="replace")
-    return raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+    enc = "utf-16" if raw.startswith(_UTF16_BOMS) else "utf-8"
+    text = raw.decode(enc, errors="replace").lstrip("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def first_line_fields(head: str) -> list[str]:
     """The comma-separated fields of the first line of ``head`` (quotes removed)."""
-    line = head.split("\n", 1)[0].rstrip("\r")
-    return [f.strip() for f in next(csv.reader([line]), [])]
+    return [f.strip() for f in split_header(head.replace("\r", "\n").split("\n", 1)[0])]
 
 
 def read_text(path: Path, encodings: Sequence[str], expected: str) -> str:
@@ -64,7 +64,8 @@ def read_text(path: Path, encodings: Sequence[str], expected: str) -> str:
         raise DataFormatError("file is empty", where=where)
     if raw.startswith(_UTF16_BOMS) or b"\x00" in raw[:SNIFF_BYTES]:
         raise DataFormatError(
-            f"wrong encoding: the file looks like UTF-16 or binary (NUL bytes); expected {expected}",
+            "wrong encoding: the file looks like UTF-16 or binary (NUL bytes); "
+            f"expected {expected}",
             where=where,
         )
     error: UnicodeDecodeError | None = None
@@ -96,8 +97,11 @@ def find_line(
 
 
 def split_header(line: str) -> list[str]:
-    """The fields of one CSV header line, as written (quotes removed, not stripped)."""
-    return next(csv.reader([line]), [])
+    """The fields of one CSV line, as written (quotes removed, not stripped); [] if unreadable."""
+    try:
+        return next(csv.reader([line.rstrip("\r\n")]), [])
+    except csv.Error:
+        return []
 
 
 def require_columns(
@@ -138,8 +142,17 @@ def read_body(
             engine="c",
         )
     except pd.errors.ParserError as exc:
-        msg = str(exc)
-        raise DataFormatError(f"malformed CSV after header line {header_idx + 1}: {msg}", where=where) from exc
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m is None:
+            raise DataFormatError(
+                f"malformed CSV after header line {header_idx + 1}: {exc}", where=where
+            ) from exc
+        line = int(m.group(2)) + header_idx + 1
+        raise DataFormatError(
+            f"line {line}: {m.group(3)} fields, but the header (line {header_idx + 1}) has "
+            f"{len(names)}",
+            where=where,
+        ) from exc
     df.columns = list(names)
     df = df.fillna("").astype(object)
     if '"' in body:
@@ -170,21 +183,26 @@ def numbers(
     """
     arr = np.asarray(values, dtype=object)
     shape = arr.shape
-    flat = pd.Series(arr.reshape(-1), dtype=object).astype(str).str.strip()
-    is_missing = flat.isin(list(missing)).to_numpy()
-    parsed = pd.to_numeric(flat.where(~is_missing, None), errors="coerce").to_numpy(dtype=float)
-    bad = ~is_missing & ~np.isfinite(parsed)
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        if len(shape) == 2:
-            row, col = divmod(k, shape[1])
-            name = column[col]
-        else:
-            row, name = k, column
-        raise DataFormatError(
-            f"line {lineno[row]}, column {name!r}: {flat.iloc[k]!r} is not a number",
-            where=Path(path).name,
-        )
+    flat = arr.reshape(-1)
+    parsed = pd.to_numeric(pd.Series(flat, dtype=object), errors="coerce").to_numpy(
+        dtype=float, copy=True
+    )
+    suspect = np.flatnonzero(~np.isfinite(parsed))
+    if len(suspect):
+        text = pd.Series(flat[suspect], dtype=object).astype(str).str.strip()
+        ok = text.isin(list(missing)).to_numpy() & np.isnan(parsed[suspect])
+        if not ok.all():
+            k = int(suspect[np.flatnonzero(~ok)[0]])
+            if len(shape) == 2:
+                row, col = divmod(k, shape[1])
+                name = column[col]
+            else:
+                row, name = k, column
+            raise DataFormatError(
+                f"line {lineno[row]}, column {name!r}: {str(flat[k]).strip()!r} is not a number",
+                where=Path(path).name,
+            )
+        parsed[suspect] = np.nan
     return parsed.reshape(shape)
 
 

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from burdenshare.errors import StoreError
-from burdenshare.facts import FACT_COLUMNS, ParseResult, validate_facts
+from burdenshare.facts import FACT_COLUMNS, ParseResult, split_flags, validate_facts
 from burdenshare.store.models import Fact, Import, SourceRecord
 
 
@@ -60,11 +60,12 @@ def file_sha256(path: Path) -> str:
 
 
 def _flag_counts(facts: pd.DataFrame) -> dict[str, int]:
-    flags = facts["flags"][facts["flags"] != ""]
-    if flags.empty:
-        return {}
-    counts = flags.str.split("|").explode().value_counts()
-    return {str(k): int(v) for k, v in counts.sort_index().items()}
+    """How many facts carry each flag (counted per distinct flag string, then split)."""
+    counts: dict[str, int] = {}
+    for combo, n in facts["flags"].value_counts().items():
+        for flag in split_flags(combo):
+            counts[flag] = counts.get(flag, 0) + int(n)
+    return dict(sorted(counts.items()))
 
 
 def _summary(
