@@ -1,0 +1,8 @@
+"""Arms-sale cases: life cycle, congressional notification, end-use monitoring, third-party
+transfers, audit log, quarterly metrics (plus the catalog, queue and schedule).
+
+Pure rules live in ``model``, ``lifecycle``, ``notification``, ``eeum``, ``transfers``,
+``audit`` and ``metrics``; store access in ``repository``; file import in ``importer``;
+synthetic data in ``synthetic``. Import the submodule you need; this package imports nothing
+heavy on its own.
+"""
