@@ -1,0 +1,568 @@
+"""``burdenshare catalog import|show`` and ``burdenshare cases queue|schedule``.
+
+Thin: parse options, call :mod:`burdenshare.cases.catalog`, :mod:`~burdenshare.cases.queue`
+and :mod:`~burdenshare.cases.schedule`, render. The ``queue`` and ``schedule`` commands join
+the existing ``cases`` group (registered by ``cli/cases.py``); heavy imports happen inside the
+command bodies. Whenever the illustrative catalog is in use, the output says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from burdenshare.cli.common import DB_OPTION, echo_json
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from burdenshare.cases.catalog import Catalog
+
+catalog_app = typer.Typer(
+    help="The prioritized sales catalog (EO 14383): platforms, production lines, capacity.",
+    no_args_is_help=True,
+)
+
+FORMAT_OPTION = typer.Option("table", "--format", help="table or json")
+POLICY_OPTION = typer.Option("eo14383", "--policy", help="Scoring policy for partner score/tier.")
+AS_OF_OPTION = typer.Option(
+    None,
+    "--as-of",
+    help="Date the queue is computed for (YYYY-MM-DD; "
+    "default today): case age and the first quarter of the schedule.",
+)
+YEAR_OPTION = typer.Option(None, "--year", help="Data year for the partner scores.")
+KEY_OPTION = typer.Option(
+    None, "--key", help="Queue-key YAML (default: the package's data/catalog/queue_key.yaml)."
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``catalog`` group, and ``queue`` and ``schedule`` to the ``cases`` group."""
+    app.add_typer(catalog_app, name="catalog")
+    cases_app = _cases_group(app)
+    cases_app.command("queue")(queue_cmd)
+    cases_app.command("schedule")(schedule_cmd)
+
+
+def _cases_group(app: typer.Typer) -> typer.Typer:
+    for info in app.registered_groups:
+        if info.name == "cases" and info.typer_instance is not None:
+            return info.typer_instance
+    sub = typer.Typer(help="Arms-sale cases.", no_args_is_help=True)
+    app.add_typer(sub, name="cases")
+    return sub
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _engine(db: str | None):
+    from burdenshare.cli.common import db_url
+    from burdenshare.store.db import get_engine
+
+    return get_engine(db_url(db))
+
+
+def _format(fmt: str) -> str:
+    from burdenshare.errors import UserError
+
+    f = fmt.strip().lower()
+    if f not in ("table", "json"):
+        raise UserError(f"expected table or json, got {fmt!r}", where="--format")
+    return f
+
+
+def _as_of(text: str | None) -> dt.date:
+    from burdenshare.errors import UserError
+
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"expected a date as YYYY-MM-DD, got {text!r}", where="--as-of") from None
+
+
+def _catalog_json(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "name": catalog.name,
+        "version": catalog.version,
+        "illustrative": catalog.illustrative,
+        "notice": catalog.notice,
+        "source": catalog.source,
+    }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (NA -> None, numpy scalars -> Python, dates -> ISO)."""
+    from burdenshare.cli.common import clean_nan
+
+    out = frame.astype(object).where(frame.notna(), None)
+    for col in out.columns:
+        if str(frame[col].dtype).startswith("datetime64"):
+            out[col] = [None if v is None else v.date().isoformat() for v in out[col]]
+    return clean_nan(out.to_dict(orient="records"))
+
+
+def _build_queue(engine, policy: str, year: int | None, key_path: Path | None, as_of: dt.date):
+    """(queue, demands, catalog, key) for the open cases in the store."""
+    from burdenshare.cases.catalog import load_catalog
+    from burdenshare.cases.queue import build_queue, load_queue_key, open_cases
+
+    key = load_queue_key(key_path)
+    catalog = load_catalog(engine)
+    cases, demands = open_cases(engine)
+    partners = _partners(engine, policy, year)
+    queue = build_queue(cases, demands, partners, catalog, key=key, as_of=as_of)
+    return queue, demands, catalog, key
+
+
+def _partners(engine, policy: str, year: int | None) -> pd.DataFrame:
+    from burdenshare.scoring.service import rank_partners
+
+    return rank_partners(engine, policy=policy, year=year)
+
+
+def _console():
+    """A rich console; wide when the output is not a terminal (files, pipes, tests)."""
+    import sys
+
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
+def _why(explanation: str) -> str:
+    """The "ahead of ... because ..." part of a queue explanation."""
+    for marker in ("ahead of ", "last in the queue"):
+        at = explanation.find(marker)
+        if at >= 0:
+            return explanation[at:]
+    return explanation
+
+
+def _notice(catalog: Catalog, *, err: bool) -> None:
+    if catalog.illustrative:
+        typer.echo(f"note: {catalog.describe()}", err=err)
+
+
+# -- catalog ---------------------------------------------------------------------------------
+
+
+@catalog_app.command("import")
+def catalog_import_cmd(
+    file: Path = typer.Argument(..., help="Catalog file: .csv, .yaml or .yml."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Validate a catalog file and store it as the current catalog (all or nothing)."""
+    from burdenshare.cases.catalog import read_catalog_file, save_catalog
+
+    catalog = read_catalog_file(file)  # validates everything before the store is touched
+    version_id, created = save_catalog(_engine(db), catalog)
+    n_lines = len({item.production_line for item in catalog})
+    if created:
+        typer.echo(
+            f"imported catalog {catalog.name!r} from {file.name}: {len(catalog)} items on "
+            f"{n_lines} production lines (catalog version {version_id})"
+        )
+    else:
+        typer.echo(
+            f"unchanged: {file.name} has the same content as the current catalog "
+            f"(version {version_id})"
+        )
+    _notice(catalog, err=False)
+
+
+@catalog_app.command("show")
+def catalog_show_cmd(
+    db: str | None = DB_OPTION,
+    fmt: str = FORMAT_OPTION,
+) -> None:
+    """Show the current catalog (the illustrative one when none was imported)."""
+    from burdenshare.cases.catalog import load_catalog
+
+    fmt = _format(fmt)
+    catalog = load_catalog(_engine(db))
+    items = catalog.to_frame()
+    lines = catalog.lines().reset_index()
+    if fmt == "json":
+        echo_json({**_catalog_json(catalog), "items": _records(items), "lines": _records(lines)})
+        return
+    from rich.table import Table
+
+    con = _console()
+    title = catalog.describe()
+    table = Table(title=title, title_justify="left")
+    for col, just in (
+        ("id", "left"),
+        ("name", "left"),
+        ("USML", "left"),
+        ("line", "left"),
+        ("cap/qtr", "right"),
+        ("cap/yr", "right"),
+        ("unit $M", "right"),
+        ("lead (mo)", "right"),
+        ("priority", "left"),
+        ("US draw", "left"),
+        ("backlog", "right"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in items.itertuples(index=False):
+        table.add_row(
+            r.id,
+            r.name,
+            r.usml_category,
+            r.production_line,
+            f"{r.capacity_per_quarter:g}",
+            f"{r.capacity_per_year:g}",
+            f"{r.unit_cost_usd_m:g}",
+            str(r.lead_time_months),
+            r.strategy_priority,
+            "yes" if r.us_forces_draw else "no",
+            f"{r.backlog_units:g}",
+        )
+    con.print(table)
+    if catalog.illustrative:
+        con.print(f"[bold yellow]ILLUSTRATIVE:[/] {catalog.notice}", highlight=False)
+    if catalog.source:
+        con.print(f"source: {catalog.source}", highlight=False)
+
+
+# -- cases queue -----------------------------------------------------------------------------
+
+
+def queue_cmd(
+    policy: str = POLICY_OPTION,
+    against: str | None = typer.Option(
+        None, "--against", help="Compare with 'fcfs' (first-come, first-served) or a policy."
+    ),
+    fmt: str = FORMAT_OPTION,
+    as_of: str | None = AS_OF_OPTION,
+    year: int | None = YEAR_OPTION,
+    key: Path | None = KEY_OPTION,
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Show the first N (table)."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Order the open cases by the priority key; explain every position."""
+    from burdenshare.cases.queue import build_queue, explain_queue, queue_summary
+
+    fmt = _format(fmt)
+    when = _as_of(as_of)
+    engine = _engine(db)
+    queue, demands, catalog, qkey = _build_queue(engine, policy, year, key, when)
+    queue = queue.assign(explanation=explain_queue(queue))
+    other_label = None
+    if against is not None:
+        if against.strip().lower() == "fcfs":
+            other_label = "fcfs"
+        else:
+            from burdenshare.cases.queue import open_cases
+
+            cases, _ = open_cases(engine)
+            other = build_queue(
+                cases, demands, _partners(engine, against, year), catalog, key=qkey, as_of=when
+            )
+            other_label = against
+            positions = dict(zip(other["case_id"], other["position"], strict=True))
+            queue["against_position"] = queue["case_id"].map(positions).astype("Int64")
+    if fmt == "json":
+        _notice(catalog, err=True)
+        cols = [
+            "case_id",
+            "position",
+            "partner",
+            "tier",
+            "score",
+            "eligible",
+            "items",
+            "strategy_priority",
+            "us_forces_draw",
+            "requested",
+            "score_pts",
+            "tier_pts",
+            "item_pts",
+            "readiness_pts",
+            "age_pts",
+            "priority_key",
+            "weight",
+            "fcfs_position",
+        ]
+        if "against_position" in queue.columns:
+            cols.append("against_position")
+        rows = _records(queue[[*cols, "explanation"]])
+        for row in rows:
+            row["policy"] = policy
+        echo_json(rows)
+        return
+    _queue_table(
+        queue,
+        catalog,
+        policy,
+        qkey,
+        when,
+        other_label,
+        limit,
+        queue_summary(queue) if len(queue) else None,
+    )
+
+
+def _queue_table(queue, catalog, policy, qkey, when, other_label, limit, summary) -> None:
+    from rich.table import Table
+
+    con = _console()
+    if catalog.illustrative:
+        con.print(f"[yellow]note:[/] {catalog.describe()}", highlight=False)
+    if queue.empty:
+        con.print("no open cases")
+        return
+    shown = queue if limit is None else queue.head(limit)
+    if limit is None and len(queue) > 50:
+        shown = queue.head(50)
+    table = Table(
+        title=f"priority queue: {len(queue)} open case(s), policy {policy}, key {qkey.version}, "
+        f"as of {when.isoformat()}",
+        title_justify="left",
+    )
+    cols = ["#", "case", "partner", "tier", "score", "items", "key"]
+    if other_label:
+        cols += [f"{other_label} #", "shift"]
+    cols.append("why")
+    for c in cols:
+        right = c in ("#", "score", "key", "shift") or c.endswith(" #")
+        table.add_column(
+            c,
+            justify="right" if right else "left",
+            overflow="fold",
+            no_wrap=c != "why" and c != "items",
+        )
+    other_col = "fcfs_position" if other_label == "fcfs" else "against_position"
+    for r in shown.itertuples(index=False):
+        why = _why(r.explanation)
+        score = "" if r.score != r.score else f"{r.score:.1f}"
+        row = [
+            str(r.position),
+            r.case_id,
+            r.partner,
+            "" if r.tier is None else str(r.tier),
+            score,
+            r.items,
+            f"{r.priority_key:.1f}",
+        ]
+        if other_label:
+            other = getattr(r, other_col)
+            row += [str(other), f"{int(other) - int(r.position):+d}"]
+        row.append(why if r.eligible else "held: " + why)
+        table.add_row(*row)
+    con.print(table)
+    if len(shown) < len(queue):
+        con.print(f"(showing {len(shown)} of {len(queue)}; use --limit or --format json)")
+    if other_label == "fcfs" and summary:
+        con.print(
+            f"vs first-come, first-served: {summary['moved']} of {summary['cases']} cases move; "
+            f"mean shift {summary['mean_abs_shift']:.1f} places, max {summary['max_shift']}; "
+            f"Kendall tau {summary['kendall_tau']:.3f}",
+            highlight=False,
+        )
+    con.print(
+        f"key: score x{qkey.score_points:g} + tier + item priority + readiness "
+        f"{qkey.readiness_points:+g} + {qkey.age_points_per_year:g}/year of age; a case older by "
+        f"more than {qkey.starvation_bound_years():.1f} years is always ahead",
+        highlight=False,
+    )
+
+
+# -- cases schedule --------------------------------------------------------------------------
+
+
+def schedule_cmd(
+    method: str = typer.Option("greedy", "--method", help="greedy, optimal or fcfs"),
+    horizon: int = typer.Option(20, "--horizon", help="Quarters to plan (>= 1)."),
+    whatif: str | None = typer.Option(
+        None, "--whatif", help="Case id: the delays moving it to the front causes to others."
+    ),
+    fmt: str = FORMAT_OPTION,
+    policy: str = POLICY_OPTION,
+    as_of: str | None = AS_OF_OPTION,
+    year: int | None = YEAR_OPTION,
+    key: Path | None = KEY_OPTION,
+    time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds for the optimal MILP."),
+    gap: float = typer.Option(1e-3, "--gap", help="Relative optimality gap for the MILP."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """When does each open case deliver, given production capacity and backlog?"""
+    from burdenshare.cases import schedule as sched
+    from burdenshare.errors import UserError
+
+    fmt = _format(fmt)
+    method = method.strip().lower()
+    if method not in sched.METHODS:
+        raise UserError(
+            f"unknown method {method!r} (use greedy, optimal or fcfs)", where="--method"
+        )
+    if horizon < 1:
+        raise UserError(
+            f"horizon must be a whole number of quarters >= 1 (got {horizon})", where="--horizon"
+        )
+    if time_limit <= 0 or not 0 <= gap < 1:
+        raise UserError("--time-limit must be > 0 and --gap in [0, 1)", where="--time-limit")
+    when = _as_of(as_of)
+    engine = _engine(db)
+    queue, demands, catalog, _ = _build_queue(engine, policy, year, key, when)
+    scheduled = queue[queue["case_id"].isin(demands["case_id"].astype(str))]
+    unscheduled = len(queue) - len(scheduled)
+    problem = sched.build_problem(
+        scheduled.reset_index(drop=True), demands, catalog, as_of=when, horizon=horizon
+    )
+    opts = {"time_limit": time_limit, "mip_rel_gap": gap}
+    impact = moved = None
+    if whatif is not None:
+        result, moved, impact = sched.what_if_front(problem, whatif, method, **opts)  # type: ignore[arg-type]
+    else:
+        result = sched.solve(problem, method, **opts)  # type: ignore[arg-type]
+    result.totals["cases_without_catalog_items"] = unscheduled
+    if fmt == "json":
+        echo_json(_schedule_json(result, problem, catalog, policy, when, whatif, moved, impact))
+        return
+    _schedule_table(result, problem, catalog, policy, whatif, moved, impact)
+
+
+def _lines_json(result, problem) -> list[dict[str, Any]]:
+    out = []
+    for k, (line, group) in enumerate(result.lines.groupby("line", sort=False)):
+        out.append(
+            {
+                "line": line,
+                "capacity_per_quarter": float(problem.capacity[k, 0]),
+                "backlog_before": float(problem.backlog[k]),
+                "backlog": _records(
+                    group[["quarter", "produced", "backlog_units", "orders_waiting"]]
+                ),
+            }
+        )
+    return out
+
+
+def _schedule_json(result, problem, catalog, policy, when, whatif, moved, impact):
+    obj: dict[str, Any] = {
+        "method": result.method,
+        "policy": policy,
+        "as_of": when.isoformat(),
+        "catalog": _catalog_json(catalog),
+        "cases": _records(result.cases),
+        "lines": _lines_json(result, problem),
+        "totals": result.totals,
+    }
+    if whatif is not None:
+        others = impact[~impact["moved"]]
+        obj["whatif"] = {
+            "case_id": whatif,
+            "moved_delivery": impact.loc[impact["moved"], "delivery_after"].iloc[0],
+            "cases_delayed": int((others["extra_delay"] > 0).sum()),
+            "extra_weighted_delay": float(others["weighted_extra"].sum()),
+            "totals": moved.totals,
+            "impact": _records(others.drop(columns="moved")),
+        }
+    return obj
+
+
+def _schedule_table(result, problem, catalog, policy, whatif, moved, impact) -> None:
+    from rich.table import Table
+
+    con = _console()
+    totals = result.totals
+    if catalog.illustrative:
+        con.print(f"[yellow]note:[/] {catalog.describe()}", highlight=False)
+    title = (
+        f"delivery schedule ({result.method}, policy {policy}): {totals['cases']} case(s), "
+        f"{totals['horizon']} quarters from {totals['first_quarter']}"
+    )
+    table = Table(title=title, title_justify="left")
+    for c in (
+        "#",
+        "case",
+        "partner",
+        "tier",
+        "items",
+        "earliest",
+        "delivery",
+        "delay (q)",
+        "weight",
+    ):
+        table.add_column(c, justify="right" if c in ("#", "delay (q)", "weight") else "left")
+    for r in result.cases.head(60).itertuples(index=False):
+        beyond = r.status == "beyond_horizon"
+        table.add_row(
+            str(r.position),
+            r.case_id,
+            str(getattr(r, "partner", "")),
+            "" if getattr(r, "tier", None) is None else str(r.tier),
+            str(getattr(r, "items", "")),
+            r.earliest_quarter,
+            "beyond horizon" if beyond else r.delivery_quarter,
+            "" if beyond else str(r.delay),
+            f"{r.weight:.2f}",
+        )
+    con.print(table)
+    if len(result.cases) > 60:
+        con.print(f"(showing 60 of {len(result.cases)}; use --format json for all)")
+    lines = Table(
+        title="backlog per line (units outstanding at the end of the quarter)", title_justify="left"
+    )
+    h = problem.horizon
+    step = max(1, -(-h // 8))
+    picks = list(range(0, h, step))
+    lines.add_column("line")
+    lines.add_column("cap/qtr", justify="right")
+    for k in picks:
+        lines.add_column(problem.quarter_label(k), justify="right")
+    for k, (line, group) in enumerate(result.lines.groupby("line", sort=False)):
+        values = group["backlog_units"].to_numpy()
+        lines.add_row(line, f"{problem.capacity[k, 0]:g}", *[f"{values[j]:g}" for j in picks])
+    con.print(lines)
+    tiers = ", ".join(f"tier {k}: {v:.1f}" for k, v in totals["mean_delay_by_tier"].items())
+    con.print(
+        f"priority-weighted delay {totals['weighted_delay']:.1f}; mean delay "
+        f"{totals['mean_delay_quarters']:.2f} quarters{f' ({tiers})' if tiers else ''}; "
+        "beyond horizon "
+        f"{totals['beyond_horizon']}",
+        highlight=False,
+    )
+    if result.method == "optimal":
+        gap = totals.get("mip_gap")
+        con.print(
+            f"MILP (HiGHS): {totals.get('status')}, gap "
+            f"{'n/a' if gap is None else f'{100 * gap:.2f}%'}, bound "
+            f"{totals.get('dual_bound', float('nan')):.1f}, time limit {totals['time_limit']:g}s, "
+            f"{totals['seconds']:.1f}s",
+            highlight=False,
+        )
+    if whatif is not None:
+        others = impact[~impact["moved"]]
+        hit = others[others["extra_delay"] != 0].sort_values("weighted_extra", ascending=False)
+        moved_row = impact[impact["moved"]].iloc[0]
+        after = moved_row["delivery_after"] or "beyond horizon"
+        before = moved_row["delivery_before"] or "beyond horizon"
+        delayed = int((others["extra_delay"] > 0).sum())
+        con.print(
+            f"what if {whatif} moves to the front: it delivers {after} (was {before}); "
+            f"{delayed} other case(s) delayed, extra weighted delay "
+            f"{others['weighted_extra'].sum():.1f}",
+            highlight=False,
+        )
+        if not hit.empty:
+            t = Table(title="cases affected", title_justify="left")
+            for c in ("case", "before", "after", "extra (q)", "weighted"):
+                t.add_column(c)
+            for r in hit.head(40).itertuples(index=False):
+                t.add_row(
+                    r.case_id,
+                    r.delivery_before or "beyond",
+                    r.delivery_after or "beyond",
+                    f"{r.extra_delay:+g}",
+                    f"{r.weighted_extra:+.2f}",
+                )
+            con.print(t)

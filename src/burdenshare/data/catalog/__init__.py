@@ -1,0 +1,1 @@
+"""Shipped catalog data: the illustrative sales catalog and the default priority-queue key."""
