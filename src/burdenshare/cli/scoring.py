@@ -1,0 +1,494 @@
+"""``burdenshare rank | explain | compare | whatif``: partner scoring on the command line.
+
+Thin: parse, load the panel from the store (starter snapshot when empty), call
+:mod:`burdenshare.scoring`, render as a Rich table, JSON, CSV or Markdown.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from burdenshare.cli.common import DB_OPTION, OutputFormat, clean_nan, echo_json
+
+POLICY_OPTION = typer.Option(
+    "eo14383", "--policy", "-p", help="Built-in policy name or a policy YAML file."
+)
+YEAR_OPTION = typer.Option(
+    None, "--year", "-y", help="Year to score (default: latest year with NATO coverage >= 80%)."
+)
+VINTAGE_OPTION = typer.Option(
+    "latest", "--vintage", help="Data release: latest, or as of a date (YYYY[-MM[-DD]])."
+)
+FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="Output format.")
+
+TIER_STYLES = ("bold green", "yellow", "white", "cyan", "magenta")
+FLAG_MARKS = {
+    "estimate": "e",
+    "uncertain": "u",
+    "imputed": "i",
+    "not_independent": "x",
+    "what-if": "w",
+}
+RANK_FIELDS = (
+    "iso3",
+    "name",
+    "theater",
+    "score",
+    "rank",
+    "tier",
+    "tier_label",
+    "eligible",
+    "status",
+    "gates",
+    "flags",
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("rank")(rank_cmd)
+    app.command("explain")(explain_cmd)
+    app.command("compare")(compare_cmd)
+    app.command("whatif")(whatif_cmd)
+
+
+def _panel(db: str | None, year: int | None, vintage: str = "latest"):
+    from burdenshare.scoring.service import panel_from_store
+    from burdenshare.store.db import get_engine
+
+    return panel_from_store(get_engine(db), year=year, vintage=vintage)
+
+
+def _records(table) -> list[dict]:
+    import pandas as pd
+
+    rows = []
+    for iso3, r in table.iterrows():
+        rec = {"iso3": iso3}
+        for col in RANK_FIELDS[1:]:
+            v = r[col]
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                v = None
+            elif col in ("rank", "tier"):
+                v = int(v)
+            elif col == "score":
+                v = round(float(v), 6)
+            elif col == "eligible":
+                v = bool(v)
+            elif col in ("gates", "flags"):
+                v = [x for x in str(v).split("|") if x]
+            rec[col] = v
+        rows.append(rec)
+    return rows
+
+
+def _markdown(headers: list[str], rows: list[list]) -> str:
+    def cell(v) -> str:
+        return "" if v is None else str(v).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _fmt_score(v) -> str:
+    return "" if v is None else f"{v:.1f}"
+
+
+def _marks(flags: list[str]) -> str:
+    return "".join(FLAG_MARKS[f] for f in flags if f in FLAG_MARKS)
+
+
+def _footer(panel, result) -> str:
+    used = sorted(
+        {
+            s
+            for cell in result.sources.to_numpy().ravel()
+            if cell
+            for s in str(cell).split("+")
+            if s in panel.vintages
+        }
+    )
+    src = "; ".join(f"{s} {panel.vintages[s]}" for s in used)
+    legend = ", ".join(f"{m} {f}" for f, m in FLAG_MARKS.items() if f != "what-if")
+    return f"Sources: {src}\nFlags: {legend}"
+
+
+def rank_cmd(
+    policy: str = POLICY_OPTION,
+    year: int | None = YEAR_OPTION,
+    region: str | None = typer.Option(
+        None, "--region", "-r", help="Only this theater (europe, indo_pacific, ...)."
+    ),
+    top: int | None = typer.Option(None, "--top", "-n", min=1, help="Show the first N rows."),
+    fmt: OutputFormat = FORMAT_OPTION,
+    vintage: str = VINTAGE_OPTION,
+    db: str | None = DB_OPTION,
+) -> None:
+    """Rank partners under a policy: score, rank, tier and eligibility."""
+    from burdenshare.policy import load_policy
+    from burdenshare.scoring import score
+
+    pol = load_policy(policy)
+    panel = _panel(db, year, vintage)
+    result = score(panel, pol)
+    table = result.table
+    if region is not None:
+        table = table.loc[table["theater"] == _theater(region)]
+    if top is not None:
+        table = table.head(top)
+    rows = _records(table)
+    if fmt is OutputFormat.json:
+        echo_json(rows)
+        return
+    if fmt is OutputFormat.csv:
+        import csv
+        import sys
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(RANK_FIELDS)
+        for r in rows:
+            w.writerow(
+                [
+                    "|".join(v) if isinstance(v, list) else ("" if v is None else v)
+                    for v in (r[f] for f in RANK_FIELDS)
+                ]
+            )
+        return
+    if fmt is OutputFormat.md:
+        typer.echo(
+            _markdown(
+                ["rank", "iso3", "name", "score", "tier", "eligible", "flags"],
+                [
+                    [
+                        r["rank"],
+                        r["iso3"],
+                        r["name"],
+                        _fmt_score(r["score"]),
+                        r["tier"],
+                        "yes" if r["eligible"] else "no",
+                        ", ".join(r["flags"]),
+                    ]
+                    for r in rows
+                ],
+            )
+        )
+        return
+    _rich_rank(rows, panel, result, pol)
+
+
+def _rich_rank(rows, panel, result, pol) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(
+        title=f"{pol.title} — {panel.year}",
+        caption=_footer(panel, result),
+        caption_justify="left",
+    )
+    for col, just in (
+        ("#", "right"),
+        ("iso3", "left"),
+        ("country", "left"),
+        ("score", "right"),
+        ("tier", "left"),
+        ("eligible", "left"),
+        ("flags", "left"),
+        ("gates", "left"),
+    ):
+        t.add_column(col, justify=just)
+    for r in rows:
+        tier = r["tier"]
+        style = TIER_STYLES[min(tier - 1, len(TIER_STYLES) - 1)] if tier else "red"
+        t.add_row(
+            "" if r["rank"] is None else str(r["rank"]),
+            r["iso3"],
+            r["name"],
+            _fmt_score(r["score"]),
+            Text(f"{tier}" if tier else r["status"], style=style),
+            "yes" if r["eligible"] else Text("no", style="red"),
+            _marks(r["flags"]),
+            ", ".join(r["gates"]),
+        )
+    Console().print(t)
+
+
+def _theater(region: str) -> str:
+    import difflib
+
+    from burdenshare.errors import UserError
+    from burdenshare.panel import THEATERS
+
+    key = region.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in THEATERS:
+        return key
+    close = difflib.get_close_matches(key, THEATERS, n=2, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise UserError(
+        f"unknown region {region!r}{hint} (known: {', '.join(THEATERS)})", where="--region"
+    )
+
+
+def explain_cmd(
+    country: str = typer.Argument(..., help="Country name or ISO code."),
+    policy: str = POLICY_OPTION,
+    year: int | None = YEAR_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    vintage: str = VINTAGE_OPTION,
+    db: str | None = DB_OPTION,
+) -> None:
+    """Why a country scores what it does: contributions, gates, flags, what it would take."""
+    from burdenshare.countries import to_iso3
+    from burdenshare.policy import load_policy
+    from burdenshare.scoring import explain
+
+    iso3 = to_iso3(country)
+    pol = load_policy(policy)
+    panel = _panel(db, year, vintage)
+    ex = explain(panel, pol, iso3)
+    data = ex.to_dict()
+    if fmt is OutputFormat.json:
+        echo_json(clean_nan(data))
+        return
+    if fmt is OutputFormat.csv:
+        import csv
+        import sys
+
+        cols = [
+            "indicator",
+            "pillar",
+            "value",
+            "unit",
+            "normalised",
+            "weight",
+            "contribution",
+            "source",
+            "flags",
+        ]
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(cols)
+        for ind in data["indicators"]:
+            w.writerow(["|".join(ind[c]) if c == "flags" else ind[c] for c in cols])
+        return
+    if fmt is OutputFormat.md:
+        typer.echo(_explain_md(data))
+        return
+    _rich_explain(data, panel)
+
+
+def _explain_md(d: dict) -> str:
+    head = (
+        f"## {d['name']} ({d['iso3']}), {d['year']}, policy {d['policy']}\n\n"
+        f"Score {_fmt_score(d['score'])}, rank {d['rank']}, tier {d['tier']}, "
+        f"eligible: {'yes' if d['eligible'] else 'no'} ({d['status']})\n\n"
+    )
+    rows = [
+        [
+            i["indicator"],
+            i["pillar"],
+            _num(i["value"]),
+            _num(i["normalised"]),
+            _num(i["weight"]),
+            _num(i["contribution"]),
+            i["source"],
+            ", ".join(i["flags"]),
+        ]
+        for i in d["indicators"]
+    ]
+    body = _markdown(
+        ["indicator", "pillar", "value", "normalised", "weight", "contribution", "source", "flags"],
+        rows,
+    )
+    gates = "\n".join(
+        f"- {g['id']}: {'applies' if g['applied'] else 'does not apply'} ({g['effect']})"
+        for g in d["gates"]
+    )
+    return f"{head}{body}\n\n### Gates\n{gates}\n\n### What it would take\n{_wiwt_text(d)}\n"
+
+
+def _num(v) -> str:
+    if v is None:
+        return ""
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
+def _wiwt_text(d: dict) -> str:
+    w = d.get("what_it_would_take") or {}
+    if not w:
+        return ""
+    if w.get("reachable"):
+        return (
+            f"Defense spending of {w['required']:.2f}% of GDP (+{w['increase']:.2f} pp, from "
+            f"{w['current']:.2f}%) lifts it to tier {w['target_tier']}, all else fixed."
+        )
+    return str(w.get("note", ""))
+
+
+def _rich_explain(d: dict, panel) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    tier = d["tier"]
+    console.print(
+        f"[bold]{d['name']}[/] ({d['iso3']}) — {d['year']}, policy [bold]{d['policy']}[/]: "
+        f"score [bold]{_fmt_score(d['score'])}[/], rank {d['rank'] or '-'}, "
+        f"tier {tier or '-'} ({d['tier_label'] or d['status']}), "
+        f"eligible: {'yes' if d['eligible'] else '[red]no[/]'}"
+    )
+    t = Table(
+        caption="contributions add up to the score"
+        if d["aggregation"] == "arithmetic"
+        else "log contributions add up to ln(score/100)",
+        caption_justify="left",
+    )
+    for col in (
+        "indicator",
+        "pillar",
+        "value",
+        "normalised",
+        "weight",
+        "contribution",
+        "source",
+        "flags",
+    ):
+        t.add_column(
+            col,
+            justify="right" if col in ("value", "normalised", "weight", "contribution") else "left",
+        )
+    for i in d["indicators"]:
+        t.add_row(
+            i["label"],
+            i["pillar"],
+            _num(i["value"]),
+            _num(i["normalised"]),
+            _num(i["weight"]),
+            _num(i["contribution"]),
+            i["source"] or "",
+            ", ".join(i["flags"]),
+        )
+    console.print(t)
+    for g in d["gates"]:
+        mark = "[red]applies[/]" if g["applied"] else "does not apply"
+        console.print(f"gate {g['id']}: {mark} — {g['description']}")
+    if d["flags"]:
+        console.print(f"data flags: {', '.join(d['flags'])}")
+    console.print(f"what it would take: {_wiwt_text(d)}")
+
+
+def compare_cmd(
+    policy_a: str = typer.Argument(..., help="First policy (name or file)."),
+    policy_b: str = typer.Argument(..., help="Second policy (name or file)."),
+    year: int | None = YEAR_OPTION,
+    top: int | None = typer.Option(None, "--top", "-n", min=1, help="Show the first N rows."),
+    fmt: OutputFormat = FORMAT_OPTION,
+    vintage: str = VINTAGE_OPTION,
+    db: str | None = DB_OPTION,
+) -> None:
+    """Compare two policies: rank shifts, tier changes, Spearman and Kendall correlations."""
+    from burdenshare.policy import load_policy
+    from burdenshare.scoring.compare import compare
+
+    a, b = load_policy(policy_a), load_policy(policy_b)
+    panel = _panel(db, year, vintage)
+    cmp = compare(panel, a, b)
+    rows = cmp["rows"][:top] if top else cmp["rows"]
+    if fmt is OutputFormat.json:
+        echo_json(clean_nan({**cmp, "rows": rows}))
+        return
+    cols = ["iso3", "name", "rank_a", "rank_b", "shift", "tier_a", "tier_b", "tier_changed"]
+    if fmt is OutputFormat.csv:
+        import csv
+        import sys
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow(["" if r[c] is None else r[c] for c in cols])
+        return
+    summary = (
+        f"{a.name} vs {b.name}, {panel.year}: Spearman {cmp['spearman']:.3f}, "
+        f"Kendall {cmp['kendall']:.3f} over {cmp['n']} countries ranked under both; "
+        f"{cmp['tier_changes']} tier changes"
+    )
+    if fmt is OutputFormat.md:
+        typer.echo(summary + "\n\n" + _markdown(cols, [[r[c] for c in cols] for r in rows]))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=summary)
+    for c in cols:
+        t.add_column(c)
+    for r in rows:
+        shift = r["shift"]
+        s = (
+            ""
+            if shift is None
+            else (f"[green]+{shift}[/]" if shift > 0 else f"[red]{shift}[/]" if shift < 0 else "0")
+        )
+        t.add_row(
+            r["iso3"],
+            r["name"],
+            str(r["rank_a"] or "-"),
+            str(r["rank_b"] or "-"),
+            s,
+            str(r["tier_a"] or "-"),
+            str(r["tier_b"] or "-"),
+            "[yellow]yes[/]" if r["tier_changed"] else "",
+        )
+    Console().print(t)
+
+
+def whatif_cmd(
+    country: str = typer.Argument(..., help="Country name or ISO code."),
+    set_: list[str] = typer.Option(
+        ..., "--set", "-s", help="INDICATOR=VALUE, e.g. milex_gdp_pct=3.0 (repeatable)."
+    ),
+    policy: str = POLICY_OPTION,
+    year: int | None = YEAR_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    vintage: str = VINTAGE_OPTION,
+    db: str | None = DB_OPTION,
+) -> None:
+    """What if a country's values changed: the new score, rank and tier (all recomputed)."""
+    from burdenshare.countries import to_iso3
+    from burdenshare.policy import load_policy
+    from burdenshare.scoring.whatif import parse_assignments, whatif
+
+    iso3 = to_iso3(country)
+    changes = parse_assignments(set_)
+    pol = load_policy(policy)
+    panel = _panel(db, year, vintage)
+    before, after = whatif(panel, pol, iso3, changes)
+    if iso3 not in before.table.index:
+        from burdenshare.errors import UserError
+
+        raise UserError(f"{iso3} is not scored under policy {pol.name!r}")
+
+    def state(res) -> dict:
+        r = _records(res.table.loc[[iso3]])[0]
+        return {k: r[k] for k in ("score", "rank", "tier", "tier_label", "eligible", "status")}
+
+    out = {
+        "iso3": iso3,
+        "name": before.table.at[iso3, "name"],
+        "year": panel.year,
+        "policy": pol.name,
+        "changes": changes,
+        "before": state(before),
+        "after": state(after),
+    }
+    if fmt is OutputFormat.json:
+        echo_json(out)
+        return
+    lines = [
+        f"{out['name']} ({iso3}), {panel.year}, policy {pol.name}: "
+        + ", ".join(f"{k}={v:g}" for k, v in changes.items())
+    ]
+    for k in ("score", "rank", "tier", "eligible"):
+        b, a = out["before"][k], out["after"][k]
+        if k == "score":
+            b, a = _fmt_score(b), _fmt_score(a)
+        lines.append(f"  {k:<8} {b} -> {a}")
+    typer.echo("\n".join(lines))

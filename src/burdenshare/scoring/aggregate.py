@@ -1,0 +1,111 @@
+"""Aggregation, tiers and ranks as array functions with optional leading batch axes.
+
+Shapes: ``N`` normalised matrix ``(..., n, k)``; ``w`` weights ``(k,)`` or a batch ``(B, k)``
+(effective weights: pillar weight x indicator weight within the pillar, adding up to 1).
+Batches broadcast: ``N (n, k)`` with ``w (B, k)`` gives scores ``(B, n)``.
+
+- weighted arithmetic mean: s = sum_j w_j N_j; contributions w_j N_j add up to s;
+- weighted geometric mean: s = prod_j max(N_j, floor)^w_j; log contributions
+  w_j ln max(N_j, floor) add up to ln s (OECD/JRC Handbook 2008, section 6);
+- TOPSIS (Hwang & Yoon 1981) on the weighted matrix, closeness D- / (D- + D+), offered for
+  robustness checks; it has no additive decomposition, so policies use the first two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric", "topsis")
+
+
+def _weights_for(N: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weights shaped to broadcast against (..., n, k): (..., 1, k)."""
+    w = np.asarray(w, dtype=float)
+    return w[..., None, :]
+
+
+def contributions(
+    N: np.ndarray, w: np.ndarray, method: str = "arithmetic", *, floor: float = 0.01
+) -> np.ndarray:
+    """Per-indicator contributions, shape (..., n, k): they add up to the score (arithmetic)
+    or to its natural log (geometric)."""
+    W = _weights_for(N, w)
+    if method == "arithmetic":
+        return N * W
+    if method == "geometric":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return W * np.log(np.maximum(N, floor))
+    raise ValueError(f"no additive contributions for aggregation {method!r}")
+
+
+def aggregate(
+    N: np.ndarray, w: np.ndarray, method: str = "arithmetic", *, floor: float = 0.01
+) -> np.ndarray:
+    """Scores of shape (..., n): NaN where any used indicator is NaN."""
+    if method == "arithmetic":
+        return contributions(N, w, method).sum(axis=-1)
+    if method == "geometric":
+        return np.exp(contributions(N, w, method, floor=floor).sum(axis=-1))
+    if method == "topsis":
+        return topsis(N, w)
+    raise ValueError(f"unknown aggregation {method!r}; known: {', '.join(AGGREGATIONS)}")
+
+
+def topsis(N: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """TOPSIS closeness on an already normalised (benefit-oriented) matrix."""
+    V = N * _weights_for(N, w)
+    with np.errstate(invalid="ignore"):
+        pis = np.nanmax(V, axis=-2, keepdims=True)
+        nis = np.nanmin(V, axis=-2, keepdims=True)
+    dp = np.sqrt(np.sum((V - pis) ** 2, axis=-1))
+    dm = np.sqrt(np.sum((V - nis) ** 2, axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(dp + dm > 0, dm / (dp + dm), 0.5)
+
+
+def quantile_thresholds(scores: np.ndarray, eligible: np.ndarray, top_shares) -> np.ndarray:
+    """Score thresholds (..., T-1) for cumulative top shares among eligible scored countries:
+    tier t holds scores >= the (1 - share_t) quantile (linear interpolation)."""
+    s = np.where(eligible & ~np.isnan(scores), scores, np.nan)
+    q = 1.0 - np.asarray(top_shares, dtype=float)
+    if np.all(np.isnan(s)):
+        return np.full((*scores.shape[:-1], len(q)), np.inf)
+    thr = np.nanquantile(s, q, axis=-1)  # (T-1, ...)
+    return np.moveaxis(np.atleast_1d(thr), 0, -1)
+
+
+def assign_tiers(
+    scores: np.ndarray,
+    thresholds: np.ndarray,
+    eligible: np.ndarray,
+    cap: np.ndarray | None = None,
+) -> np.ndarray:
+    """Tier index per country (0 = tier 1), -1 when ineligible or unscored.
+
+    ``thresholds``: descending minimum scores for tiers 1..T-1, shape (T-1,) or (..., T-1).
+    ``cap``: the best tier index a country may reach (gates), shape like ``scores``.
+    """
+    thr = np.asarray(thresholds, dtype=float)
+    thr = np.broadcast_to(thr[..., None, :], (*scores.shape, thr.shape[-1]))
+    idx = np.sum(scores[..., None] < thr, axis=-1)
+    if cap is not None:
+        idx = np.maximum(idx, cap)
+    return np.where(eligible & ~np.isnan(scores), idx, -1)
+
+
+def rank_order(
+    scores: np.ndarray, tiers: np.ndarray, tie_keys: list[np.ndarray], code_order: np.ndarray
+) -> np.ndarray:
+    """Ranks 1..m (float; NaN for unranked) ordered by tier, then score, then each tie key
+    (higher first), then ``code_order`` (ascending ISO3 position): no two countries share a
+    rank. Scores are compared at 1e-9 so that float noise never decides."""
+    ranked = tiers >= 0
+    keys: list[np.ndarray] = [np.broadcast_to(code_order, scores.shape)]
+    for key in reversed(tie_keys):
+        keys.append(-np.nan_to_num(np.broadcast_to(key, scores.shape), nan=-np.inf))
+    keys.append(-np.round(np.nan_to_num(scores, nan=-np.inf), 9))
+    keys.append(np.where(ranked, tiers, np.iinfo(np.int64).max))
+    order = np.lexsort(keys, axis=-1)
+    pos = np.empty_like(order)
+    np.put_along_axis(pos, order, np.broadcast_to(np.arange(order.shape[-1]), order.shape), -1)
+    return np.where(ranked, pos + 1.0, np.nan)

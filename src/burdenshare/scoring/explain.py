@@ -1,0 +1,152 @@
+"""Explain one country's score: every indicator's value, source, flags, normalised value,
+weight and contribution, the gates that applied, and what it would take to move up a tier."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from burdenshare.errors import UserError
+from burdenshare.panel import INDICATORS, Panel
+from burdenshare.policy.schema import Policy
+from burdenshare.scoring.engine import ScoreResult, score
+from burdenshare.scoring.whatif import what_it_would_take
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Everything behind one country's score (see :func:`explain`)."""
+
+    iso3: str
+    name: str
+    year: int
+    policy: str
+    aggregation: str
+    score: float | None
+    rank: int | None
+    tier: int | None
+    tier_label: str | None
+    eligible: bool
+    status: str
+    contributions: dict[str, float | None]
+    pillars: dict[str, float | None]
+    indicators: list[dict[str, Any]]
+    gates: list[dict[str, Any]]
+    flags: list[str]
+    what_it_would_take: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return _clean(asdict(self))
+
+
+def _clean(obj):
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item"):
+        return _clean(obj.item())
+    return obj
+
+
+def _num(v) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def explain(
+    panel: Panel,
+    policy: Policy | str,
+    iso3: str,
+    *,
+    result: ScoreResult | None = None,
+    with_what_it_would_take: bool = True,
+) -> Explanation:
+    """Explain ``iso3``'s score in ``panel`` under ``policy``."""
+    from burdenshare.policy import load_policy
+
+    policy = load_policy(policy)
+    result = result if result is not None else score(panel, policy)
+    if iso3 not in result.table.index:
+        if iso3 in panel.countries:
+            raise UserError(f"{iso3} is not scored under policy {policy.name!r} (universe.exclude)")
+        raise UserError(f"{iso3} has no data in the {panel.year} panel")
+    row = result.table.loc[iso3]
+    weights = result.meta["weights"]
+    indicators = []
+    for name in result.contributions.columns:
+        spec = policy.indicators[name]
+        indicators.append(
+            {
+                "indicator": name,
+                "label": policy.label(name),
+                "pillar": spec.pillar,
+                "unit": INDICATORS[name].unit,
+                "direction": policy.direction(name),
+                "normalisation": spec.normalise.method,
+                "value": _num(result.raw.at[iso3, name]),
+                "used_value": _num(result.values.at[iso3, name]),
+                "normalised": _num(result.normalised.at[iso3, name]),
+                "weight": float(weights[name]),
+                "contribution": _num(result.contributions.at[iso3, name]),
+                "source": result.sources.at[iso3, name] or None,
+                "flags": [f for f in str(result.flags.at[iso3, name]).split("|") if f],
+            }
+        )
+    gates = [
+        {
+            "id": g.id,
+            "description": g.description,
+            "effect": g.effect if g.effect == "ineligible" else f"max tier {g.max_tier}",
+            "applied": bool(result.gates.at[iso3, g.id]),
+            "source": g.source,
+        }
+        for g in policy.gates
+    ]
+    wiwt: dict[str, Any] = {}
+    if with_what_it_would_take:
+        w = what_it_would_take(panel, policy, [iso3]).iloc[0]
+        wiwt = {
+            "indicator": "milex_gdp_pct",
+            "current": _num(w["current"]),
+            "target_tier": _int(w["target_tier"]),
+            "required": _num(w["required"]),
+            "increase": _num(w["increase"]),
+            "reachable": bool(w["reachable"]),
+            "note": str(w["note"]),
+        }
+    return Explanation(
+        iso3=iso3,
+        name=str(row["name"]),
+        year=result.year,
+        policy=policy.name,
+        aggregation=policy.aggregation,
+        score=_num(row["score"]),
+        rank=_int(row["rank"]),
+        tier=_int(row["tier"]),
+        tier_label=row["tier_label"],
+        eligible=bool(row["eligible"]),
+        status=str(row["status"]),
+        contributions={
+            n: _num(result.contributions.at[iso3, n]) for n in result.contributions.columns
+        },
+        pillars={p: _num(result.pillars.at[iso3, p]) for p in result.pillars.columns},
+        indicators=indicators,
+        gates=gates,
+        flags=[f for f in str(row["flags"]).split("|") if f],
+        what_it_would_take=wiwt,
+    )
+
+
+def _int(v) -> int | None:
+    import pandas as pd
+
+    return None if v is None or pd.isna(v) else int(v)

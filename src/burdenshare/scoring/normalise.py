@@ -1,0 +1,133 @@
+"""Normalisation: raw indicator values -> comparable scores, column by column.
+
+Every function works on an array ``X`` of shape ``(..., n, k)`` (any leading batch axes,
+``n`` countries, ``k`` indicators) and normalises along the countries axis (``-2``), ignoring
+NaN (a NaN stays NaN). ``higher`` is a boolean array of shape ``(k,)``: True when a higher raw
+value is better; for the others the result is flipped so that 1 (or a higher z) is always
+better. Methods follow the OECD/JRC *Handbook on Constructing Composite Indicators* (2008),
+section 5:
+
+- ``minmax``: (x - min) / (max - min) in [0, 1]; 0.5 when all values are equal.
+- ``zscore``: (x - mean) / sd (population sd); 0 when all values are equal.
+- ``percentile`` (``rank``): (rank - 1) / (m - 1) with average ranks for ties, in [0, 1].
+- ``goalposts``: (x - lower) / (upper - lower), clipped to [0, 1], bounds fixed in advance.
+- ``distance_to_target``: 1 - shortfall / scale, clipped to [0, 1].
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def _nan_reduce(fn, X: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(X, axis=-2, keepdims=True)
+
+
+def _flip(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
+    return np.where(higher, X, -X)
+
+
+def minmax(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
+    Y = _flip(X, higher)
+    lo = _nan_reduce(np.nanmin, Y)
+    hi = _nan_reduce(np.nanmax, Y)
+    span = hi - lo
+    with np.errstate(invalid="ignore", divide="ignore"):
+        N = np.where(span > 0, (Y - lo) / span, 0.5)
+    return np.where(np.isnan(Y), np.nan, N)
+
+
+def zscore(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
+    Y = _flip(X, higher)
+    mu = _nan_reduce(np.nanmean, Y)
+    sd = _nan_reduce(np.nanstd, Y)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        N = np.where(sd > 0, (Y - mu) / sd, 0.0)
+    return np.where(np.isnan(Y), np.nan, N)
+
+
+def percentile(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
+    from scipy.stats import rankdata
+
+    Y = _flip(X, higher)
+    nan = np.isnan(Y)
+    # NaN ranked last by filling with +inf, then removed; average ranks for ties.
+    R = rankdata(np.where(nan, np.inf, Y), method="average", axis=-2)
+    m = np.sum(~nan, axis=-2, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        N = np.where(m > 1, (R - 1) / (m - 1), 0.5)
+    return np.where(nan, np.nan, N)
+
+
+def goalposts(
+    X: np.ndarray, higher: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> np.ndarray:
+    N = (X - lower) / (upper - lower)
+    N = np.where(higher, N, 1.0 - N)
+    return np.clip(N, 0.0, 1.0)
+
+
+def distance_to_target(
+    X: np.ndarray, higher: np.ndarray, target: np.ndarray, scale: np.ndarray
+) -> np.ndarray:
+    short = np.where(higher, target - X, X - target)
+    N = 1.0 - np.maximum(short, 0.0) / scale
+    return np.where(np.isnan(X), np.nan, np.clip(N, 0.0, 1.0))
+
+
+METHODS: tuple[str, ...] = (
+    "minmax",
+    "zscore",
+    "percentile",
+    "rank",
+    "goalposts",
+    "distance_to_target",
+)
+
+
+def normalise_matrix(
+    X: np.ndarray,
+    methods: Sequence[str],
+    params: dict[str, np.ndarray] | None = None,
+    higher: np.ndarray | None = None,
+) -> np.ndarray:
+    """Normalise each column of ``X`` (shape ``(..., n, k)``) by its method.
+
+    ``methods``: k method names. ``params``: arrays of shape (k,) named ``lower``, ``upper``
+    (goalposts), ``target``, ``scale`` (distance to target); entries for other columns are
+    ignored. ``higher``: (k,) bools, default all True. Returns an array shaped like ``X``.
+    """
+    X = np.asarray(X, dtype=float)
+    k = X.shape[-1]
+    if len(methods) != k:
+        raise ValueError(f"{len(methods)} methods for {k} columns")
+    higher = np.ones(k, dtype=bool) if higher is None else np.asarray(higher, dtype=bool)
+    params = params or {}
+    out = np.empty_like(X)
+    methods_arr = np.asarray(methods)
+    for method in dict.fromkeys(methods):
+        idx = np.flatnonzero(methods_arr == method)
+        cols = X[..., idx]
+        h = higher[idx]
+        if method == "minmax":
+            res = minmax(cols, h)
+        elif method == "zscore":
+            res = zscore(cols, h)
+        elif method in ("percentile", "rank"):
+            res = percentile(cols, h)
+        elif method == "goalposts":
+            res = goalposts(cols, h, params["lower"][idx], params["upper"][idx])
+        elif method == "distance_to_target":
+            target = params["target"][idx]
+            scale = params.get("scale", np.full(k, np.nan))[idx]
+            scale = np.where(np.isnan(scale), np.abs(target), scale)
+            res = distance_to_target(cols, h, target, scale)
+        else:
+            raise ValueError(f"unknown normalisation {method!r}; known: {', '.join(METHODS)}")
+        out[..., idx] = res
+    return out
