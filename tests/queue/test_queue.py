@@ -132,7 +132,7 @@ def test_every_position_is_explained_with_the_deciding_components():
     assert "item priority +10.0" in texts[0]
     assert "partner XXX has no score under the policy" in texts[2]
     assert "ahead of C3 because C3 is held (partner RUS ineligible under the policy)" in texts[2]
-    assert texts[3].startswith("held: partner RUS is ineligible under the policy")
+    assert texts[3].startswith("held: partner RUS fails a hard gate of the policy")
 
 
 def test_input_row_order_does_not_change_the_queue():
@@ -291,4 +291,25 @@ def test_unscored_ineligible_partner_is_held_and_says_why():
     assert q["case_id"].tolist() == ["B", "A"]  # held despite being six years older
     texts = explain_queue(q)
     assert "A is held (partner QAT ineligible under the policy, not scored)" in texts[0]
-    assert texts[1].startswith("held: partner QAT is not scored (missing data), so ineligible")
+    assert texts[1].startswith("held: partner QAT fails a hard gate of the policy")
+
+
+def test_partner_missing_data_is_not_held_but_gated_partner_is():
+    """Scoring's status separates a policy "no" (a failed gate) from missing data."""
+    partners = partners_frame(
+        [("POL", 80.0, 1, True), ("QAT", float("nan"), None, False), ("CHN", 40.0, None, False)]
+    ).assign(status=["ranked", "excluded: missing milex_gdp_pct", "ineligible"])
+    q = _queue(
+        [
+            ("A", "QAT", "2020-01-01", "std", 1),
+            ("B", "POL", "2026-03-01", "std", 1),
+            ("C", "CHN", "2019-01-01", "crit", 1),
+        ],
+        partners=partners,
+    )
+    # QAT is not refused by the policy: six years of age put it first; CHN is held last
+    assert q["case_id"].tolist() == ["A", "B", "C"]
+    assert q["eligible"].tolist() == [True, True, False]
+    texts = explain_queue(q)
+    assert texts[0].startswith("partner QAT has no score under the policy (0 points)")
+    assert texts[2].startswith("held: partner CHN fails a hard gate of the policy")

@@ -298,7 +298,12 @@ def build_queue(
     scored = p["score"].notna().to_numpy()
     score = p["score"].to_numpy(dtype=float, na_value=np.nan)
     tier = tier_numbers(p["tier"])
-    eligible = p["eligible"].fillna(True).to_numpy(dtype=bool)
+    if "status" in p.columns:
+        # only a failed hard gate holds a case; a partner not scored for lack of data is not
+        # refused by the policy, its cases queue with score 0 and the default tier
+        eligible = (p["status"].fillna("") != "ineligible").to_numpy(dtype=bool)
+    else:
+        eligible = p["eligible"].fillna(True).to_numpy(dtype=bool)
 
     score_pts = key.score_points * np.clip(np.nan_to_num(score, nan=0.0), 0.0, 100.0)
     tier_pts = tier.map(key.tier_points).astype("Float64").fillna(key.tier_default).to_numpy(float)
@@ -367,8 +372,7 @@ def explain_queue(queue: pd.DataFrame) -> list[str]:
         parts = " + ".join(f"{label} {comps[i, j]:.1f}" for j, (_, label) in enumerate(COMPONENTS))
         text = f"key {keys[i]:.1f} = {parts}"
         if not eligible[i]:
-            why = "not scored (missing data), so " if not scored[i] else ""
-            text = f"held: partner {partners[i]} is {why}ineligible under the policy; " + text
+            text = f"held: partner {partners[i]} fails a hard gate of the policy; " + text
         elif not scored[i]:
             text = f"partner {partners[i]} has no score under the policy (0 points); " + text
         if i + 1 == n:

@@ -55,6 +55,22 @@ _register_all()
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, map user errors to exit code 2."""
+    import os
+
+    # Rich wraps to 80 columns when output is not a terminal; tables piped to a file or a
+    # pager stay readable at 160 (an explicit COLUMNS wins).
+    restore_columns = "COLUMNS" not in os.environ and not sys.stdout.isatty()
+    if restore_columns:
+        os.environ["COLUMNS"] = "160"
+    try:
+        return _run(argv)
+    finally:
+        if restore_columns:
+            os.environ.pop("COLUMNS", None)
+
+
+def _run(argv: list[str] | None) -> int:
+    """Run the Typer app once; user errors become one red line and exit code 2."""
     from rich.console import Console
     from rich.markup import escape
 

@@ -15,7 +15,7 @@ from burdenshare.panel import Panel, build_panel
 from burdenshare.policy import Policy, load_policy
 from burdenshare.scoring.engine import ScoreResult, score
 
-RANK_COLUMNS = ("name", "score", "rank", "tier", "eligible", "theater")
+RANK_COLUMNS = ("name", "score", "rank", "tier", "eligible", "status", "theater")
 
 
 def load_store_facts(engine: Engine, *, vintage: str = "latest") -> pd.DataFrame:
@@ -51,6 +51,9 @@ def rank_partners(
     engine: Engine, policy: str | Policy = "eo14383", year: int | None = None
 ) -> pd.DataFrame:
     """Partners in priority order, indexed by iso3, with columns name, score, rank, tier,
-    eligible, theater (rank and tier are <NA> for countries that are not ranked)."""
+    eligible, status, theater (rank and tier are <NA> for countries that are not ranked).
+
+    ``status`` tells a partner that fails a hard gate (``"ineligible"``) from one that is not
+    scored for lack of data (``"excluded: missing ..."``): only the first is a policy "no"."""
     _, result = score_from_store(engine, policy, year)
     return result.table.loc[:, list(RANK_COLUMNS)]
