@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "burdenshare.cli.robustness",
     "burdenshare.cli.cases",
     "burdenshare.cli.queue",
+    "burdenshare.cli.monitor",
 )
 
 

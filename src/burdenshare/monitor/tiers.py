@@ -1,0 +1,145 @@
+"""Tier changes between two data releases under one scoring policy.
+
+"Whose tier changed with the new data release?" The panel is built twice: once from the
+facts as they stood after release A, once after release B (:func:`releases.view` with only
+the families of A and B taken as of the release, every other source at its latest, so the
+comparison isolates what the releases changed), and both panels are scored with the same
+policy through the scoring package's public API (:func:`burdenshare.panel.build_panel`,
+:func:`burdenshare.scoring.score`). Countries whose tier or eligibility differs are reported
+with both ranks, scores and the % of GDP figure each panel used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from burdenshare.facts import FACT_COLUMNS
+from burdenshare.monitor.records import frame_records
+from burdenshare.monitor.releases import INDICATOR, Release, resolve_release, view
+
+TIER_COLUMNS: tuple[str, ...] = (
+    "name",
+    "tier_a",
+    "tier_b",
+    "eligible_a",
+    "eligible_b",
+    "rank_a",
+    "rank_b",
+    "score_a",
+    "score_b",
+    "pct_a",
+    "pct_b",
+    "status_a",
+    "status_b",
+    "tier_changed",
+    "eligibility_changed",
+)
+
+
+@dataclass(frozen=True)
+class TierChanges:
+    """Both scorings side by side (``table`` indexed by iso3, in release B's priority order)
+    and the rows whose tier or eligibility changed (``changed``)."""
+
+    policy: str
+    release_a: Release
+    release_b: Release
+    year_a: int
+    year_b: int
+    table: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> pd.DataFrame:
+        t = self.table
+        return t.loc[t["tier_changed"] | t["eligibility_changed"]]
+
+    def records(self, *, all_rows: bool = False) -> dict[str, Any]:
+        frame = self.table if all_rows else self.changed
+        rows = frame_records(frame.loc[:, list(TIER_COLUMNS)], index="iso3")
+        return {
+            "policy": self.policy,
+            "from_release": self.release_a.label,
+            "to_release": self.release_b.label,
+            "year_a": self.year_a,
+            "year_b": self.year_b,
+            "compared": len(self.table),
+            "changed": len(self.changed),
+            **self.meta,
+            "rows": rows,
+        }
+
+
+def release_panel(facts: pd.DataFrame, release: Release, families: set[str], year: int | None):
+    """The panel built from the facts as they stood after ``release`` (``families`` as of
+    its vintage, all other sources at their latest)."""
+    from burdenshare.panel import build_panel
+
+    v = view(facts, release.vintage, families=families)
+    return build_panel(v.loc[:, list(FACT_COLUMNS)], year=year)
+
+
+def tier_changes(
+    facts: pd.DataFrame,
+    from_vintage: str,
+    to_vintage: str,
+    *,
+    policy: str = "eo14383",
+    year: int | None = None,
+) -> TierChanges:
+    """Score the panel after release A and after release B under ``policy`` and compare.
+
+    ``year``: the panel year for both; by default each release's own default year (the
+    latest year with NATO coverage, so a release that adds a year is scored on it).
+    """
+    from burdenshare.policy import load_policy
+    from burdenshare.scoring import score
+
+    pol = load_policy(policy)
+    ra = resolve_release(facts, from_vintage, indicator=None, where="--from-vintage")
+    rb = resolve_release(facts, to_vintage, indicator=None, where="--to-vintage")
+    families = {ra.family, rb.family}
+    pa = release_panel(facts, ra, families, year)
+    pb = release_panel(facts, rb, families, year)
+    sa, sb = score(pa, pol).table, score(pb, pol).table
+    idx = sb.index.append(sa.index.difference(sb.index, sort=False))
+    a, b = sa.reindex(idx), sb.reindex(idx)
+    pct_a = pd.Series(pa.column(INDICATOR), index=pd.Index(pa.countries)).reindex(idx)
+    pct_b = pd.Series(pb.column(INDICATOR), index=pd.Index(pb.countries)).reindex(idx)
+    tier_a, tier_b = a["tier"].astype("Int64"), b["tier"].astype("Int64")
+    elig_a = a["eligible"].astype("boolean")
+    elig_b = b["eligible"].astype("boolean")
+    tier_changed = (tier_a.fillna(-1) != tier_b.fillna(-1)).to_numpy(dtype=bool)
+    elig_changed = (elig_a.fillna(False) != elig_b.fillna(False)).to_numpy(dtype=bool)
+    table = pd.DataFrame(
+        {
+            "name": b["name"].fillna(a["name"]),
+            "tier_a": tier_a,
+            "tier_b": tier_b,
+            "eligible_a": elig_a,
+            "eligible_b": elig_b,
+            "rank_a": a["rank"].astype("Int64"),
+            "rank_b": b["rank"].astype("Int64"),
+            "score_a": a["score"].astype(float),
+            "score_b": b["score"].astype(float),
+            "pct_a": pct_a.to_numpy(dtype=float),
+            "pct_b": pct_b.to_numpy(dtype=float),
+            "status_a": a["status"],
+            "status_b": b["status"],
+            "tier_changed": tier_changed,
+            "eligibility_changed": elig_changed,
+        },
+        index=pd.Index(idx, name="iso3"),
+    )
+    return TierChanges(
+        policy=pol.name,
+        release_a=ra,
+        release_b=rb,
+        year_a=pa.year,
+        year_b=pb.year,
+        table=table,
+        meta={"policy_version": pol.version},
+    )
