@@ -1,0 +1,244 @@
+"""``burdenshare robustness``: rank and tier distributions and Sobol' indices on the CLI.
+
+Thin: parse the options, load the panel from the store (starter snapshot when empty), build
+the batch model, run it on the chosen backend with a progress bar on stderr, render a table
+or JSON, optionally write the rank-interval chart.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import typer
+
+from burdenshare.cli.common import DB_OPTION, clean_nan, echo_json
+
+
+class RobustnessFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Backend(StrEnum):
+    numpy = "numpy"
+    dask = "dask"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("robustness")(robustness_cmd)
+
+
+def _split(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(x.strip().lower() for x in value.split(",") if x.strip())
+
+
+def robustness_cmd(
+    policy: str = typer.Option(
+        "eo14383", "--policy", "-p", help="Built-in policy name or a policy YAML file."
+    ),
+    year: int | None = typer.Option(
+        None, "--year", "-y", help="Year to score (default: latest well-covered year)."
+    ),
+    vintage: str = typer.Option("latest", "--vintage", help="Data release (latest or a date)."),
+    samples: int = typer.Option(10_000, "--samples", "-n", help="Monte Carlo samples."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same numbers)."),
+    backend: Backend = typer.Option(Backend.numpy, "--backend", help="Where chunks run."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (default: a local cluster)."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Workers of the local Dask cluster (default: cores)."
+    ),
+    vary: str = typer.Option(
+        "all",
+        "--vary",
+        help="Assumptions to vary, comma-separated: weights, normalisation, aggregation, "
+        "missing, leave_one_out, estimates, uncertain (or all, data, none).",
+    ),
+    weight_scheme: str = typer.Option(
+        "dirichlet", "--weight-scheme", help="dirichlet (around the policy) or uniform (+-x)."
+    ),
+    concentration: float = typer.Option(
+        50.0, "--concentration", help="Dirichlet concentration (higher: closer to the policy)."
+    ),
+    weight_spread: float = typer.Option(
+        0.25, "--weight-spread", help="Uniform scheme: each weight times U(1-x, 1+x)."
+    ),
+    normalisations: str = typer.Option(
+        "minmax,percentile", "--normalisations", help="Alternative normalisations."
+    ),
+    aggregations: str = typer.Option(
+        "arithmetic,geometric", "--aggregations", help="Alternative aggregations."
+    ),
+    missing_rules: str = typer.Option(
+        "group_mean,worst", "--missing-rules", help="Alternative missing-data rules."
+    ),
+    estimate_spread: float = typer.Option(
+        0.05, "--estimate-spread", help="Log-normal spread of values flagged estimate."
+    ),
+    uncertain_spread: float = typer.Option(
+        0.15, "--uncertain-spread", help="Log-normal spread of values flagged uncertain."
+    ),
+    sobol_samples: int = typer.Option(
+        512, "--sobol-samples", help="Saltelli base samples for Sobol' indices (0: none)."
+    ),
+    top: int = typer.Option(10, "--top", help="Report P(rank <= N) for this N."),
+    chunk_size: int | None = typer.Option(
+        None, "--chunk-size", help="Samples per chunk (default: sized to memory)."
+    ),
+    fmt: RobustnessFormat = typer.Option(
+        RobustnessFormat.table, "--format", "-f", help="Output format."
+    ),
+    plot: str | None = typer.Option(None, "--plot", help="Write the rank intervals (.png/.svg)."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """How certain is each priority? Monte Carlo rank/tier distributions and Sobol' indices."""
+    from burdenshare.errors import UserError
+    from burdenshare.uncertainty import check_counts
+    from burdenshare.uncertainty.model import Variation, build_model
+
+    check_counts(samples, sobol_samples, seed)
+    if chunk_size is not None and chunk_size < 1:
+        raise UserError(f"must be a positive number, not {chunk_size}", where="--chunk-size")
+    if top < 1:
+        raise UserError(f"must be a positive number, not {top}", where="--top")
+    if workers is not None and workers < 1:
+        raise UserError(f"must be a positive number, not {workers}", where="--workers")
+    if plot is not None:
+        _check_plot_path(plot)
+    variation = Variation(
+        vary=vary,
+        weight_scheme=weight_scheme,
+        concentration=concentration,
+        weight_spread=weight_spread,
+        normalisations=_split(normalisations) or (),
+        aggregations=_split(aggregations) or (),
+        missing_rules=_split(missing_rules) or (),
+        estimate_spread=estimate_spread,
+        uncertain_spread=uncertain_spread,
+    )
+    from burdenshare.uncertainty.backends import make_backend
+
+    runner = make_backend(backend.value, scheduler, n_workers=workers)
+    try:
+        panel = _panel(db, year, vintage)
+        model = build_model(panel, policy, variation)
+        result = _run(model, runner, samples, seed, sobol_samples, chunk_size, top)
+    finally:
+        runner.close()
+    if plot is not None:
+        from burdenshare.uncertainty.plot import plot_rank_intervals
+
+        plot_rank_intervals(result, plot)
+    if fmt is RobustnessFormat.json:
+        echo_json(clean_nan(result.to_dict()))
+    else:
+        _table(result)
+
+
+def _check_plot_path(plot: str) -> None:
+    from pathlib import Path
+
+    from burdenshare.errors import UserError
+    from burdenshare.uncertainty.plot import SUFFIXES
+
+    path = Path(plot)
+    if path.suffix.lower() not in SUFFIXES:
+        raise UserError(
+            f"plot file must end in .png or .svg, not {path.suffix or '(none)'!r}", where="--plot"
+        )
+    if not path.parent.exists():
+        raise UserError(f"folder {str(path.parent)!r} does not exist", where="--plot")
+
+
+def _panel(db: str | None, year: int | None, vintage: str):
+    from burdenshare.scoring.service import panel_from_store
+    from burdenshare.store.db import get_engine
+
+    return panel_from_store(get_engine(db), year=year, vintage=vintage)
+
+
+def _run(model, runner, samples, seed, sobol_samples, chunk_size, top):
+    """Run the analysis with a Rich progress bar on stderr (model evaluations)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from burdenshare.uncertainty import analyse
+
+    total = samples + (sobol_samples * (len(model.groups) + 2) if model.groups else 0)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("robustness", total=total)
+        return analyse(
+            model,
+            n_samples=samples,
+            seed=seed,
+            sobol_samples=sobol_samples,
+            backend=runner,
+            chunk_size=chunk_size,
+            top_n=top,
+            progress=lambda k: bar.advance(task, k),
+        )
+
+
+def _table(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    title = (
+        f"Robustness of {result.settings.get('policy')} {result.settings.get('year')}: "
+        f"{result.n_samples:,} samples, seed {result.seed}; varied: "
+        f"{', '.join(result.varied) or 'nothing'}"
+    )
+    table = Table(title=title)
+    for col in ("iso3", "nominal", "median", "5-95%"):
+        table.add_column(col, justify="right" if col != "iso3" else "left")
+    short = [name.split(":")[0] for name in result.tier_names]
+    for name in short:
+        table.add_column(f"P({name})", justify="right")
+    table.add_column(f"P(top {result.top_n})", justify="right")
+    table.add_column("P(tier changes)", justify="right")
+
+    def show(v):
+        r = result.rank(v)
+        return "-" if r is None else str(r)
+
+    for rec, c in zip(result.country_records(), result.sorted_indices(), strict=True):
+        probs = [f"{result.tier_probabilities[c, t]:.2f}" for t in range(len(short))]
+        table.add_row(
+            rec["iso3"],
+            show(result.nominal_rank[c]),
+            show(result.rank_median[c]),
+            f"{show(result.rank_p05[c])}-{show(result.rank_p95[c])}",
+            *probs,
+            f"{result.p_top_n[c]:.2f}",
+            f"{result.p_tier_changed[c]:.2f}",
+        )
+    console.print(table)
+    if result.sobol is not None:
+        sob = Table(title=f"Sobol' indices on the ranks ({result.sobol.n_base:,} base samples)")
+        for col in ("assumption", "S1", "S1 95% CI", "ST", "ST 95% CI"):
+            sob.add_column(col, justify="left" if col == "assumption" else "right")
+        for name, v in result.sobol.rank.to_dict().items():
+            sob.add_row(
+                name,
+                _num(v["S1"]),
+                f"{_num(v['S1_ci'][0])} to {_num(v['S1_ci'][1])}",
+                _num(v["ST"]),
+                f"{_num(v['ST_ci'][0])} to {_num(v['ST_ci'][1])}",
+            )
+        console.print(sob)
+
+
+def _num(v) -> str:
+    return "-" if v is None else f"{v:.3f}"

@@ -1,0 +1,384 @@
+"""The chunked Monte Carlo and Saltelli runners, independent of what the model is.
+
+A *batch model* (:class:`BatchModel`) draws ``n`` random states and evaluates a whole batch
+of states at once as array operations over the panel, returning for every sample the order
+of the countries (rank 1 first), their scores, tiers and eligibility (:class:`Evaluation`).
+
+Monte Carlo never keeps the ranks of all samples: each chunk is reduced to integer count
+tables (:class:`MCCounts`: rank histogram per country, tier counts, changes from the nominal
+run), which add up exactly, so the totals are the same for any chunk size, any order of
+completion and any backend. Memory stays bounded by the chunk size.
+
+Saltelli's design keeps the outputs (ranks as int16, scores as float32) of its
+``N * (G + 2)`` rows, since the Sobol' estimators need them row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from burdenshare.uncertainty.sampling import (
+    BLOCK_SIZE,
+    Chunk,
+    States,
+    Stream,
+    draw_chunk,
+    mix_states,
+    plan_chunks,
+    stream_rng,
+)
+from burdenshare.uncertainty.sobol import SobolIndices, analyze
+
+#: Memory a chunk may use for its temporaries (bytes); chunks are sized to fit.
+DEFAULT_CHUNK_MEMORY = 256 * 2**20
+#: Upper bound on the samples in one chunk (beyond it, larger chunks stop paying off).
+MAX_CHUNK = 32 * BLOCK_SIZE
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Outcome of a batch of ``n`` samples over ``C`` countries.
+
+    ``order[b, j]``: index of the country at rank ``j + 1`` in sample ``b`` (ties broken by
+    the model, explicitly). ``score``: float32 scores (NaN where none). ``tier``: index into
+    the model's ``tier_names`` (the last one: not ranked). ``eligible``: passes the
+    policy's gates and has a score. ``n_ranked[b]``: countries ranked in sample ``b`` (the
+    first ``n_ranked`` of ``order``; the others are not ranked).
+    """
+
+    order: np.ndarray
+    score: np.ndarray
+    tier: np.ndarray
+    eligible: np.ndarray
+    n_ranked: np.ndarray
+
+    def positions(self) -> np.ndarray:
+        """``(n, C)`` rank bin of the country at each position: its 0-based rank, or ``C``
+        (not ranked) beyond ``n_ranked``."""
+        return _position_table(self.order.shape[1])[self.n_ranked]
+
+    def ranks(self) -> np.ndarray:
+        """``ranks[b, c]``: 1-based rank of country ``c`` in sample ``b`` (int16); ``C + 1``
+        when it is not ranked (after every ranked country)."""
+        n, c = self.order.shape
+        out = np.empty((n, c), dtype=np.int16)
+        np.put_along_axis(
+            out, self.order.astype(np.intp), (self.positions() + 1).astype(np.int16), axis=1
+        )
+        return out
+
+
+class BatchModel(Protocol):
+    """What the runners need from a model (see :mod:`burdenshare.uncertainty.model`)."""
+
+    countries: tuple[str, ...]
+    tier_names: tuple[str, ...]
+
+    @property
+    def groups(self) -> Mapping[str, tuple[str, ...]]:
+        """Assumption name -> the state keys it varies (only varied assumptions)."""
+
+    def draw(self, rng: np.random.Generator, n: int) -> States: ...
+
+    def evaluate(self, states: States) -> Evaluation: ...
+
+    def nominal(self) -> Evaluation: ...
+
+    def bytes_per_sample(self) -> int: ...
+
+    def batch_bytes(self) -> int: ...
+
+    batch_rows: int
+
+
+def auto_chunk_size(model: BatchModel, memory: int = DEFAULT_CHUNK_MEMORY) -> int:
+    """Samples per chunk so that a chunk fits in ``memory`` bytes: its draws
+    (``bytes_per_sample`` each) plus the temporaries of one evaluation batch
+    (``batch_bytes``); a whole number of blocks, at least one, at most :data:`MAX_CHUNK`."""
+    per = max(1, int(model.bytes_per_sample()))
+    room = max(memory - int(model.batch_bytes()), per)
+    blocks = max(1, min(MAX_CHUNK, room // per) // BLOCK_SIZE)
+    return blocks * BLOCK_SIZE
+
+
+# --- Monte Carlo ----------------------------------------------------------------------
+
+
+@dataclass
+class MCCounts:
+    """Additive count tables from ``n`` Monte Carlo samples.
+
+    ``rank_counts[c, r]``: samples where country ``c`` had rank ``r + 1``; the last column
+    (``r = C``) counts the samples where it was not ranked.
+    ``tier_counts[c, t]``: samples where it was in tier ``t``.
+    ``eligible``: samples where it passed the gates; ``eligibility_changed`` /
+    ``tier_changed``: samples where eligibility / tier differ from the nominal run.
+    """
+
+    n: int
+    rank_counts: np.ndarray
+    tier_counts: np.ndarray
+    eligible: np.ndarray
+    eligibility_changed: np.ndarray
+    tier_changed: np.ndarray
+
+    @classmethod
+    def zeros(cls, n_countries: int, n_tiers: int) -> MCCounts:
+        z = np.zeros(n_countries, dtype=np.int64)
+        return cls(
+            n=0,
+            rank_counts=np.zeros((n_countries, n_countries + 1), dtype=np.int64),
+            tier_counts=np.zeros((n_countries, n_tiers), dtype=np.int64),
+            eligible=z.copy(),
+            eligibility_changed=z.copy(),
+            tier_changed=z.copy(),
+        )
+
+    def __add__(self, other: MCCounts) -> MCCounts:
+        return MCCounts(
+            n=self.n + other.n,
+            rank_counts=self.rank_counts + other.rank_counts,
+            tier_counts=self.tier_counts + other.tier_counts,
+            eligible=self.eligible + other.eligible,
+            eligibility_changed=self.eligibility_changed + other.eligibility_changed,
+            tier_changed=self.tier_changed + other.tier_changed,
+        )
+
+
+def count(evaluation: Evaluation, nominal: Evaluation, n_tiers: int) -> MCCounts:
+    """Reduce a batch to count tables with ``np.bincount`` (ranks: bin ``country * (C + 1)
+    + position``, position ``C`` meaning not ranked; tiers: ``country * T + tier``)."""
+    order = evaluation.order
+    n, c = order.shape
+    flat = order.astype(np.intp, copy=True)
+    flat *= c + 1
+    flat += _position_table(c)[evaluation.n_ranked]
+    rank_counts = np.bincount(flat.ravel(), minlength=c * (c + 1)).reshape(c, c + 1)
+    tiers = evaluation.tier.astype(np.intp)
+    tiers += np.arange(0, c * n_tiers, n_tiers, dtype=np.intp)
+    tier_counts = np.bincount(tiers.ravel(), minlength=c * n_tiers).reshape(c, n_tiers)
+    return MCCounts(
+        n=n,
+        rank_counts=rank_counts.astype(np.int64, copy=False),
+        tier_counts=tier_counts.astype(np.int64, copy=False),
+        eligible=evaluation.eligible.sum(axis=0, dtype=np.int64),
+        eligibility_changed=(evaluation.eligible != nominal.eligible[0]).sum(
+            axis=0, dtype=np.int64
+        ),
+        tier_changed=(evaluation.tier != nominal.tier[0]).sum(axis=0, dtype=np.int64),
+    )
+
+
+_POSITIONS: dict[int, np.ndarray] = {}
+
+
+def _position_table(c: int) -> np.ndarray:
+    """``table[m]``: the rank bin of each position when ``m`` countries are ranked
+    (0..m-1, then ``c`` for not ranked)."""
+    table = _POSITIONS.get(c)
+    if table is None:
+        pos = np.arange(c, dtype=np.intp)
+        table = np.where(pos[None, :] < np.arange(c + 1)[:, None], pos[None, :], c)
+        _POSITIONS[c] = table
+    return table
+
+
+def batches(states: States, size: int):
+    """Slices of ``states`` of at most ``size`` rows (views, in order)."""
+    n = len(next(iter(states.values()))) if states else 0
+    for start in range(0, n, size):
+        yield {key: val[start : start + size] for key, val in states.items()}
+
+
+def mc_chunk(model: BatchModel, seed: int, chunk: Chunk) -> MCCounts:
+    """Draw and evaluate one chunk of Monte Carlo samples; return its count tables.
+
+    The chunk is evaluated :attr:`batch_rows` samples at a time, so its temporaries stay
+    small (and in cache) whatever the chunk size."""
+    states = draw_chunk(model.draw, seed, Stream.MONTE_CARLO, chunk)
+    nominal = model.nominal()
+    total = MCCounts.zeros(len(model.countries), len(model.tier_names))
+    if not states:  # nothing varies: every sample is the nominal run
+        ev = model.evaluate({}, n=1)
+        one = count(ev, nominal, len(model.tier_names))
+        return MCCounts(
+            n=chunk.size,
+            rank_counts=one.rank_counts * chunk.size,
+            tier_counts=one.tier_counts * chunk.size,
+            eligible=one.eligible * chunk.size,
+            eligibility_changed=one.eligibility_changed * chunk.size,
+            tier_changed=one.tier_changed * chunk.size,
+        )
+    for part in batches(states, model.batch_rows):
+        total = total + count(model.evaluate(part), nominal, len(model.tier_names))
+    return total
+
+
+Progress = Callable[[int], None]
+
+
+def run_montecarlo(
+    model: BatchModel,
+    n_samples: int,
+    seed: int,
+    *,
+    backend: Backend | None = None,
+    chunk_size: int | None = None,
+    progress: Progress | None = None,
+) -> MCCounts:
+    """``n_samples`` Monte Carlo samples of ``model`` -> summed count tables.
+
+    Identical for the same ``seed`` whatever ``chunk_size`` and ``backend`` (block seeding,
+    integer tables). ``progress(k)`` is called with the samples of each finished chunk.
+    """
+    from burdenshare.uncertainty.backends import NumpyBackend
+
+    backend = backend or NumpyBackend()
+    chunks = plan_chunks(n_samples, chunk_size or auto_chunk_size(model))
+    total = MCCounts.zeros(len(model.countries), len(model.tier_names))
+    for result in backend.map(mc_chunk, model, [(seed, ch) for ch in chunks], progress, chunks):
+        total = total + result
+    return total
+
+
+# --- Saltelli design ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaltelliOutputs:
+    """Outputs of the design in the layout :func:`sobol.analyze` wants:
+    ``ranks`` int16 and ``scores`` float32 of shape ``(G + 2, N, C)``, rows ``A, AB_1 ..
+    AB_G, B`` in the order of ``names``."""
+
+    names: tuple[str, ...]
+    ranks: np.ndarray
+    scores: np.ndarray
+
+
+def sobol_chunk(
+    model: BatchModel, seed: int, chunk: Chunk, names: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Evaluate the rows ``A, AB_1..AB_G, B`` of the base samples in ``chunk``.
+
+    ``A`` and ``B`` come from two independent streams; ``AB_i`` takes the state keys of
+    assumption ``i`` from ``B`` (grouped factors: Jansen 1999, Saltelli 2002)."""
+    a = draw_chunk(model.draw, seed, Stream.SOBOL_A, chunk)
+    b = draw_chunk(model.draw, seed, Stream.SOBOL_B, chunk)
+    groups = model.groups
+    designs = [a, *[mix_states(a, b, groups[name]) for name in names], b]
+    c = len(model.countries)
+    ranks = np.empty((len(designs), chunk.size, c), dtype=np.int16)
+    scores = np.empty((len(designs), chunk.size, c), dtype=np.float32)
+    step = model.batch_rows
+    for d, states in enumerate(designs):
+        for i, part in enumerate(batches(states, step)):
+            ev = model.evaluate(part)
+            ranks[d, i * step : i * step + len(ev.order)] = ev.ranks()
+            scores[d, i * step : i * step + len(ev.order)] = ev.score
+    return ranks, scores
+
+
+@dataclass(frozen=True)
+class SobolResult:
+    """Sobol' indices of the assumptions on the ranks and on the scores."""
+
+    rank: SobolIndices
+    score: SobolIndices
+    n_base: int
+
+    @property
+    def n_evaluations(self) -> int:
+        return self.n_base * (len(self.rank.names) + 2)
+
+
+def run_saltelli(
+    model: BatchModel,
+    n_base: int,
+    seed: int,
+    *,
+    backend: Backend | None = None,
+    chunk_size: int | None = None,
+    progress: Progress | None = None,
+) -> SaltelliOutputs:
+    """Evaluate Saltelli's design with ``n_base`` base samples (``N * (G + 2)`` runs)."""
+    from burdenshare.uncertainty.backends import NumpyBackend
+
+    names = tuple(model.groups)
+    if not names:
+        raise ValueError("no assumption is varied: nothing to attribute variance to")
+    backend = backend or NumpyBackend()
+    rows = len(names) + 2
+    size = chunk_size or auto_chunk_size(model)
+    chunks = plan_chunks(n_base, max(1, size // rows))
+    c = len(model.countries)
+    ranks = np.empty((rows, n_base, c), dtype=np.int16)
+    scores = np.empty((rows, n_base, c), dtype=np.float32)
+    args = [(seed, ch, names) for ch in chunks]
+    for ch, (r, s) in zip(
+        chunks, backend.map(sobol_chunk, model, args, _scaled(progress, rows), chunks), strict=True
+    ):
+        ranks[:, ch.start : ch.stop] = r
+        scores[:, ch.start : ch.stop] = s
+    return SaltelliOutputs(names=names, ranks=ranks, scores=scores)
+
+
+def _scaled(progress: Progress | None, factor: int) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda k: progress(k * factor)
+
+
+def analyze_outputs(
+    outputs: SaltelliOutputs, seed: int, *, n_resamples: int = 200, conf_level: float = 0.95
+) -> SobolResult:
+    """Sobol' indices on ranks and on scores (bootstrap from the seed's own stream).
+
+    Ranks: "not ranked" counts as rank ``C + 1``. Scores: countries without a score in
+    some design row (no data under some missing-data rule) are left out of the score
+    indices, whose variance would otherwise be dominated by "has a score or not"."""
+    rng = stream_rng(seed, Stream.BOOTSTRAP)
+    r = outputs.ranks.astype(np.float64)
+    s = outputs.scores.astype(np.float64)
+    keep = ~np.isnan(s).any(axis=(0, 1))
+    s = s[:, :, keep]
+    kw = dict(names=outputs.names, rng=rng, n_resamples=n_resamples, conf_level=conf_level)
+    rank = analyze(r[0], r[-1], r[1:-1], **kw)
+    score = analyze(s[0], s[-1], s[1:-1], **kw)
+    return SobolResult(rank=rank, score=score, n_base=outputs.ranks.shape[1])
+
+
+class Backend(Protocol):
+    """Where chunks run (see :mod:`burdenshare.uncertainty.backends`): ``map`` calls
+    ``fn(model, *args)`` for every args tuple, reports each finished chunk's size to
+    ``progress`` and yields the results in input order."""
+
+    name: str
+
+    def map(
+        self,
+        fn: Callable[..., Any],
+        model: BatchModel,
+        args_list: Sequence[tuple[Any, ...]],
+        progress: Progress | None,
+        chunks: Sequence[Chunk],
+    ) -> Iterator[Any]: ...
+
+
+__all__ = [
+    "Evaluation",
+    "BatchModel",
+    "MCCounts",
+    "SaltelliOutputs",
+    "SobolResult",
+    "auto_chunk_size",
+    "count",
+    "mc_chunk",
+    "sobol_chunk",
+    "run_montecarlo",
+    "run_saltelli",
+    "analyze_outputs",
+]
