@@ -236,17 +236,35 @@ def explain_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
     vintage: str = VINTAGE_OPTION,
     db: str | None = DB_OPTION,
+    robustness_samples: int = typer.Option(
+        10_000,
+        "--robustness",
+        help="Monte Carlo samples for the robustness line (rank interval, tier "
+        "probabilities; default variation, seed 0); 0 leaves it out.",
+    ),
 ) -> None:
-    """Why a country scores what it does: contributions, gates, flags, what it would take."""
+    """Why a country scores what it does: contributions, gates, flags, what it would take,
+    and how robust its rank and tier are to the policy's choices and to flagged data."""
     from burdenshare.countries import to_iso3
+    from burdenshare.errors import UserError
     from burdenshare.policy import load_policy
     from burdenshare.scoring import explain
 
+    if robustness_samples < 0:
+        raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
     iso3 = to_iso3(country)
     pol = load_policy(policy)
     panel = _panel(db, year, vintage)
     ex = explain(panel, pol, iso3)
     data = ex.to_dict()
+    data["robustness"] = None
+    robustness_text = ""
+    if robustness_samples:
+        from burdenshare.uncertainty import robustness, robustness_line
+
+        result = robustness(panel, pol, n_samples=robustness_samples, seed=0, sobol_samples=0)
+        data["robustness"] = result.record(iso3)
+        robustness_text = robustness_line(result, iso3)
     if fmt is OutputFormat.json:
         echo_json(clean_nan(data))
         return
@@ -272,8 +290,12 @@ def explain_cmd(
         return
     if fmt is OutputFormat.md:
         typer.echo(_explain_md(data))
+        if robustness_text:
+            typer.echo(f"\n{robustness_text}")
         return
     _rich_explain(data, panel)
+    if robustness_text:
+        typer.echo(robustness_text)
 
 
 def _explain_md(d: dict) -> str:
