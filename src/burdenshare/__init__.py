@@ -7,7 +7,10 @@ The Python API mirrors the CLI. Names are imported lazily so that ``import burde
     engine = bs.get_engine()                 # SQLite in the user data dir, migrated
     bs.ensure_starter(engine)                # bundled snapshot when the store is empty
     facts = bs.load_facts(engine)            # tidy facts, latest vintage per source
-    result = bs.score(bs.build_panel(facts, year=2024), bs.load_policy("eo14383"))
+    panel, policy = bs.build_panel(facts, year=2024), bs.load_policy("eo14383")
+    result = bs.score(panel, policy)         # scores, ranks, tiers, contributions, gates
+    bs.explain(panel, policy, "JPN")         # one country, indicator by indicator
+    bs.robustness(panel, policy, n_samples=100_000, seed=1)   # Monte Carlo + Sobol
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "build_panel": ("burdenshare.panel", "build_panel"),
     "load_policy": ("burdenshare.policy", "load_policy"),
     "score": ("burdenshare.scoring", "score"),
+    "explain": ("burdenshare.scoring", "explain"),
+    "what_it_would_take": ("burdenshare.scoring", "what_it_would_take"),
+    "rank_partners": ("burdenshare.scoring.service", "rank_partners"),
+    "robustness": ("burdenshare.uncertainty", "robustness"),
 }
 
 __all__ = ["__version__", *_LAZY]
