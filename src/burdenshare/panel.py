@@ -43,7 +43,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from types import MappingProxyType
 
@@ -329,6 +329,12 @@ class Panel:
     def index(self) -> pd.Index:
         return pd.Index(self.countries, name="iso3")
 
+    @cached_property
+    def lookups(self) -> PanelLookups:
+        """Look-up arrays derived from the panel, computed once on first use and shared by
+        every policy scored on it (see :class:`PanelLookups`)."""
+        return PanelLookups.of(self)
+
     def frame(self) -> pd.DataFrame:
         """Values as a DataFrame (iso3 x indicator)."""
         return pd.DataFrame(self.values, index=self.index, columns=list(self.indicators))
@@ -431,6 +437,90 @@ class Panel:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class PanelLookups:
+    """Static per-panel arrays the scoring engine needs for every policy and every call:
+    built once per panel (vectorised) instead of once per (panel, policy) in Python loops.
+
+    ``member`` (n, G) membership as booleans (columns ``groups``, in ``membership`` column
+    order, rows positional); ``theater_labels`` the distinct theater values (``None`` when
+    unknown) and ``theater_code`` (n,) each country's position in it; ``code_rank`` (n,) each
+    country's position in ISO3 order; ``iso3``, ``names``, ``theater``: the columns as pandas
+    arrays with pandas' own dtype inference (so a result table made from them has the same
+    dtypes as one made from the plain values); ``flag_vocab`` the distinct flag strings
+    (``""`` first) and ``flag_code`` (n, K) each value's position in it.
+    """
+
+    position: Mapping[str, int]
+    indicator_pos: Mapping[str, int]
+    code_rank: np.ndarray
+    index: pd.Index
+    names: pd.api.extensions.ExtensionArray
+    theater: pd.api.extensions.ExtensionArray | np.ndarray
+    theater_labels: tuple[object, ...]
+    theater_code: np.ndarray
+    theater_group: tuple[np.ndarray, np.ndarray] | None
+    groups: tuple[str, ...]
+    member: np.ndarray
+    flag_vocab: tuple[str, ...]
+    flag_code: np.ndarray
+
+    @classmethod
+    def of(cls, panel: Panel) -> PanelLookups:
+        countries = np.asarray(panel.countries, dtype=object)
+        labels: dict[object, int] = {}
+        theater_code = np.array(
+            [labels.setdefault(t, len(labels)) for t in panel.theater], dtype=np.intp
+        )
+        theater_series = pd.Series(panel.theater, dtype=None, copy=False)
+        theater = (
+            theater_series.array
+            if isinstance(theater_series.dtype, pd.StringDtype)
+            else np.asarray(panel.theater, dtype=object)
+        )
+        try:
+            group_names, group_of_label = np.unique(
+                np.array([t or "" for t in labels], dtype=object), return_inverse=True
+            )
+            theater_group = (
+                _frozen(group_names),
+                _frozen(group_of_label.reshape(-1)[theater_code]),
+            )
+        except TypeError:  # theater labels that do not sort together
+            theater_group = None
+        flag_vocab, flag_code = _vocabulary(np.asarray(panel.flags, dtype=object))
+        return cls(
+            position=MappingProxyType({c: i for i, c in enumerate(panel.countries)}),
+            indicator_pos=MappingProxyType({n: j for j, n in enumerate(panel.indicators)}),
+            code_rank=_frozen(np.argsort(np.argsort(countries, kind="stable"), kind="stable")),
+            index=pd.Index(countries, name="iso3"),
+            names=pd.Series(list(panel.names), dtype=None).array,
+            theater=theater,
+            theater_labels=tuple(labels),
+            theater_code=_frozen(theater_code),
+            theater_group=theater_group,
+            groups=tuple(str(g) for g in panel.membership.columns),
+            member=_frozen(panel.membership.to_numpy(dtype=bool).reshape(len(countries), -1)),
+            flag_vocab=flag_vocab,
+            flag_code=_frozen(flag_code),
+        )
+
+
+def _vocabulary(cells: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """The distinct values of an object array (``""`` first, then in order of first
+    appearance) and each cell's position among them (same shape)."""
+    flat = cells.ravel()
+    codes, uniques = pd.factorize(flat)
+    if (codes >= 0).all() and all(type(u) is str for u in uniques):
+        vocab = ["", *(u for u in uniques if u != "")]
+        slot = np.array([vocab.index(u) for u in uniques] or [0], dtype=np.intp)
+        return tuple(vocab), slot[codes].reshape(cells.shape)
+    # Non-text cells (None, NaN): keep each object as it is.
+    seen: dict[object, int] = {"": 0}
+    codes = np.array([seen.setdefault(c, len(seen)) for c in flat.tolist()], dtype=np.intp)
+    return tuple(seen), codes.reshape(cells.shape)
+
+
 def _frozen(arr: np.ndarray) -> np.ndarray:
     view = np.asarray(arr).view()
     view.setflags(write=False)
@@ -492,17 +582,39 @@ def _known_countries(codes: Iterable[str]) -> list[str]:
 def _grids(
     facts: pd.DataFrame, countries: pd.Index, y0: int, n_years: int
 ) -> dict[tuple[str, str], _Grid]:
+    """Country x year arrays per (indicator, source): one pass over the facts for positions
+    and flag masks, then one scatter per pair (rows keep their order, so the last of any
+    duplicates wins)."""
     out: dict[tuple[str, str], _Grid] = {}
-    f = facts.loc[facts["iso3"].isin(countries)]
-    flag_codes = {s: _flag_mask(s) for s in f["flags"].unique()}
-    for (ind, src), part in f.groupby(["indicator", "source"], sort=True):
-        ci = countries.get_indexer(part["iso3"])
-        yi = part["year"].to_numpy() - y0
-        ok = (yi >= 0) & (yi < n_years)
+    ci_all = countries.get_indexer(facts["iso3"])
+    keep = ci_all >= 0
+    f = facts.loc[keep]
+    ci = ci_all[keep]
+    yi = f["year"].to_numpy() - y0
+    value = f["value"].to_numpy(dtype=float)
+    flag_codes, flag_uniques = pd.factorize(f["flags"])
+    masks = np.array([_flag_mask(u) for u in flag_uniques] + [0], dtype=np.int64)
+    flag = masks[flag_codes]  # -1 (missing flags) -> the trailing 0
+    ind_codes, ind_uniques = pd.factorize(f["indicator"])
+    src_codes, src_uniques = pd.factorize(f["source"])
+    pair = np.where(
+        (ind_codes >= 0) & (src_codes >= 0), ind_codes * len(src_uniques) + src_codes, -1
+    )
+    order = np.argsort(pair, kind="stable")
+    sorted_pair = pair[order]
+    starts = np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        key = int(sorted_pair[a])
+        if key < 0:
+            continue
+        idx = order[a:b]
+        idx = idx[(yi[idx] >= 0) & (yi[idx] < n_years)]
         vals = np.full((len(countries), n_years), np.nan)
         flg = np.zeros((len(countries), n_years), dtype=np.int64)
-        vals[ci[ok], yi[ok]] = part["value"].to_numpy(dtype=float)[ok]
-        flg[ci[ok], yi[ok]] = part["flags"].map(flag_codes).to_numpy(dtype=np.int64)[ok]
+        vals[ci[idx], yi[idx]] = value[idx]
+        flg[ci[idx], yi[idx]] = flag[idx]
+        ind, src = ind_uniques[key // len(src_uniques)], src_uniques[key % len(src_uniques)]
         out[(str(ind), str(src))] = _Grid(vals, flg)
     return out
 
@@ -519,8 +631,14 @@ def _flag_string(mask: int) -> str:
 
 
 def _flag_strings(masks: np.ndarray) -> np.ndarray:
-    uniq, inverse = np.unique(masks, return_inverse=True)
-    return np.array([_flag_string(int(m)) for m in uniq], dtype=object)[inverse.reshape(-1)]
+    return _FLAG_TEXT[masks]
+
+
+#: The flag string of every bit mask of KNOWN_FLAGS (index = mask).
+_FLAG_TEXT: np.ndarray = np.array(
+    ["|".join(n for n in _FLAG_NAMES if m & _FLAG_BIT[n]) for m in range(1 << len(_FLAG_NAMES))],
+    dtype=object,
+)
 
 
 def _shifted(a: np.ndarray, window: int, fill) -> np.ndarray:
@@ -638,13 +756,27 @@ def build_panels(
     # Membership (C x Y) for every group, as of 31 December of each year in the grid.
     iso_list = list(countries)
     mem = {g: np.zeros(shape, dtype=bool) for g in GROUPS}
-    for j, y in enumerate(year_axis):
-        if y < wanted[0] - 5:
-            continue
-        frame = membership(iso_list, list(GROUPS), dt.date(int(y), 12, 31))
-        frame = frame.reindex(index=iso_list, columns=list(GROUPS), fill_value=False)
-        for g in GROUPS:
-            mem[g][:, j] = frame[g].to_numpy(dtype=bool)
+    if membership is default_membership:
+        # The same sets default_membership looks up, without a frame per year: each group's
+        # members as of the date, placed by position.
+        from burdenshare import groups as _groups
+
+        position = {c: i for i, c in enumerate(iso_list)}
+        for j, y in enumerate(year_axis):
+            if y < wanted[0] - 5:
+                continue
+            day = dt.date(int(y), 12, 31)
+            for g in GROUPS:
+                at = [position[c] for c in _groups.members(g, day) if c in position]
+                mem[g][at, j] = True
+    else:
+        for j, y in enumerate(year_axis):
+            if y < wanted[0] - 5:
+                continue
+            frame = membership(iso_list, list(GROUPS), dt.date(int(y), 12, 31))
+            frame = frame.reindex(index=iso_list, columns=list(GROUPS), fill_value=False)
+            for g in GROUPS:
+                mem[g][:, j] = frame[g].to_numpy(dtype=bool)
     nato = mem["nato"]
 
     cols: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # values, flags, sources
@@ -808,23 +940,32 @@ def build_panels(
 
     vintages = _vintages(facts)
     names_all = _names(iso_list)
-    out: dict[int, Panel] = {}
+    # Every indicator of the wanted years stacked once, (C, W, K): values, flag strings and
+    # sources ("" where the value is missing); each year's panel is then one gather.
     for y in wanted:
-        j = y - y0
-        if j < 0 or j >= n_years:
+        if not 0 <= y - y0 < n_years:
             raise UserError(f"no data for year {y}")
-        rows = np.flatnonzero(covered[:, j])
-        values = np.full((len(rows), len(VALUE_INDICATORS)), np.nan)
-        flags = np.full((len(rows), len(VALUE_INDICATORS)), "", dtype=object)
-        sources = np.full((len(rows), len(VALUE_INDICATORS)), "", dtype=object)
-        for k, ind in enumerate(VALUE_INDICATORS):
-            if ind not in cols:
-                continue
+    wj = np.array(wanted, dtype=np.intp) - y0
+    n_ind = len(VALUE_INDICATORS)
+    stack_v = np.full((len(countries), len(wj), n_ind), np.nan)
+    stack_f = np.zeros(stack_v.shape, dtype=np.int64)
+    stack_s = np.full(stack_v.shape, "", dtype=object)
+    for k, ind in enumerate(VALUE_INDICATORS):
+        if ind in cols:
             v, f, s = cols[ind]
-            values[:, k] = v[rows, j]
-            present = ~np.isnan(values[:, k])
-            flags[:, k] = np.where(present, _flag_strings(f[rows, j]), "")
-            sources[:, k] = np.where(present, s[rows, j], "")
+            stack_v[:, :, k] = v[:, wj]
+            stack_f[:, :, k] = f[:, wj]
+            stack_s[:, :, k] = s[:, wj]
+    present = ~np.isnan(stack_v)
+    stack_flags = np.where(present, _FLAG_TEXT[stack_f], "")
+    stack_s = np.where(present, stack_s, "")
+    out: dict[int, Panel] = {}
+    for w, y in enumerate(wanted):
+        j = y - y0
+        rows = np.flatnonzero(covered[:, j])
+        values = stack_v[rows, w]
+        flags = stack_flags[rows, w]
+        sources = stack_s[rows, w]
         mem_frame = pd.DataFrame(
             {g: mem[g][rows, j] for g in GROUPS}, index=pd.Index(countries[rows], name="iso3")
         )
@@ -895,9 +1036,8 @@ def default_year(facts: pd.DataFrame, *, membership: MembershipFn | None = None)
 
 
 def _us_row(facts: pd.DataFrame, indicator: str, source: str, y0: int, n: int) -> np.ndarray:
-    f = facts.loc[
-        (facts["iso3"] == "USA") & (facts["indicator"] == indicator) & (facts["source"] == source)
-    ]
+    f = facts.loc[facts["iso3"] == "USA"]  # narrow first: one pass over the whole frame
+    f = f.loc[(f["indicator"] == indicator) & (f["source"] == source)]
     out = np.full(n, np.nan)
     yi = f["year"].to_numpy() - y0
     ok = (yi >= 0) & (yi < n)
@@ -906,7 +1046,8 @@ def _us_row(facts: pd.DataFrame, indicator: str, source: str, y0: int, n: int) -
 
 
 def _vintages(facts: pd.DataFrame) -> dict[str, str]:
-    v = facts.groupby("source")["vintage"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
+    pairs = facts[["source", "vintage"]].drop_duplicates()  # a handful of rows
+    v = pairs.groupby("source")["vintage"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
     return {str(k): str(x) for k, x in v.items()}
 
 

@@ -66,8 +66,13 @@ def topsis(N: np.ndarray, w: np.ndarray) -> np.ndarray:
 def quantile_thresholds(scores: np.ndarray, eligible: np.ndarray, top_shares) -> np.ndarray:
     """Score thresholds (..., T-1) for cumulative top shares among eligible scored countries:
     tier t holds scores >= the (1 - share_t) quantile (linear interpolation)."""
-    s = np.where(eligible & ~np.isnan(scores), scores, np.nan)
     q = 1.0 - np.asarray(top_shares, dtype=float)
+    if np.ndim(scores) == 1:  # one panel: np.quantile of the eligible scores (= nanquantile)
+        kept = np.asarray(scores)[np.asarray(eligible, dtype=bool) & ~np.isnan(scores)]
+        if kept.size == 0:
+            return np.full(len(q), np.inf)
+        return np.atleast_1d(np.quantile(kept, q))
+    s = np.where(eligible & ~np.isnan(scores), scores, np.nan)
     if np.all(np.isnan(s)):
         return np.full((*scores.shape[:-1], len(q)), np.inf)
     thr = np.nanquantile(s, q, axis=-1)  # (T-1, ...)
@@ -93,6 +98,16 @@ def assign_tiers(
     return np.where(eligible & ~np.isnan(scores), idx, -1)
 
 
+def fill_nan(x: np.ndarray, nan: float) -> np.ndarray:
+    """``np.nan_to_num(x, nan=nan)``: NaN -> ``nan``, +-inf -> the largest finite floats;
+    the same values with a fraction of its per-call cost (it sits on every scoring call)."""
+    x = np.asarray(x)
+    if x.dtype.kind != "f":
+        return x.copy()
+    big = np.finfo(x.dtype).max
+    return np.where(np.isnan(x), nan, np.minimum(np.maximum(x, -big), big))
+
+
 def rank_order(
     scores: np.ndarray, tiers: np.ndarray, tie_keys: list[np.ndarray], code_order: np.ndarray
 ) -> np.ndarray:
@@ -100,12 +115,19 @@ def rank_order(
     (higher first), then ``code_order`` (ascending ISO3 position): no two countries share a
     rank. Scores are compared at 1e-9 so that float noise never decides."""
     ranked = tiers >= 0
-    keys: list[np.ndarray] = [np.broadcast_to(code_order, scores.shape)]
+
+    def full(a: np.ndarray) -> np.ndarray:
+        return a if np.shape(a) == scores.shape else np.broadcast_to(a, scores.shape)
+
+    keys: list[np.ndarray] = [full(code_order)]
     for key in reversed(tie_keys):
-        keys.append(-np.nan_to_num(np.broadcast_to(key, scores.shape), nan=-np.inf))
-    keys.append(-np.round(np.nan_to_num(scores, nan=-np.inf), 9))
+        keys.append(-fill_nan(full(key), -np.inf))
+    keys.append(-np.round(fill_nan(scores, -np.inf), 9))
     keys.append(np.where(ranked, tiers, np.iinfo(np.int64).max))
     order = np.lexsort(keys, axis=-1)
     pos = np.empty_like(order)
-    np.put_along_axis(pos, order, np.broadcast_to(np.arange(order.shape[-1]), order.shape), -1)
+    if order.ndim == 1:
+        pos[order] = np.arange(order.shape[-1])
+    else:
+        np.put_along_axis(pos, order, np.broadcast_to(np.arange(order.shape[-1]), order.shape), -1)
     return np.where(ranked, pos + 1.0, np.nan)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -34,8 +35,10 @@ def _flip(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
 
 def minmax(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
     Y = _flip(X, higher)
-    lo = _nan_reduce(np.nanmin, Y)
-    hi = _nan_reduce(np.nanmax, Y)
+    # NaN-ignoring min and max: what np.nanmin/np.nanmax compute for float arrays, without
+    # their all-NaN warning (an all-NaN column stays NaN).
+    lo = np.fmin.reduce(Y, axis=-2, keepdims=True)
+    hi = np.fmax.reduce(Y, axis=-2, keepdims=True)
     span = hi - lo
     with np.errstate(invalid="ignore", divide="ignore"):
         N = np.where(span > 0, (Y - lo) / span, 0.5)
@@ -109,11 +112,10 @@ def normalise_matrix(
     higher = np.ones(k, dtype=bool) if higher is None else np.asarray(higher, dtype=bool)
     params = params or {}
     out = np.empty_like(X)
-    methods_arr = np.asarray(methods)
-    for method in dict.fromkeys(methods):
-        idx = np.flatnonzero(methods_arr == method)
-        cols = X[..., idx]
-        h = higher[idx]
+    for method, idx in _method_columns(tuple(methods)):
+        whole = len(idx) == k
+        cols = X if whole else X[..., idx]
+        h = higher if whole else higher[idx]
         if method == "minmax":
             res = minmax(cols, h)
         elif method == "zscore":
@@ -129,5 +131,19 @@ def normalise_matrix(
             res = distance_to_target(cols, h, target, scale)
         else:
             raise ValueError(f"unknown normalisation {method!r}; known: {', '.join(METHODS)}")
+        if whole:
+            return np.ascontiguousarray(res, dtype=float)
         out[..., idx] = res
     return out
+
+
+@lru_cache(maxsize=256)
+def _method_columns(methods: tuple[str, ...]) -> tuple[tuple[str, np.ndarray], ...]:
+    """Each distinct method (first-seen order) with the columns that use it."""
+    arr = np.asarray(methods)
+    out = []
+    for method in dict.fromkeys(methods):
+        idx = np.flatnonzero(arr == method)
+        idx.setflags(write=False)
+        out.append((method, idx))
+    return tuple(out)
