@@ -4,7 +4,7 @@
    path (:func:`notification_frame`) against a per-case loop (:func:`notification`), and
    their ratio; the two must agree case by case.
 2. Concurrent transitions: 8 writer threads x 1,000 transitions each on a shared pool of
-   cases, on SQLite and on a throwaway PostgreSQL (started here, see ``_pg.py``). Writers
+   cases, on SQLite and on a throwaway PostgreSQL (burdenshare.store.pgserver). Writers
    read a case, move it one stage along the main line and save with optimistic locking; a
    writer that loses a race re-reads and tries again. Reports throughput, conflicts and
    lost updates (successful transitions not reflected in the case versions or the audit
@@ -25,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _measure import print_table  # noqa: E402
-from _pg import throwaway_postgres  # noqa: E402
+
+from burdenshare.store.pgserver import throwaway_postgres  # noqa: E402
 
 END = dt.date(2026, 9, 30)
 

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for benchmarks (same recipe as tests/conftest.py).
+"""A throwaway PostgreSQL server for the store's tests and the benchmarks.
 
 ``with throwaway_postgres() as url:`` runs ``initdb`` in a temporary folder, starts the
 server on a free local port (as the ``postgres`` user via ``runuser`` when run as root,
@@ -41,7 +41,7 @@ def throwaway_postgres(max_connections: int = 60) -> Iterator[str]:
     """Start a temporary PostgreSQL server; yield ``postgresql+psycopg://...`` for it."""
     bindir = pg_bin()
     root = os.geteuid() == 0
-    tmp = Path(tempfile.mkdtemp(prefix="bs-bench-pg-"))
+    tmp = Path(tempfile.mkdtemp(prefix="bs-pg-"))
     datadir = tmp / "data"
     port = free_port()
     prefix: list[str] = []
