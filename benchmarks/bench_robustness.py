@@ -6,11 +6,14 @@ estimate/uncertain colour flags, NATO, World Bank, UNGA, troops, SIPRI arms regi
 Dirichlet weights, normalisation per indicator, aggregation, missing-data rule, leaving an
 indicator out, noise on SIPRI-flagged values).
 
-Measured in one run (the machine is shared: expect noise):
+Measured in one run (the machine is shared: expect noise; every time is the best of
+``--repeat`` runs):
 
-1. the vectorised Monte Carlo, numpy backend (one core): wall time, and peak memory
-   (tracemalloc peak of the run: NumPy reports its buffers to tracemalloc; and the process's
-   peak RSS); the same without data noise (the five other assumptions);
+1. the vectorised Monte Carlo, numpy backend (a thread per available core, and one thread
+   for reference): wall time without tracemalloc (it hooks every NumPy allocation), then
+   peak memory from a separate traced run (tracemalloc peak: NumPy reports its buffers to
+   tracemalloc; and the process's peak RSS); the same without data noise (the five other
+   assumptions); whether the issue's aims (< 5 s, < 2 GiB) are met;
 2. both on the Dask backend (LocalCluster, 2 worker processes), checked to give the
    identical count tables;
 3. (a) a COINr-style loop calling the scoring function once per sample
@@ -19,16 +22,21 @@ Measured in one run (the machine is shared: expect noise):
    1,000,000; (a') the same loop on the engine's lower-level ``evaluate``;
 4. (b) Sobol' indices for the same design (the same assumptions as groups, the same base
    sample count): ours (Saltelli design -> batch model -> estimators with bootstrap on all
-   countries) against SALib's pipeline (``sobol.sample`` with groups -> the same batch model
-   on its rows -> ``sobol.analyze`` for every country's rank).
+   countries, numpy backend) against SALib's pipeline (``sobol.sample`` with groups -> the
+   same batch model on its rows, one thread -> ``sobol.analyze`` for every country's rank).
 
-A run on the 2-core machine (lightly loaded; expect +-20%): numpy 19.0 s for 1,000,000
-samples with all seven assumptions, 4.6 s without data noise; Dask (2 processes) 9.3 s and
-2.4 s; peak traced memory 0.03 GiB; the score() loop would take 2,620 s (138x); Sobol' 11x
-faster than SALib's pipeline. Data noise dominates: the four indicators with flagged
-values are renormalised per sample (min-max, percentile) for two samples in three.
+Runs on the 2-core machine, shared (before -> after the work on the noisy columns, the
+threaded numpy backend and the counting view; same session, best of 2-3): all seven
+assumptions, numpy 14.8 s (one core; 18.9 s under tracemalloc) -> 5.4-6.1 s on 2 threads
+(7.8-8.9 s on one), without data noise 3.9 s -> 1.7-1.8 s; Dask (2 processes) 9.3 s (18.6 s
+on a loaded machine) -> 5.1-5.9 s, without data noise 2.4 s -> 1.7-2.0 s; peak traced
+memory 0.04 GiB, peak RSS 0.24-0.29 GiB; the score() loop x320-440 slower; Sobol' 13-16x faster
+than SALib's pipeline. The 5 s aim is met by neither backend on this machine: the
+percentile ranks of the four SIPRI-flagged columns (a sort and a search of their flagged
+values per sample) and the two-core scaling (about 1.7x; threads also wait on the GIL)
+leave it 5-20% short (more when other jobs share the cores).
 
-Run: ``.venv/bin/python benchmarks/bench_robustness.py [--samples N] [--sobol N]``.
+Run: ``.venv/bin/python benchmarks/bench_robustness.py [--samples N] [--sobol N] [--repeat N]``.
 """
 
 from __future__ import annotations
@@ -127,9 +135,23 @@ def time_loop(model, panel, policy, n, lower_level):
     return (time.perf_counter() - start) / n
 
 
+def best_of(repeat, run):
+    """(result of the last run, best wall time in seconds of ``repeat`` runs)."""
+    best, result = float("inf"), None
+    for _ in range(max(1, repeat)):
+        t = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - t)
+    return result, best
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
 def main() -> None:
     from burdenshare.policy import load_policy
-    from burdenshare.uncertainty.backends import DaskBackend
+    from burdenshare.uncertainty.backends import DaskBackend, NumpyBackend
     from burdenshare.uncertainty.model import Variation, build_model
     from burdenshare.uncertainty.montecarlo import analyze_outputs, run_montecarlo, run_saltelli
 
@@ -137,6 +159,7 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=1_000_000)
     ap.add_argument("--sobol", type=int, default=4096, help="Saltelli base samples")
     ap.add_argument("--loop", type=int, default=300, help="samples timed in the loop")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing (best is kept)")
     args = ap.parse_args()
 
     t = time.perf_counter()
@@ -157,41 +180,46 @@ def main() -> None:
         f"({model.n_est} countries with estimates, {model.n_unc} highly uncertain)"
     )
 
-    # 1. numpy backend
-    model.nominal()
-    tracemalloc.start()
-    t = time.perf_counter()
-    counts = run_montecarlo(model, n, seed=42)
-    t_np = time.perf_counter() - t
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(
-        f"\nMonte Carlo, {n:,} samples x {len(model.countries)} countries, numpy backend: "
-        f"{t_np:.2f} s ({t_np / n * 1e6:.2f} us/sample); traced peak {peak / 2**30:.3f} GiB, "
-        f"process peak RSS {rss:.2f} GiB  [aim: < 5 s, < 2 GiB]"
-    )
-
-    # 2. without data noise (the other five assumptions), numpy
+    # 1. numpy backend (threads on the available cores), and one thread for reference.
+    # Timed without tracemalloc (it hooks every NumPy allocation); best of --repeat runs
+    # since the machine is shared; peak memory from a separate traced run.
     quiet = build_model(
         panel, policy, Variation(vary="weights,normalisation,aggregation,missing,leave_one_out")
     )
+    model.nominal()
     quiet.nominal()
-    t = time.perf_counter()
-    run_montecarlo(quiet, n, seed=42)
-    t_quiet = time.perf_counter() - t
-    print(f"Monte Carlo without data noise (5 assumptions), numpy backend: {t_quiet:.2f} s")
+    numpy_backend = NumpyBackend()
+    counts, t_np = best_of(args.repeat, lambda: run_montecarlo(model, n, 42, backend=numpy_backend))
+    _, t_quiet = best_of(args.repeat, lambda: run_montecarlo(quiet, n, 42, backend=numpy_backend))
+    single = NumpyBackend(threads=1)
+    _, t_one = best_of(1, lambda: run_montecarlo(model, n, 42, backend=single))
+    tracemalloc.start()
+    run_montecarlo(model, n, 42, backend=numpy_backend)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    threads = numpy_backend.threads
+    print(
+        f"\nMonte Carlo, {n:,} samples x {len(model.countries)} countries, numpy backend "
+        f"({threads} threads): {t_np:.2f} s ({t_np / n * 1e6:.2f} us/sample), without data "
+        f"noise (5 assumptions) {t_quiet:.2f} s; one thread {t_one:.2f} s"
+    )
+    print(
+        f"  peak memory: traced {peak / 2**30:.3f} GiB, process peak RSS {rss:.2f} GiB"
+        f"  [aim < 2 GiB: {_met(rss < 2)}]"
+    )
+    print(f"  [aim < 5 s with all seven assumptions: {_met(t_np < 5)} ({t_np:.2f} s)]")
 
-    # 2'. dask backend, both
+    # 2. dask backend, both
     t = time.perf_counter()
     with DaskBackend(n_workers=2, processes=True) as backend:
         t_start = time.perf_counter() - t
-        t = time.perf_counter()
-        dcounts = run_montecarlo(model, n, seed=42, backend=backend)
-        t_dask = time.perf_counter() - t
-        t = time.perf_counter()
-        run_montecarlo(quiet, n, seed=42, backend=backend)
-        t_dask_quiet = time.perf_counter() - t
+        dcounts, t_dask = best_of(
+            args.repeat, lambda: run_montecarlo(model, n, 42, backend=backend)
+        )
+        _, t_dask_quiet = best_of(
+            args.repeat, lambda: run_montecarlo(quiet, n, 42, backend=backend)
+        )
     same = all(
         np.array_equal(getattr(counts, f), getattr(dcounts, f))
         for f in ("rank_counts", "tier_counts", "eligible", "eligibility_changed", "tier_changed")
@@ -201,6 +229,7 @@ def main() -> None:
         f"(+ {t_start:.1f} s cluster start); identical to numpy: {same}; "
         f"without data noise: {t_dask_quiet:.2f} s"
     )
+    print(f"  [aim < 5 s with all seven assumptions: {_met(t_dask < 5)} ({t_dask:.2f} s)]")
 
     # 3. loops
     per_score = time_loop(model, panel, policy, args.loop, lower_level=False)
@@ -208,7 +237,7 @@ def main() -> None:
     print(
         f"\n(a) loop over scoring.score, one call per sample: {per_score * 1e3:.2f} ms/sample "
         f"-> {per_score * n:,.0f} s for {n:,} (x{per_score * n / t_np:,.0f} slower than "
-        f"numpy backend)  [aim: >= 100x]"
+        f"numpy backend)  [aim >= 100x: {_met(per_score * n / t_np >= 100)}]"
     )
     print(
         f"(a') loop over engine.evaluate (policy prepared beforehand): "

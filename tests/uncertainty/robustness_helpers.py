@@ -95,3 +95,72 @@ def synth_values(seed: int = 3) -> np.ndarray:
     vals[4, 1] = np.nan  # missing per capita: imputed (group mean / worst)
     vals[6, 0] = np.nan  # missing spending: excluded
     return vals
+
+
+def policy_for_state(model, policy_name: str, state: dict):
+    """A built-in policy rewritten to one sampled assumption set (weights after leaving an
+    indicator out, one pillar, per-indicator method and missing rule, aggregation), as YAML
+    for the scoring engine."""
+    import yaml
+
+    from burdenshare.policy import builtin_text, parse_policy
+
+    doc = yaml.safe_load(builtin_text(policy_name))
+    w = np.array(state.get("weights", model.weights), dtype=float)
+    drop = int(state.get("drop", 0))
+    if drop:
+        w[drop - 1] = 0.0
+        w = w / w.sum()
+    doc["weights_sum_to_one"] = False
+    doc["pillars"] = {"all": {"weight": 1.0}}
+    rules = model.rule_sets[int(state.get("rule", 0))]
+    norm = state.get("norm", np.zeros(len(model.indicators), dtype=int))
+    for j, name in enumerate(model.indicators):
+        spec = doc["indicators"][name]
+        spec["pillar"] = "all"
+        spec["weight"] = float(w[j])
+        method = model.methods[j][int(norm[j])]
+        if method != spec["normalise"]["method"]:
+            spec["normalise"] = {"method": method}
+        rule = rules[j]
+        spec["missing"] = "worst" if (drop == j + 1 and rule == "exclude") else rule
+    doc["aggregation"] = model.aggregations[int(state.get("agg", 0))]
+    return parse_policy(yaml.safe_dump(doc), "variant.yaml")
+
+
+def noisy_panel(panel: Panel, model, state: dict) -> Panel:
+    """``panel`` with one sample's noise applied to the flagged values of every column the
+    model perturbs (the column's own formula: scaled, gap, share, Hague path)."""
+    import dataclasses
+
+    values = panel.values.copy()
+    rows = {c: i for i, c in enumerate(panel.countries)}
+    factors = model._factors({k: np.asarray(v)[None] for k, v in state.items()})
+    for col in model.columns:
+        v = col.column_raw(factors, 1)[0]
+        j = panel.indicators.index(col.name)
+        for i, iso3 in enumerate(model.countries):
+            values[rows[iso3], j] = v[i]
+    return dataclasses.replace(panel, values=values)
+
+
+def subset_panel(panel: Panel, keep: np.ndarray) -> Panel:
+    """The panel restricted to the countries at positions ``keep``."""
+    import dataclasses
+
+    keep = np.asarray(keep)
+    n = len(panel.countries)
+    base = {
+        k: (np.asarray(v)[keep] if np.ndim(v) and len(v) == n else v) for k, v in panel.base.items()
+    }
+    return dataclasses.replace(
+        panel,
+        countries=tuple(panel.countries[i] for i in keep),
+        names=tuple(panel.names[i] for i in keep),
+        values=panel.values[keep],
+        sources=panel.sources[keep],
+        flags=panel.flags[keep],
+        theater=panel.theater[keep],
+        membership=panel.membership.iloc[keep],
+        base=base,
+    )

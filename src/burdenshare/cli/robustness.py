@@ -49,7 +49,9 @@ def robustness_cmd(
         None, "--scheduler", help="Dask scheduler address (default: a local cluster)."
     ),
     workers: int | None = typer.Option(
-        None, "--workers", help="Workers of the local Dask cluster (default: cores)."
+        None,
+        "--workers",
+        help="Parallel workers: numpy threads, or local Dask cluster processes (default: cores).",
     ),
     vary: str = typer.Option(
         "all",

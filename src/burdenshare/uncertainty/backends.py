@@ -1,15 +1,22 @@
-"""Where chunks run: in this process (numpy) or on a Dask cluster.
+"""Where chunks run: in this process (numpy, on a thread pool) or on a Dask cluster.
 
 Both backends run the same pure chunk functions (:func:`montecarlo.mc_chunk`,
 :func:`montecarlo.sobol_chunk`) on the same chunk plan and hand the results back in chunk
-order, so they return the same numbers for the same seed. The Dask backend ships the model
-to every worker once (``scatter(broadcast=True)``), submits one task per chunk and reports
-progress as chunks finish.
+order, so they return the same numbers for the same seed whatever the number of threads or
+workers. The numpy backend runs chunks on a pool of threads (NumPy releases the GIL in its
+array loops and sorts, and NumPy's random generators while they fill arrays), with the BLAS
+limited to one thread meanwhile so that its own threads do not compete with the pool's. The
+Dask backend ships the model to every worker once (``scatter(broadcast=True)``), submits one
+task per chunk and reports progress as chunks finish.
 """
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from typing import Any
 
 from burdenshare.errors import UserError
@@ -19,10 +26,27 @@ from burdenshare.uncertainty.sampling import Chunk
 CONNECT_TIMEOUT = 3.0
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, else the CPU count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 class NumpyBackend:
-    """Run chunks one after another in this process."""
+    """Run chunks in this process on ``threads`` threads (default: the available cores,
+    at most 8; 1 runs them one after another in the calling thread)."""
 
     name = "numpy"
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = max(1, int(threads)) if threads else min(available_cores(), 8)
+
+    @property
+    def workers(self) -> int:
+        """Chunks that run at once (the runners plan at least two chunks per worker)."""
+        return self.threads
 
     def map(
         self,
@@ -32,14 +56,36 @@ class NumpyBackend:
         progress: Callable[[int], None] | None,
         chunks: Sequence[Chunk],
     ) -> Iterator[Any]:
-        for args, chunk in zip(args_list, chunks, strict=True):
-            result = fn(model, *args)
-            if progress is not None:
-                progress(chunk.size)
-            yield result
+        from threadpoolctl import threadpool_limits
+
+        # The BLAS gets one thread: its products here are small, and its idle threads spin
+        # on the cores the pool (or other processes) would use.
+        with threadpool_limits(limits=1, user_api="blas"):
+            if self.threads == 1 or len(args_list) == 1:
+                for args, chunk in zip(args_list, chunks, strict=True):
+                    result = fn(model, *args)
+                    if progress is not None:
+                        progress(chunk.size)
+                    yield result
+                return
+            # At most two chunks per thread queued or running: memory stays bounded by the
+            # chunk size; results come back (and progress is told) in chunk order.
+            todo = iter(zip(args_list, chunks, strict=True))
+            with ThreadPoolExecutor(self.threads, thread_name_prefix="burdenshare") as pool:
+                queue: deque[tuple[Future, Chunk]] = deque()
+                for args, chunk in islice(todo, 2 * self.threads):
+                    queue.append((pool.submit(fn, model, *args), chunk))
+                while queue:
+                    future, chunk = queue.popleft()
+                    result = future.result()
+                    for args, nxt in islice(todo, 1):
+                        queue.append((pool.submit(fn, model, *args), nxt))
+                    if progress is not None:
+                        progress(chunk.size)
+                    yield result
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Nothing to release (the thread pool lives only as long as one run)."""
 
     def __enter__(self) -> NumpyBackend:
         return self
@@ -101,6 +147,12 @@ class DaskBackend:
                     where="--scheduler",
                 ) from None
 
+    @property
+    def workers(self) -> int:
+        """Chunks that run at once: the cluster's worker threads."""
+        info = self.client.scheduler_info()
+        return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+
     def map(
         self,
         fn: Callable[..., Any],
@@ -140,11 +192,12 @@ class DaskBackend:
 def make_backend(
     name: str, scheduler: str | None = None, *, n_workers: int | None = None
 ) -> NumpyBackend | DaskBackend:
-    """The backend called ``name`` ("numpy" or "dask")."""
+    """The backend called ``name`` ("numpy" or "dask"); ``n_workers``: its threads or
+    local Dask workers (default: the available cores)."""
     if name == "numpy":
         if scheduler:
             raise UserError("--scheduler needs --backend dask", where="--scheduler")
-        return NumpyBackend()
+        return NumpyBackend(threads=n_workers)
     if name == "dask":
         return DaskBackend(scheduler, n_workers=n_workers)
     raise UserError(f"unknown backend {name!r}; choose numpy or dask", where="--backend")

@@ -12,14 +12,21 @@ few array operations over the panel:
   noise is on: their flagged cells are perturbed per sample and, for normalisations with
   statistics over the countries (min-max, percentile), the column is renormalised per
   sample from precomputed statistics of its unflagged cells (same numbers as the
-  engine's functions, tested);
+  engine's functions, tested). Min-max in arithmetic rows is linear in the unflagged
+  values, so it joins the matrix product with per-sample weights; otherwise a sample's
+  column is one row of numbers per distinct value, built in ``O(u + F)`` (``F`` flagged
+  cells: percentile ranks by cumulative histograms and exact integer arithmetic, no sort
+  of the column) and gathered into the countries (:class:`_NoisyColumn`);
 * gates, tiers and the ranking follow the engine's rules: tier first, then score compared
   at 1e-9, then the policy's tie-break keys, then ISO3 order (the last two from the
   nominal data); the nominal run reproduces the engine's ranks and tiers (tested).
 
 Scores differ from the engine's in the last bits (a matrix product adds in another order),
-never enough to move a rank compared at 1e-9 except on a knife edge. Each seeding block is
-evaluated as one batch, so the numbers do not depend on the chunk size or the backend.
+never enough to move a rank compared at 1e-9 except on a knife edge. The matrix product of
+each seeding block is computed on its own and everything else row by row, so the numbers
+do not depend on the chunk size, the batch size, the number of threads or the backend.
+Monte Carlo counts skip the countries no configuration can rank
+(:meth:`RobustnessModel.counting_view`).
 
 What is varied (each switchable; :class:`Variation` holds the defaults):
 
@@ -36,7 +43,8 @@ What is varied (each switchable; :class:`Variation` holds the defaults):
     for every indicator whose policy rule is not ``exclude`` (``exclude`` as an
     alternative applies to all indicators).
 ``leave_one_out``
-    none, or one indicator dropped (weight 0, others rescaled), uniformly.
+    none, or one indicator dropped (weight 0, others rescaled), uniformly; dropping the
+    only weighted indicator leaves nothing to score (no country is ranked).
 ``estimates`` / ``uncertain``
     every value flagged ``estimate`` (SIPRI blue cells; publishers' estimates) or
     ``uncertain`` (SIPRI red cells) is multiplied by ``exp(spread * z)``, ``z ~ N(0, 1)``
@@ -52,6 +60,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -104,6 +113,8 @@ _GAP_TARGETS = {
     "gap_to_3_5pct": "hague_core_3_5pct",
     "gap_to_5pct": "hague_total_5pct",
 }
+#: Seeding blocks per evaluation batch (:attr:`RobustnessModel.batch_rows`).
+BATCH_BLOCKS = 2
 #: Bits of the uint64 sort key: tier | score (rounded to 1e-9) | country position.
 _IDX_BITS, _SCORE_BITS = 12, 46
 
@@ -244,9 +255,14 @@ class _Column:
             hit = self.source == src
             if fac is not None and hit.any():
                 f[:, hit] = fac[:, self.slot[hit]]
+        return self.raw_from_factors(f, out=f)
+
+    def raw_from_factors(self, f: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """(n, F) perturbed raw values from the factors ``f`` (n, F) of the flagged cells
+        (``out`` may be ``f``: the common scaling is done in place)."""
         v = self.values[self.rows]
         if self.kind == "scale":
-            return v * f
+            return np.multiply(v, f, out=out)
         if self.kind == "shift":  # gap = pct - target: the underlying % of GDP scales
             return v + (v + self.target) * (f - 1.0)
         if self.kind == "gov_share":  # share of a total whose defense part scales
@@ -275,35 +291,38 @@ class _NoisyColumn:
     """Per-sample min-max and percentile normalisation of a column whose flagged cells move.
 
     Configurations with the same unflagged values (same exclusions and fills) form a group
-    ``g``; ``y[g]`` holds its oriented unflagged values (flagged cells NaN), ``lohi[g]``
-    their minimum and maximum. A min-max row is ``(y - lo) / span`` with ``lo`` and ``hi``
-    widened by the sample's flagged values: min and max are exact, so these are the
-    engine's numbers.
+    ``g``. Every unflagged value of every group is one of the distinct values ``U``
+    (``values``), so a sample's normalised column is a row ``E`` of ``u + 1 + F`` numbers
+    -- one per distinct value, a NaN for cells without a value, one per flagged cell --
+    read out by a gather (``index[g]``: each cell's position in ``E``). Building ``E``
+    costs ``O(u + F)`` per sample, and transforms applied to it (the geometric mean's log,
+    the weight) are applied once per distinct value rather than once per country.
 
-    Percentile, ``(R - 1) / (m - 1)`` with ``R`` the average rank among the ``m`` values,
-    without sorting per sample: the distinct unflagged values of all groups ``U``, each
-    cell's position in ``U`` (``index``), twice its average rank among its group's unflagged
-    values minus 2 (``avg2m2``, NaN where there is no value) and how many of them lie below
-    each ``U[t]`` (``below``) are precomputed. A sample adds to an unflagged cell's ``2 R``
-    the flagged values below it twice and those equal once -- cumulative histograms over
-    ``U`` -- and ranks the few flagged values among themselves. Ranks are multiples of 1/2,
-    exact in floating point, so the numbers equal scipy's ``rankdata`` path bit for bit."""
+    Min-max: ``E = (U - lo) / span`` with ``lo`` and ``hi`` the group's unflagged extremes
+    (``lohi``) widened by the sample's flagged values: exact, so these are the engine's
+    numbers. Percentile, ``(R - 1) / (m - 1)`` with ``R`` the average rank among the ``m``
+    values, without sorting the column: twice the average rank minus 2 of a value ``U[t]``
+    among its group's unflagged values is ``2 below + equal - 1`` (``twice``), to which a
+    sample adds the flagged values below ``U[t]`` twice and those equal once (cumulative
+    histograms over ``U``); the few flagged values are ranked among themselves and placed
+    among the unflagged with ``below``. Ranks are multiples of 1/2, exact in floating
+    point, so the numbers equal scipy's ``rankdata`` path bit for bit."""
 
     group_of: np.ndarray  # (S,) configuration -> group
     y: np.ndarray  # (G, C) oriented unflagged values (NaN: flagged or no value)
     lohi: np.ndarray  # (G, 2) their min and max
     values: np.ndarray  # (u,) distinct unflagged values, all groups
-    index: np.ndarray  # (G, C) position of each unflagged cell's value in ``values``
-    avg2m2: np.ndarray  # (G, C) 2 * average rank among the unflagged - 2 (NaN: no value)
-    below: np.ndarray  # (G, u + 1) unflagged values below values[t]; their count last
+    values_nan: np.ndarray  # (u + 1,) the same and a NaN
+    values_key: np.ndarray  # (u,) their order-preserving integer keys (_sort_key)
+    index: np.ndarray  # (G, C) position of each cell in a row of E (see above)
+    twice: np.ndarray  # (G, u + 1) 2 * average rank - 2 of U[t] among the group's; 0 last
+    below: np.ndarray  # (G * (u + 1),) unflagged values below values[t]; their count last
     count: np.ndarray  # (G,) unflagged values
     flagged: np.ndarray  # (F,)
 
     @classmethod
     def build(cls, y: np.ndarray, flagged: np.ndarray) -> _NoisyColumn:
         """From oriented values ``y`` (S, C) (higher is better) and the flagged cells."""
-        from scipy.stats import rankdata
-
         y = y.copy()
         y[:, flagged] = np.nan
         keys: list[np.ndarray] = []
@@ -318,98 +337,271 @@ class _NoisyColumn:
                 keys.append(y[s])
         ys = np.array(keys)
         finite = ~np.isnan(ys)
-        values = np.unique(ys[finite])
-        index = np.zeros(ys.shape, dtype=np.intp)
-        avg2m2 = np.full(ys.shape, np.nan)
-        below = np.zeros((len(keys), values.size + 1), dtype=np.int64)
+        values = np.unique(ys[finite]) + 0.0  # no -0.0
+        u = values.size
+        index = np.full(ys.shape, u, dtype=np.intp)
+        below = np.zeros((len(keys), u + 1), dtype=np.int64)
         for g, row in enumerate(ys):
             ok = finite[g]
             index[g, ok] = np.searchsorted(values, row[ok])
-            avg2m2[g, ok] = 2 * rankdata(row[ok], method="average") - 2
             srt = np.sort(row[ok])
             below[g, :-1] = np.searchsorted(srt, values, side="left")
             below[g, -1] = srt.size
-        avg2m2[:, flagged] = 0.0
+        index[:, flagged] = u + 1 + np.arange(flagged.size)
+        equal = np.diff(below, axis=1)
+        twice = np.zeros(below.shape, dtype=np.int64)
+        twice[:, :-1] = 2 * below[:, :-1] + equal - 1
         with np.errstate(invalid="ignore"):
             lohi = np.stack([np.fmin.reduce(ys, axis=1), np.fmax.reduce(ys, axis=1)], axis=1)
-        return cls(group_of, ys, lohi, values, index, avg2m2, below, finite.sum(axis=1), flagged)
+        return cls(
+            group_of=group_of,
+            y=ys,
+            lohi=lohi,
+            values=values,
+            values_nan=np.append(values, np.nan),
+            values_key=_sort_key(values),
+            index=index,
+            twice=twice,
+            below=below.ravel(),
+            count=finite.sum(axis=1),
+            flagged=flagged,
+        )
+
+    @property
+    def width(self) -> int:
+        """Length of a row of ``E``."""
+        return self.values.size + 1 + self.flagged.size
 
     def normalise(self, method: str, yf: np.ndarray, config: np.ndarray) -> np.ndarray:
         """``method`` ("minmax" or "percentile") values (n, C) when the flagged cells hold
         the oriented values ``yf`` (n, F; NaN: no value), row ``b`` in configuration
         ``config[b]``."""
         group = self.group_of[config]
-        if method == "minmax":
-            return self._minmax(group, yf)
-        return self._percentile(group, yf)
+        table = np.empty((yf.shape[0], self.width))
+        self.fill(method, yf, group, table)
+        out = np.empty((yf.shape[0], self.y.shape[1]))
+        self.gather(table, group, out)
+        return out
 
-    def _minmax(self, group: np.ndarray, yf: np.ndarray) -> np.ndarray:
+    def fill(
+        self,
+        method: str,
+        yf: np.ndarray,
+        group: np.ndarray,
+        out: np.ndarray,
+        n_nan: np.ndarray | None = None,
+        weight: np.ndarray | None = None,
+        n_geometric: int = 0,
+        floor: float = 0.0,
+    ) -> None:
+        """Rows of ``E`` (n, width) into ``out`` for the flagged values ``yf``, rows in
+        groups ``group``; ``n_nan``: the NaN per row of ``yf`` when the caller knows
+        (:data:`_NO_NAN`: none).
+
+        Without ``weight``: the normalised values. With it: each row's contributions to
+        the score, ``weight * N`` (arithmetic mean) or, for the last ``n_geometric`` rows,
+        ``weight * ln max(N, floor)`` (geometric mean), the same numbers as normalising
+        first. Percentile ranks are kept as exact integers (twice the rank minus 2) until
+        then: one product per row for the arithmetic mean, a table of the
+        ``2 (m - 1) + 1`` possible logs for the geometric mean."""
+        if method == "minmax":
+            self._minmax(group, yf, out)
+            if weight is not None:
+                if n_geometric:
+                    _log_floor(out[out.shape[0] - n_geometric :], floor)
+                out *= weight[:, None]
+            return
+        nu = self.values.size
+        head, tail, m, nan = self._twice(group, yf, n_nan)
+        denominator = 2.0 * (m - 1.0)
+        n = yf.shape[0]
+        n_arith = n - n_geometric
+        parts = ((head, out[:, : nu + 1]), (tail, out[:, nu + 1 :]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if weight is None:
+                for twice, dest in parts:
+                    np.divide(twice, denominator[:, None], out=dest)
+            else:
+                coef = (weight[:n_arith] / denominator[:n_arith])[:, None]
+                for twice, dest in parts:
+                    np.multiply(twice[:n_arith], coef, out=dest[:n_arith])
+                for lo, hi in _runs(m[n_arith:]):
+                    lo, hi = lo + n_arith, hi + n_arith
+                    top = 2 * (int(m[lo]) - 1)
+                    if top > 0:
+                        logs = _log_floor(np.arange(top + 1) / float(top), floor)
+                        for twice, dest in parts:
+                            np.take(logs, twice[lo:hi], out=dest[lo:hi], mode="clip")
+                out[n_arith:] *= weight[n_arith:, None]
+        out[:, nu] = np.nan
+        if nan is not None:
+            out[:, nu + 1 :][nan] = np.nan
+        few = np.flatnonzero(m <= 1)
+        if few.size:  # at most one value: 0.5 wherever there is one
+            half = np.full(few.size, 0.5)
+            if weight is not None:
+                geo = few >= n_arith
+                half[geo] = _log_floor(half[geo], floor)
+                half *= weight[few]
+            out[few, :nu] = half[:, None]
+            tail = np.isnan(yf[few]) if nan is None else nan[few]
+            out[few, nu + 1 :] = np.where(tail, np.nan, half[:, None])
+
+    def gather(self, table: np.ndarray, group: np.ndarray, out: np.ndarray) -> None:
+        """The normalised column (n, C) from rows of ``E``: one gather per run of rows in
+        the same group (callers sort rows by group)."""
+        for lo, hi in _runs(group):
+            np.take(table[lo:hi], self.index[group[lo]], axis=1, out=out[lo:hi], mode="clip")
+
+    def _minmax(self, group: np.ndarray, yf: np.ndarray, out: np.ndarray) -> None:
         """The engine's ``normalise.minmax``: ``(y - lo) / (hi - lo)``, 0.5 if constant."""
-        with np.errstate(invalid="ignore"):
+        u = self.values.size
+        with np.errstate(invalid="ignore", divide="ignore"):
             lo = np.fmin(self.lohi[group, 0], np.fmin.reduce(yf, axis=1))[:, None]
             hi = np.fmax(self.lohi[group, 1], np.fmax.reduce(yf, axis=1))[:, None]
             span = hi - lo
-            out = np.take(self.y, group, axis=0)
-            out -= lo
+            np.subtract(self.values, lo, out=out[:, :u])
+            np.subtract(yf, lo, out=out[:, u + 1 :])
             out /= span
-            out[:, self.flagged] = (yf - lo) / span
+        out[:, u] = np.nan
         bad = ~(span[:, 0] > 0)
         if bad.any():  # constant (or empty) column: 0.5 wherever there is a value
-            fill = np.where(np.isnan(self.y[group[bad]]), np.nan, 0.5)
-            fill[:, self.flagged] = np.where(np.isnan(yf[bad]), np.nan, 0.5)
-            out[bad] = fill
-        return out
+            out[bad, :u] = 0.5
+            out[bad, u + 1 :] = np.where(np.isnan(yf[bad]), np.nan, 0.5)
 
-    def _percentile(self, group: np.ndarray, yf: np.ndarray) -> np.ndarray:
+    def _twice(
+        self, group: np.ndarray, yf: np.ndarray, n_nan: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Rows of ``E`` as integers ``2 R - 2`` (``R`` the average rank among the ``m``
+        values): the unflagged part (n, u + 1; column ``u``, cells without a value,
+        arbitrary) and the flagged part (n, F); ``m`` per row; where the flagged values
+        are NaN (None: nowhere)."""
         n, f = yf.shape
         u = self.values
         nu = u.size
+        width = nu + 1
+        if n_nan is None:
+            n_nan = np.isnan(yf).sum(axis=1)
+        has_nan = n_nan is not _NO_NAN and bool(n_nan.any())
         # the flagged values in ascending order per row (NaN last): sorted queries make
         # searchsorted cheap, and ties among them are adjacent
-        order = np.argsort(yf, axis=1)
-        sv = np.take_along_axis(yf, order, axis=1)
-        valid = ~np.isnan(sv)
-        lo = np.searchsorted(u, sv, side="left") if nu else np.zeros(sv.shape, np.intp)
-        hi = lo + (u[np.minimum(lo, nu - 1)] == sv) if nu else lo
-        lo[~valid] = nu
-        hi[~valid] = nu
-        offsets = (np.arange(n) * (nu + 1))[:, None]
-        size = n * (nu + 1)
-        cum = np.bincount((lo + offsets).ravel(), minlength=size)
-        cum += np.bincount((hi + offsets).ravel(), minlength=size)
-        cum = cum.reshape(n, nu + 1)
+        order, sv, keys = _sorted_rows(yf, has_nan)
+        # positions among U: searched on order-preserving integer keys (NumPy's integer
+        # search is twice as fast as its NaN-aware float one; U holds no -0.0, and NaN
+        # has the largest key, after every value, where a float search puts it)
+        lo = np.searchsorted(self.values_key, keys, side="left")
+        eq = self.values_nan[lo] == sv  # values_nan: U, then NaN (never equal)
+        single = not eq.any()  # else some flagged value equals an unflagged one
+        both = lo if single else np.concatenate([lo, lo + eq], axis=1)  # lo, hi
+        # unflagged: their twice rank among their group, plus the flagged below them twice
+        # and those equal to them once (cumulative histograms of lo and hi; integers, whose
+        # cumulative sum NumPy does several times faster than in floating point)
+        at = both + np.arange(0, n * width, width)[:, None]
+        cum = np.bincount(at.ravel(), minlength=n * width).reshape(n, width)
         np.cumsum(cum, axis=1, out=cum)
-        if (group == group[0]).all():
-            twice = cum[:, self.index[group[0]]] + self.avg2m2[group[0]]
+        if single:  # hi = lo: every flagged value counts twice
+            cum += cum
+        for start, stop in _runs(group):
+            cum[start:stop] += self.twice[group[start]]
+        m = self.count[group] + f
+        if has_nan:
+            m -= n_nan
+        # flagged: twice their average rank among the flagged, plus the unflagged below
+        # them twice and those equal to them once
+        tie = sv[:, 1:] == sv[:, :-1]
+        if tie.any():
+            twice_f = (2.0 * _tied_ranks(tie) - 2.0).astype(np.int64)
         else:
-            flat = np.take(self.index, group, axis=0)
-            flat += offsets
-            twice = np.take(cum, flat) + np.take(self.avg2m2, group, axis=0)
-        m = (self.count[group] + valid.sum(axis=1)).astype(float)[:, None]
-        # (R - 1) / (m - 1) with 2R - 2 exact: one division by 2 (m - 1) rounds the same
-        # exact quotient as the engine's two steps
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = twice
-            out /= 2.0 * (m - 1.0)
-            # flagged: rank among the flagged (average over ties), plus the unflagged below
-            # them and half the unflagged equal to them
-            rank = np.broadcast_to(np.arange(1.0, f + 1.0), (n, f))
-            tie = sv[:, 1:] == sv[:, :-1]
-            if tie.any():
-                rank = _tied_ranks(tie)
-            bl = self.below[group[:, None], lo]
-            bh = self.below[group[:, None], hi]
-            rf = rank + bl + 0.5 * (bh - bl)
-            vals = np.where(valid, (rf - 1.0) / (m - 1.0), np.nan)
-        flagged_out = np.empty((n, f))
-        np.put_along_axis(flagged_out, order, vals, axis=1)
-        out[:, self.flagged] = flagged_out
-        few = m[:, 0] <= 1
-        if few.any():  # at most one value: 0.5 wherever there is one
-            fill = np.where(np.isnan(self.avg2m2[group[few]]), np.nan, 0.5)
-            fill[:, self.flagged] = np.where(np.isnan(yf[few]), np.nan, 0.5)
-            out[few] = fill
-        return out
+            twice_f = np.broadcast_to(np.arange(0, 2 * f, 2), (n, f))
+        both = both + (group * width)[:, None]  # the group's row of ``below``
+        bl = np.take(self.below, both)
+        if single:  # hi = lo: below twice
+            twice_f = twice_f + 2 * bl
+        else:
+            twice_f = twice_f + bl[:, :f]
+            twice_f += bl[:, f:]
+        tail = np.empty((n, f), dtype=np.int64)
+        tail.reshape(-1)[order + np.arange(0, n * f, f)[:, None]] = twice_f
+        return cum, tail, m, (np.isnan(yf) if has_nan else None)
+
+
+def _log_floor(vals: np.ndarray, floor: float) -> np.ndarray:
+    """The geometric mean's ``ln max(N, floor)``, in place (returns ``vals``)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.maximum(vals, floor, out=vals)
+        np.log(vals, out=vals)
+    return vals
+
+
+#: Low bits of a sort key that hold a flagged cell's position (at most 64 cells per row
+#: take the fast path; more fall back to argsort).
+_POS_BITS = 6
+_SIGN_OFF = np.int64(0x7FFFFFFFFFFFFFFF)
+
+
+def _sort_key(y: np.ndarray) -> np.ndarray:
+    """Order-preserving int64 keys of float64 ``y`` (IEEE 754 bits with negatives
+    reflected): ``a < b`` exactly when ``key(a) < key(b)``, for numbers other than -0.0
+    (below 0.0 here) and NaN (above everything when positive)."""
+    bits = np.ascontiguousarray(y).view(np.int64)
+    key = bits >> 63  # all ones for negative values
+    key &= _SIGN_OFF
+    key ^= bits
+    return key
+
+
+def _sorted_rows(y: np.ndarray, has_nan: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the positions that sort ``y`` ascending (NaN last), the sorted values and
+    their :func:`_sort_key` keys (NaN: the largest key).
+
+    NumPy's argsort on float rows is several times slower than its sort on integers, so
+    each value's key gets its position in the low bits, and the keys are sorted. Clearing
+    those bits can only swap values that differ in their last six bits: rows whose keys
+    come out unsorted (checked) are argsorted instead. Ties may come in any order (their
+    ranks are averaged)."""
+    n, f = y.shape
+    y = np.ascontiguousarray(y)
+    exact = _sort_key(y)
+    if has_nan:
+        exact[np.isnan(y)] = _SIGN_OFF
+    if f > 1 << _POS_BITS:
+        order = np.argsort(exact, axis=1, kind="stable")
+    else:
+        order = exact & ~np.int64((1 << _POS_BITS) - 1)
+        order |= np.arange(f, dtype=np.int64)
+        order.sort(axis=1)
+        order &= (1 << _POS_BITS) - 1
+    at = order + np.arange(0, n * f, f)[:, None]
+    keys = np.take(exact, at)
+    bad = keys[:, 1:] < keys[:, :-1]
+    if bad.any():
+        rows = np.flatnonzero(bad.any(axis=1))
+        order[rows] = np.argsort(exact[rows], axis=1, kind="stable")
+        at[rows] = order[rows] + (rows * f)[:, None]
+        keys[rows] = np.take(exact, at[rows])
+    return order, np.take(y, at), keys
+
+
+class _Prepared(NamedTuple):
+    """A noisy indicator's per-batch inputs (see :meth:`RobustnessModel._prepare_noisy`)."""
+
+    xf: np.ndarray  # (n, F) transformed flagged values, NaN where excluded
+    choice: np.ndarray  # (n,) method index, -1 where left out
+    n_nan: np.ndarray  # NaN per row of xf (_NO_NAN: none)
+    fold: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None  # rows, w/span,
+    # -w lo/span, oriented flagged values of the rows whose min-max is in the product
+
+
+#: ``n_nan`` of :meth:`_NoisyColumn.fill` when the flagged values have no NaN.
+_NO_NAN = np.zeros(0, dtype=np.intp)
+
+
+def _runs(key: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of the runs of equal values in ``key``."""
+    if key.size == 0:
+        return []
+    cuts = (np.flatnonzero(key[1:] != key[:-1]) + 1).tolist()
+    return list(zip([0, *cuts], [*cuts, key.size], strict=True))
 
 
 def _tied_ranks(tie: np.ndarray) -> np.ndarray:
@@ -434,9 +626,12 @@ class RobustnessModel:
     is ``rule_set * n_drop + dropped`` (``dropped`` 0: none, ``j + 1``: indicator ``j``).
 
     The part of the score that does not depend on data noise is one matrix product per
-    group of rows sharing a configuration: ``A (rows, k*M) @ table (k*M, C)``, where row
-    ``b`` of ``A`` holds weight ``w_bj`` in column ``j*M + method_bj`` and the table holds
-    the normalised values (or their logs, for the geometric mean) of every method.
+    group of rows sharing a configuration: ``A (rows, K) @ table (K, C)``, where row
+    ``b`` of ``A`` holds weight ``w_bj`` in the column of indicator ``j`` and method
+    ``method_bj`` and the table holds the normalised values (or their logs, for the
+    geometric mean) of every method; rows that are zero in every table are left out
+    (``table_column``), and the min-max of noisy indicators in arithmetic rows adds a row
+    of their oriented values and one of ones, weighted per sample.
     """
 
     countries: tuple[str, ...]
@@ -450,15 +645,15 @@ class RobustnessModel:
     aggregations: tuple[str, ...]
     rule_sets: tuple[tuple[str, ...], ...]
     n_drop: int
-    tables: np.ndarray  # (2G, k*M, C): G distinct static tables, then their logs
+    tables: np.ndarray  # (2G, K, C): G distinct static tables, then their logs
     table_of: np.ndarray  # (S,) configuration -> table
+    table_column: np.ndarray  # (k*M + extra,) weight column -> table row (K: none)
     nan_static: np.ndarray  # (S, C) a static indicator is NaN: no score
     ok_static: np.ndarray  # (S, C) eligible as far as static data and gates tell
     excluded: np.ndarray  # (S, C) not scored for missing data
     columns: tuple[_Column, ...]  # columns with flagged values (noise)
     noisy: np.ndarray  # (kn,) policy indicators normalised per sample
     noisy_column: np.ndarray  # (kn,) their entry in ``columns``
-    noisy_stack: np.ndarray  # (kn, S*M, C) their static normalised values
     noisy_filled: np.ndarray  # (kn, S, C) transformed, imputed values (NaN: excluded)
     noisy_excluded: tuple[np.ndarray, ...]  # per noisy indicator: (S, F) flagged excluded
     noisy_stats: tuple[_NoisyColumn, ...]  # min-max and percentile machinery per column
@@ -470,15 +665,24 @@ class RobustnessModel:
     ineligible: np.ndarray  # (C,) from gates that do not depend on noisy values
     cap: np.ndarray  # (C,) best tier index allowed by those gates
     noisy_gates: tuple[tuple[np.ndarray, int, str, float, str, int], ...]
+    flag_index: np.ndarray  # (sum F,) each flagged cell's column in [1, est, unc] factors
+    flag_values: np.ndarray  # (sum F,) their published values
+    flag_keep: tuple[np.ndarray | None, ...]  # per column: flagged cells held (None: all)
+    flag_cells: tuple[np.ndarray, ...]  # their positions in ``countries``
+    fold_method: tuple[int, ...]  # per noisy indicator: its min-max alternative, or -1
+    fold_row: tuple[int, ...]  # the table row of its oriented values, or -1
+    one_row: int  # the table row of ones, or -1
     tier_method: str
     tier_params: np.ndarray
     floor: float
     scale: float
     _groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    keep: np.ndarray | None = None  # positions in the full model (see counting_view)
 
-    #: Rows evaluated at once: one seeding block, so that every batch holds the same
-    #: samples whatever the chunk size (and the temporaries stay in cache).
-    batch_rows = BLOCK_SIZE
+    #: Rows evaluated at once: whole seeding blocks, so that every batch holds the same
+    #: samples whatever the chunk size (a row's numbers depend only on its block: see
+    #: :meth:`_static_part`). Larger batches mean fewer, larger NumPy calls.
+    batch_rows = BATCH_BLOCKS * BLOCK_SIZE
 
     # -- the BatchModel protocol ----------------------------------------------------------
 
@@ -573,6 +777,57 @@ class RobustnessModel:
                 out["z_est" if name == "estimates" else "z_unc"] = normal_from_unit(part)
         return out
 
+    def counting_view(self) -> tuple[RobustnessModel, np.ndarray]:
+        """This model restricted to the countries that can be ranked at all, and their
+        positions here (cached).
+
+        A country that no configuration lets through (a gate on published data, no data
+        under any rule) is "not ranked" in every sample, and its score changes nobody
+        else's rank or tier: Monte Carlo counts need nothing computed for it
+        (:func:`montecarlo.mc_chunk` fills its row of the tables). The normalisation
+        statistics still come from every country, so the others' numbers are unchanged."""
+        cached = self.__dict__.get("_counting_view")
+        if cached is None:
+            keep = np.flatnonzero(self.ok_static.any(axis=0))
+            if keep.size in (0, len(self.countries)):  # nothing to leave out, or nobody
+                keep = np.arange(len(self.countries))
+                view = self
+            else:
+                view = self._restricted(keep)
+            cached = (view, keep)
+            object.__setattr__(self, "_counting_view", cached)
+        return cached
+
+    def _restricted(self, keep: np.ndarray) -> RobustnessModel:
+        """The model over the countries at positions ``keep`` (ascending) only."""
+        pos = np.full(len(self.countries), -1, dtype=np.intp)
+        pos[keep] = np.arange(keep.size)
+        flag_keep, flag_cells = [], []
+        for col in self.columns:
+            cells = pos[col.rows]
+            held = np.flatnonzero(cells >= 0)
+            flag_keep.append(None if held.size == cells.size else held)
+            flag_cells.append(cells[held])
+        return dataclasses.replace(
+            self,
+            countries=tuple(self.countries[i] for i in keep),
+            tables=np.ascontiguousarray(self.tables[:, :, keep]),
+            nan_static=self.nan_static[:, keep],
+            ok_static=self.ok_static[:, keep],
+            excluded=self.excluded[:, keep],
+            noisy_stats=tuple(
+                dataclasses.replace(
+                    st, y=st.y[:, keep], index=np.ascontiguousarray(st.index[:, keep])
+                )
+                for st in self.noisy_stats
+            ),
+            ineligible=self.ineligible[keep],
+            cap=self.cap[keep],
+            flag_keep=tuple(flag_keep),
+            flag_cells=tuple(flag_cells),
+            keep=keep if self.keep is None else self.keep[keep],
+        )
+
     def nominal(self) -> Evaluation:
         """The policy's own result, computed by this model (one sample, nothing varied)."""
         cached = self.__dict__.get("_nominal")
@@ -598,27 +853,35 @@ class RobustnessModel:
 
         # Leaving an indicator out: weight 0, the others rescaled to sum 1.
         out_rows = np.flatnonzero(drop > 0)
+        unweighted = out_rows[:0]
         if out_rows.size:
             w[out_rows, drop[out_rows] - 1] = 0.0
-            w[out_rows] /= w[out_rows].sum(axis=1, keepdims=True)
+            total = w[out_rows].sum(axis=1, keepdims=True)
+            # nothing left to weigh (the only weighted indicator left out): no scores
+            unweighted = out_rows[total[:, 0] <= 0]
+            np.copyto(total, 1.0, where=total <= 0)
+            w[out_rows] /= total
         config = rule * self.n_drop + drop
         geometric = np.array([a == "geometric" for a in self.aggregations])[agg]
 
-        score = self._static_part(w, norm, config, geometric)
-        self._add_noisy(score, states, config, norm, drop, w, geometric)
+        raw = self._flagged_raw(states, n)
+        noisy = self._prepare_noisy(raw, config, norm, drop, w, geometric)
+        score = self._static_part(w, norm, config, geometric, noisy)
+        self._add_noisy(score, noisy, config, w, geometric)
         geo_rows = np.flatnonzero(geometric)
         if geo_rows.size:
             score[geo_rows] = np.exp(score[geo_rows])
         score *= self.scale
 
-        eligible = self.ok_static[config]
+        eligible = np.take(self.ok_static, config, axis=0)
+        if unweighted.size:
+            score[unweighted] = np.nan
+            eligible[unweighted] = False
         if self.noisy.size:
-            eligible &= ~np.isnan(score)
-        ineligible, cap = self._gates(states, n)
-        if ineligible is not None:
-            eligible &= ~ineligible
+            eligible &= score == score  # not NaN
         if self.nan_static.any():
-            np.copyto(score, np.nan, where=self.nan_static[config])
+            np.copyto(score, np.nan, where=np.take(self.nan_static, config, axis=0))
+        caps = self._gates(raw, eligible)
         if self.tier_method == "absolute":
             thr = self.tier_params
         else:
@@ -626,7 +889,7 @@ class RobustnessModel:
 
             thr = quantile_thresholds(score, eligible, self.tier_params)
         not_ranked = len(self.tier_names) - 1
-        tier = tier_index(score, thr, eligible, cap, not_ranked)
+        tier = tier_index(score, thr, eligible, self.cap, not_ranked, caps)
         order = rank_order(score, tier, eligible)
         return Evaluation(
             order=order,
@@ -639,90 +902,220 @@ class RobustnessModel:
     # -- pieces ---------------------------------------------------------------------------
 
     def _static_part(
-        self, w: np.ndarray, norm: np.ndarray, config: np.ndarray, geometric: np.ndarray
+        self,
+        w: np.ndarray,
+        norm: np.ndarray,
+        config: np.ndarray,
+        geometric: np.ndarray,
+        noisy: list[_Prepared] = (),
     ) -> np.ndarray:
         """Sum over the indicators without noise of ``w_bj N_bj`` (``w_bj ln N_bj`` for
-        geometric rows): one matrix product per group of rows sharing a table."""
+        geometric rows): one matrix product per group of rows sharing a table, per seeding
+        block of rows (a BLAS product's last bits depend on the rows it is given, so each
+        block is always multiplied on its own, whatever the batch it comes in)."""
         n, k, m_count = w.shape[0], self.k, self.n_methods
-        a = np.zeros((n, k * m_count))
-        np.put_along_axis(a, np.arange(k) * m_count + norm, w, axis=1)
+        live = self.tables.shape[1]
+        a = np.zeros((n, live + 1))
+        np.put_along_axis(a, self.table_column[np.arange(k) * m_count + norm], w, axis=1)
+        for i, prepared in enumerate(noisy):
+            if prepared.fold is not None:
+                rows, coef, offset, _ = prepared.fold
+                a[rows, self.fold_row[i]] = coef
+                a[rows, self.one_row] += offset
         g = self.table_of[config] + geometric * (self.tables.shape[0] // 2)
-        c = len(self.countries)
+        out = np.empty((n, len(self.countries)))
+        for start in range(0, n, BLOCK_SIZE):
+            block = slice(start, start + BLOCK_SIZE)
+            self._products(a[block, :live], g[block], out[block])
+        return out
+
+    def _products(self, a: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
+        """``out[b] = a[b] @ tables[g[b]]``, one product per table."""
         if (g == g[0]).all():
-            return a @ self.tables[g[0]]
+            np.matmul(a, self.tables[g[0]], out=out)
+            return
         order = np.argsort(g, kind="stable")
         gs = g[order]
         a = a[order]
-        cuts = [0, *(np.flatnonzero(np.diff(gs)) + 1).tolist(), n]
-        part = np.empty((n, c))
-        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        part = np.empty(out.shape)
+        for lo, hi in _runs(gs):
             np.matmul(a[lo:hi], self.tables[gs[lo]], out=part[lo:hi])
-        out = np.empty((n, c))
         out[order] = part
+
+    def _flagged_raw(self, states: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
+        """Perturbed raw values ``(n, F)`` of the flagged cells of every noisy column (views
+        into one array): the per-country factors ``exp(spread * z)`` gathered once for all
+        columns, then each column's formula (:meth:`_Column.raw_from_factors`)."""
+        if not self.columns:
+            return []
+        fac = np.ones((n, 1 + self.n_est + self.n_unc))
+        est, unc = self._factors(states)
+        if est is not None:
+            fac[:, 1 : 1 + self.n_est] = est
+        if unc is not None:
+            fac[:, 1 + self.n_est :] = unc
+        f = np.take(fac, self.flag_index, axis=1)
+        scaled = all(col.kind == "scale" for col in self.columns)
+        if scaled:  # one product for all
+            f *= self.flag_values
+        out = []
+        start = 0
+        for col in self.columns:
+            stop = start + col.rows.size
+            part = f[:, start:stop]
+            out.append(part if scaled else col.raw_from_factors(part, out=part))
+            start = stop
+        return out
+
+    def _prepare_noisy(
+        self,
+        raw: list[np.ndarray],
+        config: np.ndarray,
+        norm: np.ndarray,
+        drop: np.ndarray,
+        w: np.ndarray,
+        geometric: np.ndarray,
+    ) -> list[_Prepared]:
+        """Per noisy indicator: its transformed flagged values (NaN where the row's
+        missing-data rule excludes the country), each row's method (-1: left out), and
+        the rows whose min-max goes into the matrix product (arithmetic rows whose column
+        is not constant: weights ``w / span`` on the oriented values, ``-w lo / span`` on
+        the ones; the flagged cells get ``w yf / span`` in :meth:`_add_noisy`)."""
+        out = []
+        for i, j in enumerate(self.noisy):
+            j = int(j)
+            xf = raw[self.noisy_column[i]]
+            if self.log1p[j]:
+                with np.errstate(invalid="ignore"):
+                    xf = np.log1p(np.maximum(xf, 0.0))
+            excluded = self.noisy_excluded[i]
+            n_nan = _NO_NAN
+            if excluded.any():
+                # a flagged cell of a country excluded under the row's missing-data rule
+                xf = np.array(xf)
+                np.copyto(xf, np.nan, where=np.take(excluded, config, axis=0))
+                n_nan = excluded.sum(axis=1)[config]
+            choice = np.where(drop != j + 1, norm[:, j], -1)
+            fold = None
+            if self.fold_method[i] >= 0:
+                rows = np.flatnonzero((choice == self.fold_method[i]) & ~geometric)
+                yf = xf[rows]
+                if not self.higher[j]:
+                    np.negative(yf, out=yf)
+                lohi = self.noisy_stats[i].lohi[self.noisy_stats[i].group_of[config[rows]]]
+                with np.errstate(invalid="ignore"):
+                    lo = np.fmin(lohi[:, 0], np.fmin.reduce(yf, axis=1, initial=np.inf))
+                    span = np.fmax(lohi[:, 1], np.fmax.reduce(yf, axis=1, initial=-np.inf))
+                    span -= lo
+                    ok = span > 0  # a constant column (0.5 everywhere) takes the table path
+                if not ok.all():
+                    rows, yf, lo, span = rows[ok], yf[ok], lo[ok], span[ok]
+                if rows.size:
+                    coef = w[rows, j] / span
+                    fold = (rows, coef, -(coef * lo), yf)
+            out.append(_Prepared(xf, choice, n_nan, fold))
         return out
 
     def _add_noisy(
         self,
         score: np.ndarray,
-        states: Mapping[str, np.ndarray],
+        noisy: list[_Prepared],
         config: np.ndarray,
-        norm: np.ndarray,
-        drop: np.ndarray,
         w: np.ndarray,
         geometric: np.ndarray,
     ) -> None:
         """Add the contributions of the indicators with noisy values to ``score``.
 
         Per-cell methods (goalposts, distance to target): the unflagged cells are in the
-        static tables, so only the flagged cells are normalised and added. Methods with
-        statistics over the countries renormalise the perturbed column per sample with the
-        engine's formulas (:class:`_NoisyColumn`; z-scores through ``normalise_matrix``)
-        and add it whole (their static table entries are zero)."""
+        static tables, so only the flagged cells are normalised and added; so are the
+        flagged cells of min-max rows whose unflagged cells went into the matrix product.
+        Other min-max and percentile rows renormalise the perturbed column per sample
+        with the engine's formulas (:class:`_NoisyColumn`): rows sorted by method,
+        aggregation and group, one table row per sample (log and weight applied there,
+        once per distinct value), one gather into the countries, added whole (their static
+        table entries are zero). Z-scores go through ``normalise_matrix``."""
         from burdenshare.scoring.normalise import normalise_matrix
 
-        if self.noisy.size == 0:
-            return
-        n = score.shape[0]
-        factors = self._factors(states)
+        c = score.shape[1]
+        flat = score.reshape(-1)
         for i, j in enumerate(self.noisy):
             j = int(j)
-            col = self.columns[self.noisy_column[i]]
-            xf = col.flagged_raw(factors, n)
-            if self.log1p[j]:
-                with np.errstate(invalid="ignore"):
-                    xf = np.log1p(np.maximum(xf, 0.0))
-            params = {key: val[j : j + 1] for key, val in self.params.items()}
+            ci = int(self.noisy_column[i])
+            col = self.columns[ci]
+            xf, choice, n_nan, fold = noisy[i]
             higher = self.higher[j : j + 1]
-            use = drop != j + 1  # a left-out indicator contributes nothing
-            choice = norm[:, j]
-            # a flagged cell of a country excluded under the row's missing-data rule: NaN
-            np.copyto(xf, np.nan, where=np.take(self.noisy_excluded[i], config, axis=0))
-            for m, method in enumerate(self.methods[j]):
-                rows = np.flatnonzero(use & (choice == m))
+            stats = self.noisy_stats[i]
+            methods = self.methods[j]
+            tabled = np.zeros(len(methods) + 1, dtype=bool)  # last: left out
+            for m, method in enumerate(methods):
+                if method in ("minmax", "percentile"):
+                    tabled[m] = True
+                    continue
+                rows = np.flatnonzero(choice == m)
                 if rows.size == 0:
                     continue
+                rows = np.concatenate([rows[~geometric[rows]], rows[geometric[rows]]])
+                n_geo = int(geometric[rows].sum())
                 flagged = xf[rows]
-                if method in _PER_CELL:
-                    vals = normalise_matrix(flagged[:, :, None], [method], params, higher)
-                    vals = vals[:, :, 0]
-                    target = (rows[:, None], col.rows[None, :])
-                elif method in ("minmax", "percentile"):
-                    yf = flagged if higher[0] else -flagged
-                    vals = self.noisy_stats[i].normalise(method, yf, config[rows])
-                    target = rows
+                if method == "goalposts":  # the engine's formula, on the flagged cells
+                    lower, upper = self.params["lower"][j], self.params["upper"][j]
+                    vals = flagged
+                    vals -= lower
+                    vals /= upper - lower
+                    if not higher[0]:
+                        np.subtract(1.0, vals, out=vals)
+                    np.clip(vals, 0.0, 1.0, out=vals)
                 else:
-                    x = np.take(self.noisy_filled[i], config[rows], axis=0)
-                    x[:, col.rows] = flagged
-                    vals = normalise_matrix(x[:, :, None], [method], params, higher)[:, :, 0]
-                    target = rows
-                geo = geometric[rows]
-                if geo.any():
-                    where = np.broadcast_to(geo[:, None], vals.shape)
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        np.maximum(vals, self.floor, out=vals, where=where)
-                        np.log(vals, out=vals, where=where)
+                    params = {key: val[j : j + 1] for key, val in self.params.items()}
+                    if method in _PER_CELL:
+                        vals = normalise_matrix(flagged[:, :, None], [method], params, higher)
+                    else:  # statistics over all countries, then this model's
+                        x = np.take(self.noisy_filled[i], config[rows], axis=0)
+                        x[:, col.rows] = flagged
+                        vals = normalise_matrix(x[:, :, None], [method], params, higher)
+                        if self.keep is not None:
+                            vals = vals[:, self.keep]
+                    vals = vals[:, :, 0] if vals.ndim == 3 else vals
+                if n_geo:
+                    _log_floor(vals[vals.shape[0] - n_geo :], self.floor)
                 vals *= w[rows, j, None]
-                score[target] += vals
+                if method in _PER_CELL:
+                    self._add_flagged(flat, c, rows, ci, vals)
+                else:
+                    score[rows] += vals
+            in_table = tabled[choice]
+            if fold is not None:
+                rows, coef, _, yf = fold
+                in_table[rows] = False
+                self._add_flagged(flat, c, rows, ci, coef[:, None] * yf)
+            rows = np.flatnonzero(in_table)
+            if rows.size == 0:
+                continue
+            # rows sorted by (method, geometric, group): contiguous segments
+            group = stats.group_of[config[rows]]
+            segment = choice[rows] * 2 + geometric[rows]
+            o = np.argsort(segment * stats.lohi.shape[0] + group, kind="stable")
+            rows, group, segment = rows[o], group[o], segment[o]
+            yf = xf[rows]
+            if not higher[0]:
+                np.negative(yf, out=yf)
+            table = np.empty((rows.size, stats.width))
+            method = segment // 2
+            for lo, hi in _runs(method):
+                stats.fill(
+                    methods[method[lo]],
+                    yf[lo:hi],
+                    group[lo:hi],
+                    table[lo:hi],
+                    n_nan if n_nan is _NO_NAN else n_nan[rows[lo:hi]],
+                    weight=w[rows[lo:hi], j],
+                    n_geometric=int(geometric[rows[lo:hi]].sum()),  # sorted last
+                    floor=self.floor,
+                )
+            out = np.empty((rows.size, c))
+            stats.gather(table, group, out)
+            out += score.take(rows, axis=0)
+            score[rows] = out
 
     def _factors(self, states: Mapping[str, np.ndarray]):
         """Per-country noise factors ``exp(spread * z)`` (estimates, uncertain), or None."""
@@ -736,29 +1129,36 @@ class RobustnessModel:
         return tuple(out)
 
     def _gates(
-        self, states: Mapping[str, np.ndarray], n: int
-    ) -> tuple[np.ndarray | None, np.ndarray]:
-        """Per-sample results of the gates on noisy columns: (ineligible or None, cap).
+        self, raw: list[np.ndarray], eligible: np.ndarray
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Apply the gates on noisy columns: ``eligible`` loses the flagged countries a
+        gate makes ineligible (in place); returns the tier caps of the others as
+        ``(countries, cap (n, F))`` pairs.
 
         Only flagged cells can change a gate's verdict; the unflagged cells' verdicts at
         the published values are already in :attr:`ineligible` and :attr:`cap`."""
-        if not self.noisy_gates:
-            return None, self.cap
-        c = len(self.countries)
-        ineligible = np.broadcast_to(self.ineligible, (n, c)).copy()
-        cap = np.broadcast_to(self.cap, (n, c)).astype(np.int8)
-        factors = self._factors(states)
+        caps = []
         for member, col, op, threshold, effect, max_tier in self.noisy_gates:
-            column = self.columns[col]
-            v = column.flagged_raw(factors, n)
+            keep, cells = self.flag_keep[col], self.flag_cells[col]
+            v = raw[col] if keep is None else raw[col][:, keep]
             with np.errstate(invalid="ignore"):
-                cond = member & ((v < threshold) if op == "below" else (v >= threshold))
-            rows = column.rows
+                cond = (v < threshold) if op == "below" else (v >= threshold)
+            cond &= member if keep is None else member[keep]
             if effect == "ineligible":
-                ineligible[:, rows] |= cond
+                eligible[:, cells] &= ~cond
             else:
-                cap[:, rows] = np.maximum(cap[:, rows], np.where(cond, max_tier - 1, 0))
-        return ineligible, cap
+                caps.append((cells, cond.view(np.int8) * np.int8(max_tier - 1)))
+        return caps
+
+    def _add_flagged(
+        self, flat: np.ndarray, c: int, rows: np.ndarray, column: int, vals: np.ndarray
+    ) -> None:
+        """``score[rows, flagged cells of column] += vals`` (``flat``: the score raveled),
+        for the flagged countries this model holds."""
+        keep = self.flag_keep[column]
+        if keep is not None:
+            vals = vals[:, keep]
+        flat[(rows * c)[:, None] + self.flag_cells[column]] += vals
 
 
 def _ints(value: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
@@ -794,24 +1194,29 @@ def tier_index(
     eligible: np.ndarray,
     cap: np.ndarray,
     not_ranked: int,
+    caps: Iterable[tuple[np.ndarray, np.ndarray]] = (),
 ) -> np.ndarray:
     """Tier index per cell as int8: the number of thresholds above the score (absolute
-    ``(T-1,)`` or per row ``(n, T-1)``), raised to the gates' ``cap``; ``not_ranked`` where
-    not eligible. Same rule as the engine's ``assign_tiers``, without its (n, C, T)
-    temporary."""
+    ``(T-1,)`` or per row ``(n, T-1)``), raised to the gates' ``cap`` (and to each
+    ``(countries, cap (n, F))`` of ``caps``, gates whose verdict varies per sample);
+    ``not_ranked`` where not eligible. Same rule as the engine's ``assign_tiers``, without
+    its (n, C, T) temporary."""
     thr = np.asarray(thresholds, dtype=float)
     idx = np.zeros(score.shape, dtype=np.int8)
+    below = np.empty(score.shape, dtype=bool)
     with np.errstate(invalid="ignore"):
         for t in range(thr.shape[-1]):
             th = thr[..., t]
-            idx += score < (th[..., None] if th.ndim else th)
+            np.less(score, th[..., None] if th.ndim else th, out=below)
+            idx += below.view(np.int8)
     np.maximum(idx, np.asarray(cap, dtype=np.int8), out=idx)
-    np.copyto(idx, np.int8(not_ranked), where=~eligible)
+    for rows, extra in caps:
+        idx[:, rows] = np.maximum(idx[:, rows], extra)
+    # not ranked where not eligible: idx + (not_ranked - idx) * (1 - eligible), in int8
+    idx -= np.int8(not_ranked)
+    idx *= np.asarray(eligible, dtype=bool).view(np.int8)
+    idx += np.int8(not_ranked)
     return idx
-
-
-#: Tier offsets of the sort key, by tier index (the last entry: not ranked).
-_TIER_UNIT = 2.0 ** (_SCORE_BITS + _IDX_BITS)
 
 
 def rank_order(score: np.ndarray, tier: np.ndarray, eligible: np.ndarray) -> np.ndarray:
@@ -819,25 +1224,37 @@ def rank_order(score: np.ndarray, tier: np.ndarray, eligible: np.ndarray) -> np.
 
     The engine's order (``aggregate.rank_order``): tier, then score rounded to 1e-9 (higher
     first), then the tie-break order, which is the country's position here; countries not
-    ranked come last. One uint64 key per cell, ``tier | 2**45 - rint(score * 1e9) |
-    position``, built in float64 (exact below 2**53) and sorted with NumPy's SIMD sort; a
-    lexsort when the scores do not fit the key."""
+    ranked come last (in position order: their score counts as 0). One int64 key per cell,
+    ``tier | 2**45 - rint(score * 1e9) | position`` in bits ``58+ | 12-57 | 0-11``, sorted
+    with NumPy's SIMD sort; a lexsort when the scores do not fit the key.
+
+    The key's upper part is an integer below 2**51, summed exactly in float64 and read off
+    the float's bits: a float in [2**52, 2**53) holds ``2**52 + x`` with ``x`` in its
+    mantissa, so adding 1.5 * 2**52 and subtracting that float's bit pattern converts
+    without a (slow) float-to-integer cast."""
     n, c = score.shape
-    q = score * 1e9
+    q = np.multiply(score, -1e9)
     np.rint(q, out=q)
-    np.copyto(q, 0.0, where=~eligible)
-    if c >= 1 << _IDX_BITS or np.abs(q).max(initial=0) >= 2.0 ** (_SCORE_BITS - 1):
+    q = np.where(eligible, q, 0.0)
+    limit = 2.0 ** (_SCORE_BITS - 1)
+    if c >= 1 << _IDX_BITS or (q.size and max(-q.min(), q.max()) >= limit):
         pos = np.broadcast_to(np.arange(c), (n, c))
-        return np.lexsort((pos, -q, tier), axis=-1)
-    np.subtract(2.0 ** (_SCORE_BITS - 1), q, out=q)
-    q *= 2.0**_IDX_BITS
-    tiers = np.arange(int(tier.max(initial=0)) + 1) * _TIER_UNIT
-    q += tiers[tier]
-    key = q.astype(np.uint64)
-    key |= np.arange(c, dtype=np.uint64)
+        return np.lexsort((pos, q, tier), axis=-1)
+    key_f = np.multiply(tier, 2.0**_SCORE_BITS, dtype=np.float64)
+    key_f += _MAGIC + limit
+    key_f += q
+    key = key_f.view(np.int64)
+    key -= _MAGIC_BITS
+    key <<= _IDX_BITS
+    key |= np.arange(c, dtype=np.int64)
     key.sort(axis=1)
-    key &= np.uint64((1 << _IDX_BITS) - 1)
-    return key.view(np.int64)
+    key &= (1 << _IDX_BITS) - 1
+    return key
+
+
+#: 1.5 * 2**52 and its bit pattern (see :func:`rank_order`).
+_MAGIC = 1.5 * 2.0**52
+_MAGIC_BITS = np.float64(_MAGIC).view(np.int64)
 
 
 # --------------------------------------------------------------------------- building
@@ -1001,6 +1418,26 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
                 log[:, j, m] = 0.0
     lin = lin.reshape(n_static, k * m_count, c)
     log = log.reshape(n_static, k * m_count, c)
+    # Min-max of a noisy indicator in arithmetic rows is linear in the unflagged values,
+    # (w / span) y - w lo / span: a table row of oriented values per indicator (0 where
+    # flagged or missing) and a row of ones, weighted per sample (see _prepare_noisy).
+    noisy_ix = np.array(noisy, dtype=np.intp)
+    noisy_filled = np.ascontiguousarray(filled[:, perm][:, :, noisy_ix].transpose(2, 0, 1))
+    fold_method, fold_row, extra = [], [], []
+    for i, j in enumerate(noisy):
+        m_mm = methods[j].index("minmax") if "minmax" in methods[j] else -1
+        fold_method.append(m_mm)
+        fold_row.append(-1 if m_mm < 0 else k * m_count + len(extra))
+        if m_mm >= 0:
+            y = np.nan_to_num(noisy_filled[i] if prep.higher[j] else -noisy_filled[i], nan=0.0)
+            y[:, columns[names.index(prep.indicators[j])].rows] = 0.0
+            extra.append(y)
+    one_row = -1
+    if extra:
+        one_row = k * m_count + len(extra)
+        extra.append(np.ones((n_static, c)))
+        lin = np.concatenate([lin, np.stack(extra, axis=1)], axis=1)
+        log = np.concatenate([log, np.zeros((n_static, len(extra), c))], axis=1)
     unique: list[int] = []
     table_of = np.empty(n_static, dtype=np.intp)
     for s in range(n_static):
@@ -1011,7 +1448,14 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         else:
             table_of[s] = len(unique)
             unique.append(s)
-    tables = np.ascontiguousarray(np.concatenate([lin[unique], log[unique]]))
+    tables = np.concatenate([lin[unique], log[unique]])
+    # Rows that are zero in every table (noisy indicators' per-sample methods) are left
+    # out of the product: ``table_column`` maps a weight's column to its row, or to a
+    # last column that is dropped.
+    live = np.flatnonzero(tables.any(axis=(0, 2)))
+    table_column = np.full(tables.shape[1], live.size, dtype=np.intp)
+    table_column[live] = np.arange(live.size)
+    tables = np.ascontiguousarray(tables[:, live])
 
     # Gates: those on noisy columns are re-evaluated per sample.
     noisy_gate_ids = {i for i, g in enumerate(policy.gates) if g.when.indicator in names}
@@ -1053,14 +1497,13 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
             )
         )
 
-    noisy_ix = np.array(noisy, dtype=np.intp)
-    noisy_filled = np.ascontiguousarray(filled[:, perm][:, :, noisy_ix].transpose(2, 0, 1))
     noisy_stats = []
     for i, j in enumerate(noisy):
         rows = columns[names.index(prep.indicators[j])].rows
         y = noisy_filled[i] if prep.higher[j] else -noisy_filled[i]
         noisy_stats.append(_NoisyColumn.build(y, rows))
 
+    n_est = int(est_any.sum())
     levels = policy.tiers.levels
     key = "min_score" if policy.tiers.method == "absolute" else "top_share"
     tier_params = np.array([getattr(lvl, key) for lvl in levels[:-1]], dtype=float)
@@ -1095,11 +1538,6 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         columns=tuple(columns),
         noisy=noisy_ix,
         noisy_column=np.array([names.index(prep.indicators[j]) for j in noisy], dtype=np.intp),
-        noisy_stack=np.ascontiguousarray(
-            stack[:, :, noisy_ix, :]
-            .transpose(2, 0, 1, 3)
-            .reshape(len(noisy), n_static * m_count, c)
-        ),
         noisy_filled=noisy_filled,
         noisy_stats=tuple(noisy_stats),
         noisy_excluded=tuple(
@@ -1111,11 +1549,22 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         log1p=np.asarray(prep.log1p, dtype=bool),
         params={name: np.asarray(val, dtype=float) for name, val in prep.params.items()},
         higher=np.asarray(prep.higher, dtype=bool),
-        n_est=int(est_any.sum()),
+        n_est=n_est,
         n_unc=int(unc_any.sum()),
         ineligible=gate_inel,
         cap=gate_cap,
         noisy_gates=tuple(noisy_gates),
+        fold_method=tuple(fold_method),
+        fold_row=tuple(-1 if r < 0 else int(table_column[r]) for r in fold_row),
+        one_row=-1 if one_row < 0 else int(table_column[one_row]),
+        table_column=table_column,
+        flag_keep=tuple(None for _ in columns),
+        flag_cells=tuple(col.rows for col in columns),
+        flag_values=np.concatenate([col.values[col.rows] for col in columns] or [np.zeros(0)]),
+        flag_index=np.concatenate(
+            [np.where(col.source == 1, 1 + n_est + col.slot, 1 + col.slot) for col in columns]
+            or [np.zeros(0, dtype=np.intp)]
+        ).astype(np.intp),
         tier_method=policy.tiers.method,
         tier_params=tier_params,
         floor=float(policy.geometric_floor),

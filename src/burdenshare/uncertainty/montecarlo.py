@@ -35,8 +35,9 @@ from burdenshare.uncertainty.sobol import SobolIndices, analyze
 
 #: Memory a chunk may use for its temporaries (bytes); chunks are sized to fit.
 DEFAULT_CHUNK_MEMORY = 256 * 2**20
-#: Upper bound on the samples in one chunk (beyond it, larger chunks stop paying off).
-MAX_CHUNK = 32 * BLOCK_SIZE
+#: Upper bound on the samples in one chunk (beyond it, larger chunks stop paying off, and
+#: smaller ones even out the work of the threads or workers at the end of a run).
+MAX_CHUNK = 16 * BLOCK_SIZE
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,13 @@ class Evaluation:
 
 
 class BatchModel(Protocol):
-    """What the runners need from a model (see :mod:`burdenshare.uncertainty.model`)."""
+    """What the runners need from a model (see :mod:`burdenshare.uncertainty.model`).
+
+    ``batch_rows`` must be a whole number of seeding blocks, and a row's numbers may depend
+    only on its own block, so that results do not depend on how rows are batched. A model
+    may also offer ``counting_view() -> (model, positions)``, a model over the countries
+    that can be ranked at all, which Monte Carlo then evaluates instead
+    (:func:`mc_chunk`)."""
 
     countries: tuple[str, ...]
     tier_names: tuple[str, ...]
@@ -151,25 +158,31 @@ class MCCounts:
 
 def count(evaluation: Evaluation, nominal: Evaluation, n_tiers: int) -> MCCounts:
     """Reduce a batch to count tables with ``np.bincount`` (ranks: bin ``country * (C + 1)
-    + position``, position ``C`` meaning not ranked; tiers: ``country * T + tier``)."""
+    + position``, position ``C`` meaning not ranked; tiers: ``country * T + tier``).
+
+    A country is ranked exactly when it is eligible (the model puts the others last, in
+    the last tier, "not ranked"), so eligibility and the changes from the nominal run
+    are read off the two tables rather than counted again."""
     order = evaluation.order
     n, c = order.shape
-    flat = order.astype(np.intp, copy=True)
-    flat *= c + 1
-    flat += _position_table(c)[evaluation.n_ranked]
+    flat = np.multiply(order, c + 1, dtype=np.intp)
+    flat += np.take(_position_table(c), evaluation.n_ranked, axis=0)
     rank_counts = np.bincount(flat.ravel(), minlength=c * (c + 1)).reshape(c, c + 1)
     tiers = evaluation.tier.astype(np.intp)
     tiers += np.arange(0, c * n_tiers, n_tiers, dtype=np.intp)
     tier_counts = np.bincount(tiers.ravel(), minlength=c * n_tiers).reshape(c, n_tiers)
+    rank_counts = rank_counts.astype(np.int64, copy=False)
+    tier_counts = tier_counts.astype(np.int64, copy=False)
+    eligible = n - rank_counts[:, c]
+    nominal_eligible = nominal.eligible[0]
+    nominal_tier = nominal.tier[0].astype(np.intp)
     return MCCounts(
         n=n,
-        rank_counts=rank_counts.astype(np.int64, copy=False),
-        tier_counts=tier_counts.astype(np.int64, copy=False),
-        eligible=evaluation.eligible.sum(axis=0, dtype=np.int64),
-        eligibility_changed=(evaluation.eligible != nominal.eligible[0]).sum(
-            axis=0, dtype=np.int64
-        ),
-        tier_changed=(evaluation.tier != nominal.tier[0]).sum(axis=0, dtype=np.int64),
+        rank_counts=rank_counts,
+        tier_counts=tier_counts,
+        eligible=eligible,
+        eligibility_changed=np.where(nominal_eligible, n - eligible, eligible),
+        tier_changed=n - tier_counts[np.arange(c), nominal_tier],
     )
 
 
@@ -198,14 +211,16 @@ def mc_chunk(model: BatchModel, seed: int, chunk: Chunk) -> MCCounts:
     """Draw and evaluate one chunk of Monte Carlo samples; return its count tables.
 
     The chunk is evaluated :attr:`batch_rows` samples at a time, so its temporaries stay
-    small (and in cache) whatever the chunk size."""
+    small whatever the chunk size. A model with a ``counting_view`` (the countries that
+    can be ranked at all) is evaluated on that view; every other country is "not ranked"
+    in every sample, as in the nominal run, and its rows of the tables say so."""
     states = draw_chunk(model.draw, seed, Stream.MONTE_CARLO, chunk)
-    nominal = model.nominal()
-    total = MCCounts.zeros(len(model.countries), len(model.tier_names))
+    n_tiers = len(model.tier_names)
+    view, keep = model.counting_view() if hasattr(model, "counting_view") else (model, None)
+    nominal = view.nominal()
     if not states:  # nothing varies: every sample is the nominal run
-        ev = model.evaluate({}, n=1)
-        one = count(ev, nominal, len(model.tier_names))
-        return MCCounts(
+        one = count(view.evaluate({}, n=1), nominal, n_tiers)
+        total = MCCounts(
             n=chunk.size,
             rank_counts=one.rank_counts * chunk.size,
             tier_counts=one.tier_counts * chunk.size,
@@ -213,9 +228,29 @@ def mc_chunk(model: BatchModel, seed: int, chunk: Chunk) -> MCCounts:
             eligibility_changed=one.eligibility_changed * chunk.size,
             tier_changed=one.tier_changed * chunk.size,
         )
-    for part in batches(states, model.batch_rows):
-        total = total + count(model.evaluate(part), nominal, len(model.tier_names))
-    return total
+    else:
+        total = MCCounts.zeros(len(view.countries), n_tiers)
+        for part in batches(states, model.batch_rows):
+            total = total + count(view.evaluate(part), nominal, n_tiers)
+    return total if keep is None else _expand(total, keep, len(model.countries), n_tiers)
+
+
+def _expand(counts: MCCounts, keep: np.ndarray, c: int, n_tiers: int) -> MCCounts:
+    """Count tables of a counting view (countries at positions ``keep``) for all ``c``
+    countries: the others never ranked, always in the last tier, never eligible, as in
+    the nominal run (no change)."""
+    n, k = counts.n, keep.size
+    full = MCCounts.zeros(c, n_tiers)
+    full.n = n
+    full.rank_counts[:, c] = n
+    full.rank_counts[keep, :k] = counts.rank_counts[:, :k]
+    full.rank_counts[keep, c] = counts.rank_counts[:, k]
+    full.tier_counts[:, n_tiers - 1] = n
+    full.tier_counts[keep] = counts.tier_counts
+    full.eligible[keep] = counts.eligible
+    full.eligibility_changed[keep] = counts.eligibility_changed
+    full.tier_changed[keep] = counts.tier_changed
+    return full
 
 
 Progress = Callable[[int], None]
@@ -238,7 +273,8 @@ def run_montecarlo(
     from burdenshare.uncertainty.backends import NumpyBackend
 
     backend = backend or NumpyBackend()
-    chunks = plan_chunks(n_samples, chunk_size or auto_chunk_size(model))
+    size = chunk_size or _spread(auto_chunk_size(model), n_samples, backend)
+    chunks = plan_chunks(n_samples, size)
     total = MCCounts.zeros(len(model.countries), len(model.tier_names))
     for result in backend.map(mc_chunk, model, [(seed, ch) for ch in chunks], progress, chunks):
         total = total + result
@@ -313,7 +349,10 @@ def run_saltelli(
     backend = backend or NumpyBackend()
     rows = len(names) + 2
     size = chunk_size or auto_chunk_size(model)
-    chunks = plan_chunks(n_base, max(1, size // rows))
+    size = max(1, size // rows)
+    if not chunk_size:
+        size = _spread(size, n_base, backend)
+    chunks = plan_chunks(n_base, size)
     c = len(model.countries)
     ranks = np.empty((rows, n_base, c), dtype=np.int16)
     scores = np.empty((rows, n_base, c), dtype=np.float32)
@@ -324,6 +363,15 @@ def run_saltelli(
         ranks[:, ch.start : ch.stop] = r
         scores[:, ch.start : ch.stop] = s
     return SaltelliOutputs(names=names, ranks=ranks, scores=scores)
+
+
+def _spread(size: int, n: int, backend: Backend) -> int:
+    """A default chunk size cut down so that every worker of ``backend`` gets about two
+    chunks (whole blocks; the numbers do not depend on it)."""
+    workers = int(getattr(backend, "workers", 1))
+    n_blocks = -(-n // BLOCK_SIZE)
+    per_chunk = max(1, -(-n_blocks // (2 * workers)))
+    return min(size, per_chunk * BLOCK_SIZE)
 
 
 def _scaled(progress: Progress | None, factor: int) -> Progress | None:
@@ -357,6 +405,10 @@ class Backend(Protocol):
     ``progress`` and yields the results in input order."""
 
     name: str
+
+    @property
+    def workers(self) -> int:
+        """Chunks that run at once (the default chunk plan gives each about two)."""
 
     def map(
         self,
