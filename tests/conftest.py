@@ -11,6 +11,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: no per-example deadline (a loaded 2-core CI machine is slow, not wrong) and
+# a derandomised search, so a CI run is reproducible; set HYPOTHESIS_PROFILE=explore locally
+# to search afresh.
+settings.register_profile(
+    "ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("BURDENSHARE_SHARED_DATA", REPO.parent / "shared" / "data"))
