@@ -34,7 +34,8 @@ THRESHOLDS = [
     ("36(b)", "FMS", "dc", 300_000_000, 200_000_000),
     ("36(c)", "DCS", "mde", 25_000_000, 14_000_000),
     ("36(c)", "DCS", "total", 100_000_000, 50_000_000),
-    ("36(c)", "DCS", "firearms", 1_000_000, 1_000_000),
+    # None: no separate firearms threshold for a qualifying NATO+5 licence (2776(c)(5))
+    ("36(c)", "DCS", "firearms", None, 1_000_000),
     ("3(d)", "RETRANSFER", "mde", 25_000_000, 14_000_000),
     ("3(d)", "RETRANSFER", "total", 100_000_000, 50_000_000),
 ]
@@ -55,6 +56,8 @@ def test_every_threshold_at_below_above(
     section, sale, kind, t_fav, t_oth, partner, offset, expected
 ):
     threshold = t_fav if partner == FAV else t_oth
+    if threshold is None:  # the group has no threshold of this kind: never triggered by it
+        threshold, expected = t_oth, False
     r = notification(_input(partner, sale, kind, threshold + offset), as_of=AS_OF)
     assert r.required is expected
     assert r.group == ("nato_plus_5" if partner == FAV else "other")
@@ -245,7 +248,9 @@ def test_compare_counts_cases_no_longer_needing_notification():
     assert out["no_longer_required"] == 2 and out["no_longer_required_ids"] == ["a", "c"]
 
 
-partners = st.sampled_from(["POL", "EGY", "FIN", "JPN", "KOR", "SAU", "CHE", "ISR", "IND"])
+partners = st.sampled_from(
+    ["POL", "EGY", "FIN", "JPN", "KOR", "SAU", "CHE", "ISR", "IND", "NATO", "NSPA"]
+)
 money = st.one_of(
     st.sampled_from([0.0, 1e6, 14e6, 25e6, 50e6, 100e6, 200e6, 300e6]),
     st.floats(min_value=0, max_value=1e9, allow_nan=False),
@@ -262,6 +267,7 @@ money = st.one_of(
             money,
             money,
             money,
+            st.booleans(),
             st.booleans(),
             st.booleans(),
             st.dates(min_value=dt.date(2011, 1, 1), max_value=dt.date(2030, 12, 31)),
@@ -281,9 +287,10 @@ def test_vectorised_matches_per_case(rows):
             "firearms_value": f,
             "manufacture_abroad": m,
             "emergency": e,
+            "retransfer_outside_group": r,
             "as_of": d,
         }
-        for p, s, a, b, c, f, m, e, d in rows
+        for p, s, a, b, c, f, m, e, r, d in rows
     ]
     frame = pd.DataFrame(recs)
     out = notification_frame(frame)
@@ -293,6 +300,7 @@ def test_vectorised_matches_per_case(rows):
         got = out.iloc[i]
         assert bool(got["required"]) == one.required
         assert got["group"] == one.group
+        assert got["review_group"] == one.review_group
         if one.required:
             assert got["section"] == one.section
             assert int(got["review_days"]) == one.review_days

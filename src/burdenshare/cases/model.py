@@ -190,6 +190,12 @@ class Case(BaseModel):
     dc_value: float = 0.0
     emergency: bool = False
     manufacture_abroad: bool = False
+    #: the sale authorizes transfer or resale to a country outside NATO+5: the lower
+    #: thresholds apply (22 U.S.C. 2776(b)(6), (c)(5); 2753(d)(5))
+    retransfer_outside_group: bool = False
+    #: MILAP: the military department's approval of the LOA; the offer expiration date is
+    #: counted from it (DSCA SAMM C5.4.19)
+    approval_date: dt.date | None = None
     aod_group: Literal["A", "B", "C"] = "B"
     status: Stage = Stage.received
     stage_times: dict[Stage, dt.date] = Field(default_factory=dict)
@@ -211,9 +217,14 @@ class Case(BaseModel):
     @classmethod
     def _partner(cls, v: Any) -> str:
         s = str(v).strip().upper()
-        if not re.fullmatch(r"[A-Z]{3}", s):
-            raise ValueError(f"partner must be an ISO3 code, got {v!r}")
-        return s
+        if re.fullmatch(r"[A-Z]{3}", s):
+            return s
+        from burdenshare.cases.notification import organisation_code
+
+        org = organisation_code(s)
+        if org is None:
+            raise ValueError(f"partner must be an ISO3 code or NATO, got {v!r}")
+        return org
 
     @field_validator("mde_value", "total_value", "dc_value", mode="before")
     @classmethod
@@ -237,6 +248,12 @@ class Case(BaseModel):
             raise ValueError("item line numbers must be unique within a case")
         if self.status not in self.stage_times and self.status != Stage.received:
             raise ValueError(f"status {self.status.value} has no date in stage_times")
+        offered = self.stage_times.get(Stage.offered)
+        if self.approval_date is not None and offered is not None and self.approval_date > offered:
+            raise ValueError(
+                f"approval_date {self.approval_date} is after the offer ({offered}): the "
+                "LOA is approved (MILAP) before it is offered"
+            )
         return self
 
     # ---- derived views -------------------------------------------------------------------

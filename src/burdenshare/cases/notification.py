@@ -11,10 +11,15 @@ the review period runs before the offer (or licence, or consent) may go out:
 * AECA s.3(d), 22 U.S.C. 2753(d): consent to third-party transfers (see
   :mod:`burdenshare.cases.transfers`).
 
-Thresholds are "X or more" and differ for the favoured customer group (NATO, its members,
-Japan, Australia, South Korea, Israel, New Zealand: "NATO+5") and all others; the formal
-review period is 15 or 30 calendar days (CRS RL31675). An emergency waiver by the President
-keeps the notification but removes the waiting period.
+Thresholds are "X or more". The formal review period is 15 calendar days for NATO (the
+organisation and its agencies, e.g. NSPA), its member countries, Japan, Australia, South
+Korea, Israel and New Zealand, 30 days for all others (22 U.S.C. 2776(b)(1), (c)(2), (d)(2);
+2753(d)(2); CRS RL31675). The higher "NATO+5" dollar thresholds ((b)(6), (c)(5), 3(d)(5))
+are narrower: they cover NATO member *countries* and the five named countries only, and only
+when the sale does not authorize transfer or resale to a country outside that group
+(``retransfer_outside_group``). So a result carries two groups: ``review_group`` (15 or 30
+days) and ``group`` (which thresholds). An emergency waiver by the President keeps the
+notification but removes the waiting period.
 
 The numbers live in dated rule-set files ``data/rules/aeca_notification_*.yaml``. Enacted
 sets apply by date (the newest whose ``effective`` date is on or before the notification
@@ -69,6 +74,14 @@ Members = Callable[[str, dt.date], Iterable[str]]
 # ---- rule-set files --------------------------------------------------------------------
 
 
+class _Organisation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    aliases: list[str] = Field(default_factory=list)
+    review_group: str
+    threshold_group: str
+    cite: str
+
+
 class _Threshold(BaseModel):
     model_config = ConfigDict(extra="forbid")
     usd: float = Field(ge=0, allow_inf_nan=False)
@@ -79,10 +92,15 @@ class _Kind(BaseModel):
     model_config = ConfigDict(extra="allow")
     label: str = ""
 
-    def for_group(self, group: str, where: str) -> _Threshold:
-        raw = (self.model_extra or {}).get(group)
-        if raw is None:
+    def for_group(self, group: str, where: str) -> _Threshold | None:
+        """The group's threshold; None when the file says ``null`` (no such trigger for the
+        group, e.g. Category I firearms for NATO+5 under 22 U.S.C. 2776(c)(5))."""
+        extra = self.model_extra or {}
+        if group not in extra:
             raise PolicyError(f"no threshold for customer group {group!r}", where=where)
+        raw = extra[group]
+        if raw is None:
+            return None
         try:
             return _Threshold.model_validate(raw)
         except ValidationError as exc:
@@ -108,6 +126,7 @@ class _RuleFile(BaseModel):
     title: str
     sources: list[str] = Field(default_factory=list)
     favoured_group: str
+    organisations: dict[str, _Organisation] = Field(default_factory=dict)
     emergency_waiver: str = ""
     sections: dict[str, _Section]
 
@@ -138,6 +157,18 @@ class SectionRule:
 
 
 @dataclass(frozen=True)
+class Organisation:
+    """A purchaser that is an organisation (NATO and its agencies), not a country: which
+    group's review period and which group's thresholds it gets, and why."""
+
+    code: str
+    aliases: tuple[str, ...]
+    review_group: str
+    threshold_group: str
+    cite: str
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """A dated, versioned set of notification rules (law in force or a proposal)."""
 
@@ -149,6 +180,15 @@ class RuleSet:
     favoured_group: str
     sections: dict[str, SectionRule]
     path: str = ""
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+
+    def organisation(self, code: str) -> Organisation | None:
+        """The organisation purchaser ``code`` names (its code or an alias), else None."""
+        key = str(code).strip().upper()
+        for org in self.organisations.values():
+            if key == org.code or key in org.aliases:
+                return org
+        return None
 
     @property
     def groups(self) -> tuple[str, str]:
@@ -187,9 +227,27 @@ def parse_rule_set(data: Any, *, where: str) -> RuleSet:
                 )
             for g in groups:
                 t = k.for_group(g, f"{where}: section {name}.{kind}")
-                table[g][kind] = Threshold(kind, k.label or kind, t.usd, t.cite or sec.citation)
+                if t is not None:
+                    table[g][kind] = Threshold(
+                        kind, k.label or kind, t.usd, t.cite or sec.citation
+                    )
         sections[name] = SectionRule(
             name, sec.applies_to, sec.citation, sec.title, dict(sec.review_days), table
+        )
+    orgs: dict[str, Organisation] = {}
+    for code, o in spec.organisations.items():
+        for g in (o.review_group, o.threshold_group):
+            if g not in groups:
+                raise PolicyError(
+                    f"organisations.{code}: group {g!r} is neither {groups[0]!r} nor 'other'",
+                    where=where,
+                )
+        orgs[code.upper()] = Organisation(
+            code.upper(),
+            tuple(a.upper() for a in o.aliases),
+            o.review_group,
+            o.threshold_group,
+            o.cite,
         )
     return RuleSet(
         version=spec.version,
@@ -200,6 +258,7 @@ def parse_rule_set(data: Any, *, where: str) -> RuleSet:
         favoured_group=spec.favoured_group,
         sections=sections,
         path=where,
+        organisations=orgs,
     )
 
 
@@ -254,7 +313,13 @@ def rules_in_force(as_of: dt.date, rule_sets: tuple[RuleSet, ...] | None = None)
         first = min((s.effective for s in sets if s.status == "enacted"), default=None)
         raise PolicyError(
             f"no enacted notification rule set in force on {as_of.isoformat()}"
-            + (f"; the earliest starts {first.isoformat()}" if first else "")
+            + (
+                f"; the earliest starts {first.isoformat()} (earlier AECA thresholds and "
+                "customer groups are not encoded: give a date on or after it)"
+                if first
+                else ""
+            ),
+            where="as_of",
         )
     return max(enacted, key=lambda s: s.effective)
 
@@ -285,6 +350,9 @@ class NotificationInput:
     manufacture_abroad: bool = False
     emergency: bool = False
     case_id: str | None = None
+    #: the sale authorizes transfer or resale to a country outside NATO+5: the lower
+    #: thresholds apply (22 U.S.C. 2776(b)(6), (c)(5); 2753(d)(5))
+    retransfer_outside_group: bool = False
 
     @classmethod
     def from_case(cls, case: Case) -> NotificationInput:
@@ -298,6 +366,7 @@ class NotificationInput:
             manufacture_abroad=case.manufacture_abroad,
             emergency=case.emergency,
             case_id=case.id,
+            retransfer_outside_group=case.retransfer_outside_group,
         )
 
     def value(self, kind: str) -> float:
@@ -337,6 +406,9 @@ class NotificationResult:
     partner: str = ""
     case_id: str | None = None
     sections: tuple[SectionDecision, ...] = field(default_factory=tuple)
+    #: whose review period applies (``group`` says whose thresholds)
+    review_group: str = OTHER
+    retransfer_outside_group: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -370,6 +442,40 @@ def _default_members() -> Members:
     return members
 
 
+def purchaser_groups(
+    rs: RuleSet,
+    partner: str,
+    as_of: dt.date,
+    retransfer_outside_group: bool,
+    membership: Membership,
+) -> tuple[str, str, str]:
+    """(review group, threshold group, why the thresholds differ from the review) for a
+    purchaser on a date.
+
+    An organisation purchaser (NATO, NSPA) takes the groups its rule-set entry names. A
+    member country of the favoured group gets both; but when the sale authorizes transfer
+    or resale outside the group, the lower thresholds apply (22 U.S.C. 2776(b)(6), (c)(5);
+    2753(d)(5)) while the 15-day review stays ((b)(1), (c)(2), 2753(d)(2)).
+    """
+    org = rs.organisation(partner)
+    if org is not None:
+        basis = (
+            ""
+            if org.threshold_group == org.review_group
+            else f"{org.code} is an organisation, not a member country: {org.cite}"
+        )
+        return org.review_group, org.threshold_group, basis
+    if not membership(partner, rs.favoured_group, as_of):
+        return OTHER, OTHER, ""
+    if retransfer_outside_group:
+        return (
+            rs.favoured_group,
+            OTHER,
+            "re-transfer outside the group authorized: 22 U.S.C. 2776(b)(6), (c)(5), 2753(d)(5)",
+        )
+    return rs.favoured_group, rs.favoured_group, ""
+
+
 def _usd(x: float) -> str:
     return f"${x:,.0f}"
 
@@ -401,8 +507,10 @@ def notification(
             as_of = case.at(Stage.notified) or case.at(Stage.offer_data) or case.request_date
     rs = _resolve_rules(rules, as_of, rule_sets)
     membership = membership or _default_membership()
-    favoured = bool(membership(inp.partner, rs.favoured_group, as_of))
-    group = rs.favoured_group if favoured else OTHER
+    review_group, group, basis = purchaser_groups(
+        rs, inp.partner, as_of, inp.retransfer_outside_group, membership
+    )
+    favoured = group == rs.favoured_group
 
     decisions: list[SectionDecision] = []
     for name in applicable_sections(inp.sale_type, inp.manufacture_abroad):
@@ -417,13 +525,15 @@ def notification(
                 section=name,
                 citation=sec.citation,
                 required=bool(triggered),
-                review_days=0 if inp.emergency else sec.review_days[group],
+                review_days=0 if inp.emergency else sec.review_days[review_group],
                 triggered=triggered,
                 thresholds={k: t.usd for k, t in table.items()},
             )
         )
     hits = [d for d in decisions if d.required]
     group_label = "NATO+5" if favoured else "other purchasers"
+    if basis:
+        group_label += f" ({basis})"
     if hits:
         primary = hits[0]
         kind = primary.triggered[0]
@@ -460,6 +570,8 @@ def notification(
             partner=inp.partner,
             case_id=inp.case_id,
             sections=tuple(decisions),
+            review_group=review_group,
+            retransfer_outside_group=inp.retransfer_outside_group,
         )
     below = []
     for d in decisions:
@@ -486,6 +598,8 @@ def notification(
         partner=inp.partner,
         case_id=inp.case_id,
         sections=tuple(decisions),
+        review_group=review_group,
+        retransfer_outside_group=inp.retransfer_outside_group,
     )
 
 
@@ -495,6 +609,7 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "required",
     "section",
     "group",
+    "review_group",
     "threshold_kind",
     "threshold_usd",
     "review_days",
@@ -564,7 +679,26 @@ def notification_frame(
         mask = row_run == r
         group_members = np.array(sorted(sets[int(np.searchsorted(run, r))]), dtype=object)
         fav[mask] = np.isin(partners[mask], group_members)
-    g = np.where(fav, 0, 1)  # 0 favoured, 1 other
+    def flag(name: str) -> np.ndarray:
+        # a missing (NaN/None) flag counts as false, not as true
+        if name not in cases.columns:
+            return np.zeros(n, dtype=bool)
+        raw = cases[name].to_numpy(dtype=object)
+        return np.where(pd.isna(raw), False, raw).astype(bool)
+
+    # organisation purchasers (NATO, NSPA) take their groups from the rule set; a member
+    # country whose sale authorizes re-transfer outside the group keeps the review period
+    # but loses the higher thresholds (22 U.S.C. 2776(b)(6), (c)(5); 2753(d)(5))
+    outside = flag("retransfer_outside_group")
+    rev_fav = fav.copy()
+    thr_fav = fav & ~outside
+    orgs = {o.code: o for s in chosen for o in s.organisations.values()}
+    for o in orgs.values():
+        is_org = np.isin(partners, np.array([o.code, *o.aliases], dtype=object))
+        rev_fav[is_org] = o.review_group == fav_name
+        thr_fav[is_org] = o.threshold_group == fav_name
+    g = np.where(thr_fav, 0, 1)  # thresholds: 0 favoured, 1 other
+    g_rev = np.where(rev_fav, 0, 1)  # review period
 
     def col(name: str, default: float = 0.0) -> np.ndarray:
         if name in cases.columns:
@@ -577,8 +711,8 @@ def notification_frame(
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise CaseError(f"row {idx[pos]}: field sale_type: expected FMS or DCS, got {sale[pos]!r}")
-    abroad = col("manufacture_abroad").astype(bool)
-    emergency = col("emergency").astype(bool)
+    abroad = flag("manufacture_abroad")
+    emergency = flag("emergency")
     applies = {
         "36(b)": sale == "FMS",
         "36(c)": sale == "DCS",
@@ -597,7 +731,11 @@ def notification_frame(
             continue
         secs = [s.section(name) for s in chosen]
         rev = np.array([[s.review_days[fav_name], s.review_days[OTHER]] for s in secs])
-        kinds = [k for k in KIND_ORDER if k in secs[0].group_thresholds(fav_name)]
+        kinds = [
+            k
+            for k in KIND_ORDER
+            if any(k in s.group_thresholds(grp) for s in secs for grp in (fav_name, OTHER))
+        ]
         if not kinds:
             hit = app.copy()
             first_kind = np.full(n, None, dtype=object)
@@ -607,9 +745,13 @@ def notification_frame(
             first_kind = np.full(n, None, dtype=object)
             first_thr = np.full(n, np.nan)
             for k in kinds:
+                # a kind a group has no threshold for never triggers (inf)
                 table = np.array(
                     [
-                        [s.group_thresholds(fav_name)[k].usd, s.group_thresholds(OTHER)[k].usd]
+                        [
+                            _usd_or_inf(s.group_thresholds(fav_name).get(k)),
+                            _usd_or_inf(s.group_thresholds(OTHER).get(k)),
+                        ]
                         for s in secs
                     ]
                 )
@@ -619,7 +761,7 @@ def notification_frame(
                 first_kind[new] = k
                 first_thr[new] = thr[new]
                 hit |= met
-        sec_review = rev[rule_idx, g]
+        sec_review = rev[rule_idx, g_rev]
         primary = hit & ~required
         section[primary] = name
         kind_out[primary] = first_kind[primary]
@@ -630,7 +772,8 @@ def notification_frame(
     out = pd.DataFrame(index=idx)
     out["required"] = required
     out["section"] = section
-    out["group"] = np.where(fav, fav_name, OTHER)
+    out["group"] = np.where(thr_fav, fav_name, OTHER)
+    out["review_group"] = np.where(rev_fav, fav_name, OTHER)
     out["threshold_kind"] = kind_out
     out["threshold_usd"] = thr_out
     out["review_days"] = pd.array(np.where(required, review, 0), dtype="Int64")
@@ -639,6 +782,10 @@ def notification_frame(
     out["earliest_offer_date"] = (dates + offset).astype("datetime64[s]")
     out["rules_version"] = np.array([s.version for s in chosen], dtype=object)[rule_idx]
     return out
+
+
+def _usd_or_inf(t: Threshold | None) -> float:
+    return float("inf") if t is None else t.usd
 
 
 def compare_rule_sets(
@@ -669,3 +816,13 @@ def compare_rule_sets(
         "newly_required": int(added.sum()),
         "no_longer_required_ids": [str(x) for x in ids[dropped].tolist()],
     }
+
+
+def organisation_code(text: str) -> str | None:
+    """The code of the organisation purchaser ``text`` names in any shipped rule set
+    (``"NSPA"`` -> ``"NATO"``), or None when it names no organisation."""
+    for rs in load_rule_sets():
+        org = rs.organisation(text)
+        if org is not None:
+            return org.code
+    return None

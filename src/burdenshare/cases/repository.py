@@ -168,6 +168,8 @@ def _case_values(case: Case, now: dt.datetime) -> dict[str, Any]:
         "aod_group": case.aod_group,
         "emergency": case.emergency,
         "manufacture_abroad": case.manufacture_abroad,
+        "retransfer_outside_group": case.retransfer_outside_group,
+        "approval_date": case.approval_date,
         "mde_value": case.mde_value,
         "total_value": case.total_value,
         "dc_value": case.dc_value,
@@ -262,6 +264,7 @@ def insert_frames(
         r["version"] = int(r.get("version") or 1)
         for k in ("emergency", "manufacture_abroad", "synthetic"):
             r[k] = bool(r[k])
+        r["retransfer_outside_group"] = bool(r.get("retransfer_outside_group") or False)
         for k in ("mde_value", "total_value", "dc_value"):
             r[k] = float(r[k])
     item_rows = items.astype(object).where(items.notna(), None).to_dict(orient="records")
@@ -329,6 +332,8 @@ def _row_to_case(row: Any, items: Iterable[Any]) -> Case:
         dc_value=row["dc_value"],
         emergency=bool(row["emergency"]),
         manufacture_abroad=bool(row["manufacture_abroad"]),
+        retransfer_outside_group=bool(row["retransfer_outside_group"]),
+        approval_date=row["approval_date"],
         aod_group=row["aod_group"],
         status=row["status"],
         stage_times=times,
@@ -464,6 +469,7 @@ def save_transition(
                 updated_at=_now(),
                 notification_section=new.notification_section,
                 notification_rules=new.notification_rules,
+                approval_date=new.approval_date,
                 **{f"{stage.value}_at": new.stage_times[stage]},
             )
         )

@@ -290,7 +290,9 @@ def transition_cmd(
 @cases_app.command("notify-check")
 def notify_check_cmd(
     case_id: str | None = typer.Argument(None, metavar="[ID]"),
-    partner: str | None = typer.Option(None, "--partner", help="Purchaser (ISO3)."),
+    partner: str | None = typer.Option(
+        None, "--partner", help="Purchaser: a country, or NATO (also NSPA)."
+    ),
     mde_value: str | None = typer.Option(None, "--mde-value", help="Major defense equipment, US$."),
     total_value: str | None = typer.Option(
         None, "--total-value", help="Articles and services, US$."
@@ -302,6 +304,12 @@ def notify_check_cmd(
     sale_type: str = typer.Option("FMS", "--sale-type", help="FMS or DCS."),
     manufacture_abroad: bool = typer.Option(False, "--manufacture-abroad"),
     emergency: bool = typer.Option(False, "--emergency", help="Presidential emergency waiver."),
+    retransfer_outside_group: bool = typer.Option(
+        False,
+        "--retransfer-outside-group",
+        help="The sale authorizes transfer/resale outside NATO+5: lower thresholds "
+        "(22 U.S.C. 2776(b)(6), (c)(5)).",
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Notification date (default today)."),
     rules: str | None = typer.Option(
         None,
@@ -324,17 +332,22 @@ def notify_check_cmd(
         if partner or mde_value or total_value:
             raise UserError("give a case ID or --partner/--mde-value/--total-value, not both")
         case = repository.get_case(engine, case_id)
+        if retransfer_outside_group:
+            case = case.model_copy(update={"retransfer_outside_group": True})
         result = notification(case, as_of=when, rules=rules)
     else:
         if not partner or mde_value is None or total_value is None:
             raise UserError(
                 "give a case ID, or --partner, --mde-value and --total-value", where="notify-check"
             )
+        from burdenshare.cases.notification import organisation_code
         from burdenshare.countries import resolve
 
-        iso3 = resolve(partner)
+        iso3 = organisation_code(partner) or resolve(partner)
         if iso3 is None:
-            raise UserError(f"unknown partner {partner!r}", where="--partner")
+            raise UserError(
+                f"unknown partner {partner!r} (a country, or NATO/NSPA)", where="--partner"
+            )
         st = sale_type.strip().upper()
         if st not in ("FMS", "DCS"):
             raise CaseError(f"expected FMS or DCS, got {sale_type!r}", where="--sale-type")
@@ -357,6 +370,7 @@ def notify_check_cmd(
             sale_type=st,
             manufacture_abroad=manufacture_abroad,
             emergency=emergency,
+            retransfer_outside_group=retransfer_outside_group,
             **vals,
         )
         result = notification(inp, as_of=when, rules=rules)
@@ -373,8 +387,8 @@ def notify_check_cmd(
     if result.required:
         typer.echo(f"notification REQUIRED under AECA {result.section} ({result.citation})")
         typer.echo(
-            f"  customer group: {result.group}; threshold "
-            f"{_money(result.threshold_usd) or 'none (every licence)'}"
+            f"  thresholds of: {result.group}; review period of: {result.review_group}; "
+            f"threshold {_money(result.threshold_usd) or 'none (every licence)'}"
         )
         typer.echo(
             f"  review period: {result.review_days} calendar days; earliest offer "

@@ -56,13 +56,17 @@ class CaseRow(Base):
     __tablename__ = "cases"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    partner: Mapped[str] = mapped_column(String(3), index=True)
+    partner: Mapped[str] = mapped_column(String(8), index=True)  # ISO3, or NATO
     sale_type: Mapped[str] = mapped_column(String(3))
     request_date: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), index=True)
     aod_group: Mapped[str] = mapped_column(String(1))
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     manufacture_abroad: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the sale authorizes re-transfer outside NATO+5 (22 U.S.C. 2776(b)(6), (c)(5))
+    retransfer_outside_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: MILAP: the military department's approval of the LOA (SAMM C5.4.19)
+    approval_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     mde_value: Mapped[float] = mapped_column(Float)
     total_value: Mapped[float] = mapped_column(Float)
     dc_value: Mapped[float] = mapped_column(Float, default=0.0)

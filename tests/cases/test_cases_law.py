@@ -1,0 +1,181 @@
+"""The law as written (issue 13): who gets the NATO+5 review period and thresholds, the
+Category I firearms reading of 36(c), dates before the first rule set, missing flags in the
+vectorised path. Each test names the statute paragraph it checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from burdenshare.cases.model import case_from_dict
+from burdenshare.cases.notification import (
+    NotificationInput,
+    get_rule_set,
+    notification,
+    notification_frame,
+)
+from burdenshare.errors import CaseError, PolicyError
+
+AS_OF = dt.date(2026, 1, 5)
+
+
+def _fms(partner: str, mde: float, total: float | None = None, **kw) -> NotificationInput:
+    return NotificationInput(
+        partner=partner,
+        sale_type=kw.pop("sale_type", "FMS"),
+        mde_value=mde,
+        total_value=mde if total is None else total,
+        **kw,
+    )
+
+
+# ---- NATO (the organisation) as a purchaser: 2776(b)(1) review, (b)(6) thresholds -------
+
+
+@pytest.mark.parametrize("code", ["NATO", "NSPA", "nspa"])
+def test_2776b1_nato_organisation_gets_15_day_review_but_2776b6_lower_thresholds(code):
+    """22 U.S.C. 2776(b)(1): 15 days for "the North Atlantic Treaty Organization"; the
+    higher thresholds of (b)(6) name NATO member *countries* only, so NATO itself is
+    notified at $14M of major defense equipment."""
+    r = notification(_fms(code, 20e6), as_of=AS_OF)
+    assert r.required and r.section == "36(b)"
+    assert r.group == "other" and r.review_group == "nato_plus_5"
+    assert r.threshold_usd == 14e6 and r.review_days == 15
+    assert r.earliest_offer_date == AS_OF + dt.timedelta(days=15)
+    # the reason says why NATO is held to the lower threshold
+    assert "not a member country" in r.reason and "(b)(6)" in r.reason
+    below = notification(_fms(code, 13_999_999), as_of=AS_OF)
+    assert not below.required
+
+
+def test_2776b6_member_country_gets_higher_thresholds_when_no_retransfer_outside():
+    """22 U.S.C. 2776(b)(6)(A): $25M MDE for a NATO member country (Poland) whose sale does
+    not authorize transfer outside the group."""
+    assert not notification(_fms("POL", 20e6), as_of=AS_OF).required
+    assert notification(_fms("POL", 25e6), as_of=AS_OF).review_days == 15
+
+
+@pytest.mark.parametrize(
+    ("sale_type", "section", "cite"),
+    [("FMS", "36(b)", "2776(b)(1)"), ("DCS", "36(c)", "2776(c)(1)"), ("RETRANSFER", "3(d)", "2753(d)(1)")],
+)
+def test_2776b6_c5_2753d5_retransfer_outside_group_means_lower_thresholds(sale_type, section, cite):
+    """22 U.S.C. 2776(b)(6), (c)(5), 2753(d)(5): the higher thresholds hold only when the
+    sale does not authorize transfer or resale outside NATO+5; otherwise $14M applies, while
+    the purchaser keeps its 15-day review ((b)(1), (c)(2), 2753(d)(2))."""
+    inp = _fms("JPN", 20e6, sale_type=sale_type, retransfer_outside_group=True)
+    r = notification(inp, as_of=AS_OF)
+    assert r.required and r.section == section
+    assert r.group == "other" and r.review_group == "nato_plus_5" and r.review_days == 15
+    assert r.threshold_usd == 14e6 and cite in r.citation
+    assert r.retransfer_outside_group
+    same_without = notification(_fms("JPN", 20e6, sale_type=sale_type), as_of=AS_OF)
+    assert not same_without.required
+
+
+def test_2776b6_retransfer_flag_changes_nothing_for_other_purchasers():
+    """22 U.S.C. 2776(b)(1): a non-member is at the lower thresholds and 30 days anyway."""
+    a = notification(_fms("EGY", 20e6, retransfer_outside_group=True), as_of=AS_OF)
+    b = notification(_fms("EGY", 20e6), as_of=AS_OF)
+    assert (a.required, a.review_days, a.group) == (b.required, b.review_days, b.group)
+    assert a.review_days == 30
+
+
+def test_2776b_case_partner_may_be_nato_and_carries_the_retransfer_field():
+    """A stored case can name NATO (or its agency NSPA) as the purchaser, and say that its
+    sale authorizes re-transfer outside the group (22 U.S.C. 2776(b)(1), (b)(6))."""
+    base = {"id": "N-1", "request_date": "2026-01-02", "mde_value": 20e6, "total_value": 20e6}
+    case = case_from_dict({**base, "partner": "NSPA"})
+    assert case.partner == "NATO"
+    r = notification(case, as_of=AS_OF)
+    assert r.required and r.review_days == 15 and r.group == "other"
+    gbr = case_from_dict({**base, "partner": "GBR", "retransfer_outside_group": True})
+    assert notification(gbr, as_of=AS_OF).required
+    with pytest.raises(CaseError, match="ISO3 code or NATO"):
+        case_from_dict({**base, "partner": "OTAN1"})
+
+
+# ---- USML Category I firearms, 36(c) ---------------------------------------------------
+
+
+def _firearms(partner: str, value: float, **kw) -> NotificationInput:
+    return NotificationInput(
+        partner=partner, sale_type="DCS", firearms_value=value, total_value=value, **kw
+    )
+
+
+def test_2776c5_category_i_firearms_to_nato_plus_5_notified_only_at_higher_thresholds():
+    """22 U.S.C. 2776(c)(5): for a licence to a NATO member country or one of the five (no
+    new sales territory outside the group) the limitation of (c)(1), including its
+    $1,000,000 firearms threshold, applies only at $25M MDE / $100M articles (reading
+    documented in the rule file; CRS RL31675)."""
+    assert not notification(_firearms("AUS", 5e6), as_of=AS_OF).required
+    r = notification(_firearms("AUS", 100e6), as_of=AS_OF)
+    assert r.required and r.threshold_kind == "total" and r.review_days == 15
+
+
+def test_2776c1_category_i_firearms_at_one_million_for_other_purchasers_30_days():
+    """22 U.S.C. 2776(c)(1), (c)(2)(B); CRS RL31675: Category I firearms licences of
+    $1,000,000 or more are notified 30 days before issue for other purchasers."""
+    assert not notification(_firearms("BRA", 999_999), as_of=AS_OF).required
+    r = notification(_firearms("BRA", 1e6), as_of=AS_OF)
+    assert r.required and r.threshold_kind == "firearms" and r.review_days == 30
+    assert "2776(c)(1)" in r.citation
+
+
+def test_2776c1_c2_firearms_licence_authorizing_retransfer_outside_group_at_one_million():
+    """22 U.S.C. 2776(c)(5) does not cover a licence authorizing a new sales territory
+    outside the group: (c)(1)'s $1,000,000 applies, with the 15-day review of (c)(2)(A)."""
+    r = notification(_firearms("DEU", 1e6, retransfer_outside_group=True), as_of=AS_OF)
+    assert r.required and r.threshold_kind == "firearms" and r.review_days == 15
+    nato = notification(_firearms("NATO", 1e6), as_of=AS_OF)
+    assert nato.required and nato.review_days == 15
+
+
+def test_2776c_rule_file_encodes_no_firearms_threshold_for_nato_plus_5():
+    """The rule file says the reading: null for nato_plus_5 under (c)(5), $1M for others."""
+    sec = get_rule_set("aeca-2010").section("36(c)")
+    assert "firearms" not in sec.group_thresholds("nato_plus_5")
+    assert sec.group_thresholds("other")["firearms"].usd == 1_000_000
+    assert "RL31675" in sec.group_thresholds("other")["firearms"].cite
+
+
+# ---- dates before the first rule set (P.L. 111-266, 8 Oct 2010) -------------------------
+
+
+def test_2776_dates_before_the_2010_rule_set_are_refused_with_the_reason():
+    """22 U.S.C. 2776 as amended by P.L. 111-266: the first encoded rule set starts
+    2010-10-08; earlier dates (when the 1986 and 2008 NATO+5 entries would matter) are
+    refused rather than evaluated under later law."""
+    with pytest.raises(PolicyError, match="earliest starts 2010-10-08") as err:
+        notification(_fms("KOR", 20e6), as_of=dt.date(2009, 6, 1))
+    assert "not encoded" in str(err.value)
+    frame = pd.DataFrame(
+        [{"partner": "JPN", "sale_type": "FMS", "mde_value": 1.0, "total_value": 1.0}]
+    )
+    with pytest.raises(PolicyError, match="earliest starts 2010-10-08"):
+        notification_frame(frame, as_of=dt.date(1999, 1, 1))
+
+
+# ---- missing flags in the vectorised path ------------------------------------------------
+
+
+def test_2776b1_missing_emergency_or_manufacture_abroad_flag_counts_as_false():
+    """22 U.S.C. 2776(b)(1) emergency waiver and 2776(d) manufacture abroad apply only when
+    stated: a missing (NaN) flag in the vectorised path is false, not true."""
+    frame = pd.DataFrame(
+        {
+            "partner": ["EGY", "EGY"],
+            "sale_type": ["FMS", "DCS"],
+            "mde_value": [20e6, 0.0],
+            "total_value": [20e6, 1e6],
+            "emergency": [np.nan, None],
+            "manufacture_abroad": [np.nan, np.nan],
+        },
+    )
+    out = notification_frame(frame, as_of=AS_OF)
+    assert bool(out.loc[0, "required"]) and int(out.loc[0, "review_days"]) == 30
+    assert not bool(out.loc[1, "required"])  # no 36(d) from a missing flag
