@@ -1,0 +1,68 @@
+"""`cases notify-check` answers for NATO as a purchaser, for a sale authorizing re-transfer
+outside NATO+5, and refuses dates before the first rule set (one line, exit 2)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from burdenshare.cli import main
+
+
+@pytest.fixture
+def db(sqlite_url):
+    from burdenshare.store.db import dispose_all
+
+    yield sqlite_url
+    dispose_all()
+
+
+def _check(capsys, db, *args):
+    code = main(
+        [
+            "cases",
+            "notify-check",
+            "--mde-value",
+            "20000000",
+            "--total-value",
+            "20000000",
+            *args,
+            "--db",
+            db,
+        ]
+    )
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_notify_check_2776b1_nato_and_nspa_as_partner(capsys, db):
+    """22 U.S.C. 2776(b)(1): NATO (and its agency NSPA) gets 15 days at the lower thresholds."""
+    for partner in ("NATO", "NSPA"):
+        code, out, err = _check(
+            capsys, db, "--partner", partner, "--as-of", "2026-01-05", "--format", "json"
+        )
+        assert code == 0, err
+        r = json.loads(out)
+        assert r["partner"] == "NATO"
+        assert r["required"] is True and r["threshold_usd"] == 14_000_000
+        assert r["review_days"] == 15 and r["review_group"] == "nato_plus_5"
+
+
+def test_notify_check_2776b6_retransfer_outside_group(capsys, db):
+    """22 U.S.C. 2776(b)(6): --retransfer-outside-group puts a member at the lower thresholds."""
+    code, out, _ = _check(capsys, db, "--partner", "NOR", "--as-of", "2026-01-05")
+    assert code == 0 and "NOT required" in out
+    code, out, _ = _check(
+        capsys, db, "--partner", "NOR", "--as-of", "2026-01-05", "--retransfer-outside-group"
+    )
+    assert code == 0 and "REQUIRED under AECA 36(b)" in out
+    assert "review period of: nato_plus_5" in out and "15 calendar days" in out
+
+
+def test_notify_check_2776_before_2010_is_one_line_exit_2(capsys, db):
+    """22 U.S.C. 2776 as amended by P.L. 111-266 (8 Oct 2010): no earlier rule set."""
+    code, out, err = _check(capsys, db, "--partner", "KOR", "--as-of", "2009-01-01")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "earliest starts 2010-10-08" in err and "Traceback" not in err
