@@ -40,7 +40,13 @@ def test_known_capital_distances(a, b, km):
         ("TUR", "europe"),
         ("IRN", "middle_east"),
         ("EGY", "middle_east"),
-        ("IND", "south_central_asia"),
+        # South Asia is in INDOPACOM's area (Unified Command Plan; issue 13)
+        ("IND", "indo_pacific"),
+        ("BGD", "indo_pacific"),
+        ("LKA", "indo_pacific"),
+        ("NPL", "indo_pacific"),
+        ("MDV", "indo_pacific"),
+        ("PAK", "south_central_asia"),  # CENTCOM
         ("KAZ", "south_central_asia"),
         ("AUS", "indo_pacific"),
         ("CAN", "western_hemisphere"),

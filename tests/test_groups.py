@@ -75,7 +75,8 @@ def test_nato_membership_on_dates(iso3, day, expected):
         ("AFG", D(2022, 9, 22), True),
         ("AFG", D(2022, 9, 23), False),
         ("SAU", D(2025, 11, 17), False),
-        ("SAU", D(2025, 11, 18), True),
+        ("SAU", D(2025, 11, 18), False),  # announcement only (issue 13)
+        ("SAU", D(2026, 1, 31), True),
         ("KEN", D(2024, 6, 23), False),
         ("KEN", D(2024, 6, 24), True),
         ("COL", D(2022, 6, 1), True),
@@ -88,9 +89,9 @@ def test_mnna_on_dates(iso3, day, expected):
     assert is_member(iso3, "mnna", day) is expected
 
 
-def test_saudi_arabia_is_mnna_only_from_announcement():
+def test_saudi_arabia_is_mnna_only_from_the_january_2026_determination():
     sau = [m for m in memberships("SAU") if m.group == "mnna"]
-    assert [(m.start, m.end) for m in sau] == [(D(2025, 11, 18), None)]
+    assert [(m.start, m.end) for m in sau] == [(D(2026, 1, 1), None)]
 
 
 def test_itar_126_1_contains_adversaries():
@@ -219,3 +220,43 @@ def test_members_agrees_with_is_member(group, day):
     assert listed == {c for c in candidates if is_member(c, group, day)}
     frame = membership_matrix(sorted(candidates), [group], day)
     assert set(frame.index[frame[group]]) == listed
+
+
+# ---- issue 13: dates and citations of the law as written ----------------------------------
+
+
+def test_saudi_mnna_starts_with_the_2026_determination_not_the_announcement():
+    """22 U.S.C. 2321k: a designation takes effect by Presidential determination (after 30
+    days' notice), here the one published in January 2026 (FR Doc 2026-01421), not the
+    announcement of 18 Nov 2025."""
+    import datetime as dt
+
+    from burdenshare.groups import group_info, is_member
+
+    assert not is_member("SAU", "mnna", dt.date(2025, 11, 18))
+    assert not is_member("SAU", "mnna", dt.date(2025, 12, 31))
+    assert is_member("SAU", "mnna", dt.date(2026, 2, 1))
+    (sau,) = [m for m in group_info("mnna").memberships if m.iso3 == "SAU"]
+    assert "2026-01421" in sau.source
+
+
+def test_mnna_list_cites_22_cfr_120_23_b_and_korea_nato_plus_5_cites_p_l_110_429_203_b_1():
+    """The MNNA list is at 22 CFR 120.23(b); South Korea joined the AECA s.36 group by
+    s.203(b)(1) of P.L. 110-429."""
+    from burdenshare.groups import group_info
+
+    assert "22 CFR 120.23(b)" in group_info("mnna").source
+    (kor,) = [m for m in group_info("nato_plus_5").memberships if m.iso3 == "KOR"]
+    assert "P.L. 110-429 s.203(b)(1)" in kor.source
+
+
+def test_month_precision_start_counts_from_the_first_of_the_month():
+    import datetime as dt
+
+    from burdenshare.groups import _to_date
+
+    assert _to_date("2026-01", "month") == dt.date(2026, 1, 1)
+    import pytest
+
+    with pytest.raises(ValueError, match="precision: month"):
+        _to_date("2026-13", "month")

@@ -80,21 +80,31 @@ class Group:
 
 
 def _to_date(value: Any, precision: str | None = None) -> dt.date | None:
-    """A YAML date, or a bare year (counted from 1 January) when ``precision`` is "year"."""
+    """A YAML date, a bare year (counted from 1 January) when ``precision`` is "year", or a
+    month "YYYY-MM" (counted from its first day) when ``precision`` is "month"."""
     if value is None or isinstance(value, dt.date):
         return value
     if isinstance(value, int) and precision == "year":
         return dt.date(value, 1, 1)
-    raise ValueError(f"expected a date YYYY-MM-DD (or a year with precision: year), got {value!r}")
+    if isinstance(value, str) and precision == "month":
+        try:
+            year, month = (int(x) for x in value.split("-"))
+            return dt.date(year, month, 1)
+        except ValueError:
+            pass
+    raise ValueError(
+        "expected a date YYYY-MM-DD (or a year with precision: year, or YYYY-MM with "
+        f"precision: month), got {value!r}"
+    )
 
 
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     iso3: str
-    start: dt.date | int | None = None
+    start: dt.date | int | str | None = None
     end: dt.date | None = None
-    precision: Literal["day", "year"] = "day"
+    precision: Literal["day", "month", "year"] = "day"
     note: str = ""
     source: str | None = None
     verify: bool = False

@@ -179,3 +179,28 @@ def test_2776b1_missing_emergency_or_manufacture_abroad_flag_counts_as_false():
     out = notification_frame(frame, as_of=AS_OF)
     assert bool(out.loc[0, "required"]) and int(out.loc[0, "review_days"]) == 30
     assert not bool(out.loc[1, "required"])  # no 36(d) from a missing flag
+
+
+# ---- EEUM designations matched with their variant (SAMM C8.4) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "designation"),
+    [
+        ("Harpoon Block II anti-ship missiles", "Harpoon Block II"),
+        ("AGM-84L Harpoon", "Harpoon Block II"),
+        ("RGM-84L Block II Harpoon canisters", "Harpoon Block II"),
+        ("Harpoon Block 1C", None),
+        ("Harpoon Block III", None),
+        ("MANPADS Mistral", None),
+        ("FIM-92 Stinger MANPADS", "Stinger (MANPADS)"),
+        ("Stinger missiles", "Stinger (MANPADS)"),
+    ],
+)
+def test_samm_c84_eeum_designations_match_the_variant_not_the_family(text, designation):
+    """DSCA SAMM C8.4: only designated articles (with their variant) need enhanced
+    end-use monitoring; a class word (MANPADS) or another variant (Block 1C) does not."""
+    from burdenshare.cases.eeum import load_designations
+
+    found = load_designations().find(text)
+    assert (found.name if found else None) == designation
