@@ -11,7 +11,14 @@ A group file may
   * add all members of other groups with their dates (``include_groups``; NATO+5 includes NATO),
   * define members through ``treaties`` whose ``parties`` (or ``parties_from_group``) are the
     members, minus ``exclude`` (the United States is a party to its own alliances),
-  * define filtered ``subgroups`` (``itar_126_1_full``: entries with ``scope: full``).
+  * define filtered ``subgroups`` (``itar_126_1_full``: entries with ``scope: full``; a
+    value may be a list: ``itar_126_1_review``: scope partial or suspended).
+
+ITAR 126.1 listings carry their scope (22 CFR 126.1): ``full`` (policy of denial for the
+country), ``partial`` (denial for named end users only, with the ``exception`` stated, e.g.
+arms for the Iraqi government reviewed case by case) or ``suspended`` (the denial is
+suspended until ``suspended_until``, e.g. Cyprus year by year). :func:`itar_listing` gives
+the listing in force on a date; gates deny full listings only.
 
 Public API: :func:`group_names`, :func:`is_member`, :func:`members`, :func:`memberships`,
 :func:`membership_matrix` (vectorised, for the scoring panel) and :func:`membership_table`.
@@ -27,7 +34,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from burdenshare.errors import DataFormatError, UserError
 
@@ -40,6 +47,7 @@ __all__ = [
     "group_info",
     "group_names",
     "is_member",
+    "itar_listing",
     "members",
     "membership_matrix",
     "membership_table",
@@ -58,6 +66,9 @@ class Membership:
     note: str
     source: str
     verify: bool = False
+    scope: str | None = None
+    exception: str = ""
+    suspended_until: dt.date | None = None
 
     def active_on(self, day: dt.date) -> bool:
         """True if the membership is in force on ``day`` (end is exclusive)."""
@@ -108,8 +119,23 @@ class _Entry(BaseModel):
     note: str = ""
     source: str | None = None
     verify: bool = False
-    scope: Literal["full", "partial"] | None = None
+    scope: Literal["full", "partial", "suspended"] | None = None
+    exception: str = ""
+    suspended_until: dt.date | None = None
     counts: bool = True
+
+    @model_validator(mode="after")
+    def _scope(self) -> _Entry:
+        if self.scope == "partial" and not self.exception:
+            raise ValueError(f"{self.iso3}: a partial listing states its exception")
+        if self.scope == "suspended":
+            if self.suspended_until is None:
+                raise ValueError(f"{self.iso3}: a suspended listing needs suspended_until")
+            if self.end is not None:
+                raise ValueError(f"{self.iso3}: a suspended listing ends at suspended_until")
+        elif self.suspended_until is not None:
+            raise ValueError(f"{self.iso3}: suspended_until goes with scope: suspended")
+        return self
 
     @field_validator("iso3")
     @classmethod
@@ -148,7 +174,7 @@ class _GroupFile(BaseModel):
     include_groups: list[str] = []
     treaties: list[_Treaty] = []
     exclude: list[str] = []
-    subgroups: dict[str, dict[str, str]] = {}
+    subgroups: dict[str, dict[str, str | list[str]]] = {}
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -187,7 +213,20 @@ def _membership(
     if begin is None:
         raise DataFormatError(f"entry {e.iso3} has no start date", where=f"group {group}")
     note = "; ".join(x for x in (note_prefix, e.note) if x)
-    return Membership(group, e.iso3, begin, e.end, note, e.source or default_source, e.verify)
+    # a suspension ends the day after suspended_until (end is exclusive)
+    end = e.suspended_until + dt.timedelta(days=1) if e.suspended_until else e.end
+    return Membership(
+        group,
+        e.iso3,
+        begin,
+        end,
+        note,
+        e.source or default_source,
+        e.verify,
+        e.scope,
+        e.exception,
+        e.suspended_until,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -229,10 +268,19 @@ def _groups() -> dict[str, Group]:
             picked = [
                 replace(_membership(name, e, spec.source), group=sub)
                 for e in spec.members
-                if all(getattr(e, k) == v for k, v in where.items())
+                if all(
+                    getattr(e, k) in v if isinstance(v, list) else getattr(e, k) == v
+                    for k, v in where.items()
+                )
             ]
             picked.sort(key=lambda m: (m.iso3, m.start, m.end or dt.date.max))
-            title = f"{spec.title} ({', '.join(f'{k}: {v}' for k, v in where.items())})"
+            title = (
+                f"{spec.title} ("
+                + ", ".join(
+                    f"{k}: {' or '.join(v) if isinstance(v, list) else v}" for k, v in where.items()
+                )
+                + ")"
+            )
             built[sub] = Group(sub, title, spec.version, spec.as_of, spec.source, tuple(picked))
         return group
 
@@ -284,6 +332,16 @@ def members(group: str, as_of: dt.date | str) -> frozenset[str]:
     """ISO3 codes of the members of ``group`` on ``as_of``."""
     day = _day(as_of)
     return frozenset(m.iso3 for m in _group(group).memberships if m.active_on(day))
+
+
+def itar_listing(iso3: str, as_of: dt.date | str) -> Membership | None:
+    """The ITAR 22 CFR 126.1 listing of ``iso3`` in force on ``as_of`` (with its scope,
+    exception or suspension), or None when the country is not listed."""
+    day = _day(as_of)
+    for m in _group("itar_126_1").memberships:
+        if m.iso3 == iso3 and m.active_on(day):
+            return m
+    return None
 
 
 def memberships(iso3: str) -> list[Membership]:

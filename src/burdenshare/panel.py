@@ -216,7 +216,17 @@ THEATERS: tuple[str, ...] = (
     "africa",
     "south_central_asia",
 )
-GROUPS: tuple[str, ...] = ("nato", "us_treaty_ally", "mnna", "nato_plus_5", "itar_126_1")
+#: ``itar_126_1_full``: listings with a policy of denial for the whole country;
+#: ``itar_126_1_review``: partial or suspended listings (22 CFR 126.1; groups.py).
+GROUPS: tuple[str, ...] = (
+    "nato",
+    "us_treaty_ally",
+    "mnna",
+    "nato_plus_5",
+    "itar_126_1",
+    "itar_126_1_full",
+    "itar_126_1_review",
+)
 #: Principal adversaries named by the issue/NSS: Russia, China, Iran, North Korea.
 DEFAULT_ADVERSARIES: tuple[str, ...] = ("RUS", "CHN", "IRN", "PRK")
 

@@ -60,7 +60,11 @@ def test_2776b6_member_country_gets_higher_thresholds_when_no_retransfer_outside
 
 @pytest.mark.parametrize(
     ("sale_type", "section", "cite"),
-    [("FMS", "36(b)", "2776(b)(1)"), ("DCS", "36(c)", "2776(c)(1)"), ("RETRANSFER", "3(d)", "2753(d)(1)")],
+    [
+        ("FMS", "36(b)", "2776(b)(1)"),
+        ("DCS", "36(c)", "2776(c)(1)"),
+        ("RETRANSFER", "3(d)", "2753(d)(1)"),
+    ],
 )
 def test_2776b6_c5_2753d5_retransfer_outside_group_means_lower_thresholds(sale_type, section, cite):
     """22 U.S.C. 2776(b)(6), (c)(5), 2753(d)(5): the higher thresholds hold only when the
@@ -204,3 +208,107 @@ def test_samm_c84_eeum_designations_match_the_variant_not_the_family(text, desig
 
     found = load_designations().find(text)
     assert (found.name if found else None) == designation
+
+
+# ---- ITAR 22 CFR 126.1 scope per listing, and third-party transfers (2753(d)) ------------
+
+D = dt.date
+
+
+def _delivered(make_case):
+    from burdenshare.cases.model import CaseItem, Stage
+
+    items = (
+        CaseItem(line=1, description="Spare parts", usml_category="VIII", quantity=50, value=8e6),
+        CaseItem(line=2, description="Radios", usml_category="XI", quantity=40, value=20e6),
+    )
+    times = {
+        Stage.received: D(2023, 1, 1),
+        Stage.complete: D(2023, 1, 5),
+        Stage.offer_data: D(2023, 2, 1),
+        Stage.offered: D(2023, 3, 1),
+        Stage.accepted: D(2023, 4, 1),
+        Stage.implemented: D(2023, 4, 10),
+        Stage.delivering: D(2024, 6, 1),
+    }
+    return make_case(
+        "T-1", "POL", status=Stage.delivering, times=times, mde=0.0, total=28e6, items=items
+    )
+
+
+def _check(make_case, to, total=2e6, mde=0.0, day=D(2026, 1, 10), **kw):
+    from burdenshare.cases.transfers import TransferLine, TransferRequest, check_transfer
+
+    req = TransferRequest(
+        from_partner="POL",
+        to_recipient=to,
+        source_case_id="T-1",
+        lines=(TransferLine(2, 5),),
+        mde_value=mde,
+        total_value=total,
+        request_date=day,
+        **kw,
+    )
+    return check_transfer(
+        req, source_case=_delivered(make_case), available={1: 50, 2: 40}, holder="POL"
+    )
+
+
+def test_22_cfr_126_1_scope_per_listing_full_partial_suspended():
+    """22 CFR 126.1: (d)(1) full denial (China); (f) Iraq partial with the government
+    excepted; (r) Cyprus suspended until 30 Sep 2026, the full denial after it."""
+    from burdenshare.groups import is_member, itar_listing
+
+    day = D(2026, 1, 5)
+    assert itar_listing("CHN", day).scope == "full"
+    irq = itar_listing("IRQ", day)
+    assert irq.scope == "partial" and "Government of Iraq" in irq.exception
+    for iso3 in ("IRQ", "LBN", "SOM"):
+        assert is_member(iso3, "itar_126_1_review", day)
+        assert not is_member(iso3, "itar_126_1_full", day)
+    cyp = itar_listing("CYP", day)
+    assert cyp.scope == "suspended" and cyp.suspended_until == D(2026, 9, 30)
+    assert itar_listing("CYP", D(2026, 9, 30)).scope == "suspended"
+    assert itar_listing("CYP", D(2026, 10, 1)).scope == "full"
+    assert itar_listing("POL", day) is None
+
+
+def test_22_cfr_126_1_f_transfer_to_iraq_is_reviewed_not_denied(make_case):
+    """22 CFR 126.1(f): arms for the Iraqi government are reviewed case by case."""
+    d = _check(make_case, "IRQ")
+    assert d.decision == "consent" and d.review is not None
+    assert "case-by-case review" in d.review and "126.1(f)" in d.review
+    assert d.to_dict()["review"] == d.review
+    assert _check(make_case, "RUS").decision == "denied"
+
+
+def test_22_cfr_126_1_r_cyprus_denied_once_the_suspension_lapses(make_case):
+    """22 CFR 126.1(r): suspended to 30 Sep 2026 (review), denial from 1 Oct 2026."""
+    during = _check(make_case, "CYP", day=D(2026, 9, 30))
+    assert during.decision == "consent" and "suspended until 2026-09-30" in during.review
+    assert _check(make_case, "CYP", day=D(2026, 10, 1)).decision == "denied"
+
+
+def test_2753d1_values_are_original_acquisition_cost_and_said_so(make_case):
+    """22 U.S.C. 2753(d)(1): thresholds apply to the original acquisition cost."""
+    d = _check(make_case, "EGY", total=50e6)
+    assert d.decision == "notify" and any("original acquisition cost" in r for r in d.reasons)
+
+
+@pytest.mark.parametrize("exemption", ["mro", "nato_cross_servicing"])
+def test_2753d4_exempt_transfers_need_consent_but_no_notification(make_case, exemption):
+    """22 U.S.C. 2753(d)(4): maintenance, repair or overhaul without capability increase, and
+    NATO cross-servicing / lead-nation arrangements, are not notified."""
+    d = _check(make_case, "EGY", total=50e6, exemption=exemption)
+    assert d.decision == "consent" and d.notice is None
+    assert any("2753(d)(4)" in r for r in d.reasons)
+    # the exemption does not lift a denial
+    assert _check(make_case, "RUS", total=50e6, exemption=exemption).decision == "denied"
+
+
+def test_2753d5_consent_authorizing_transfer_outside_group_uses_lower_threshold(make_case):
+    """22 U.S.C. 2753(d)(5): $25M for a NATO+5 recipient, $14M when the consent authorizes a
+    further transfer outside the group."""
+    assert _check(make_case, "EST", total=20e6, mde=20e6).decision == "consent"
+    d = _check(make_case, "EST", total=20e6, mde=20e6, retransfer_outside_group=True)
+    assert d.decision == "notify" and d.notice.review_days == 15

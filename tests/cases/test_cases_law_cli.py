@@ -66,3 +66,30 @@ def test_notify_check_2776_before_2010_is_one_line_exit_2(capsys, db):
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1
     assert "earliest starts 2010-10-08" in err and "Traceback" not in err
+
+
+def test_transfers_check_2753d4_bad_exemption_is_one_line_exit_2(capsys, db):
+    """22 U.S.C. 2753(d)(4): --exemption takes mro or nato-cross-servicing only."""
+    code = main(
+        [
+            "transfers",
+            "check",
+            "--case",
+            "X-1",
+            "--from",
+            "POL",
+            "--to",
+            "EGY",
+            "--items",
+            "1:1",
+            "--total-value",
+            "1",
+            "--exemption",
+            "upgrade",
+            "--db",
+            db,
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "--exemption" in err and "nato-cross-servicing" in err
+    assert len(err.strip().splitlines()) == 1

@@ -87,7 +87,8 @@ def panels(draw, min_n=4, max_n=14):
         v[:, VALUE_INDICATORS.index("milex_gdp_pct")], draw(st.sampled_from([1, 6]))
     )
     membership = {g: (rng.random(n) < 0.4).tolist() for g in GROUPS}
-    membership["itar_126_1"] = [False] * n
+    for g in ("itar_126_1", "itar_126_1_full", "itar_126_1_review"):
+        membership[g] = [False] * n
     theater = rng.choice(THEATERS, size=n).tolist()
     return hand_panel(v, countries, theater=theater, membership=membership)
 
@@ -179,7 +180,9 @@ def test_a_gated_country_is_ineligible_whatever_its_values(panel, name, level, d
     values = panel.values.copy()
     values[i, :] = np.where(np.isnan(values[i, :]), level, values[i, :] * 0 + level)
     mem = panel.membership.copy()
+    # a full 126.1 listing (policy of denial for the country) gates; a partial one does not
     mem.iloc[i, mem.columns.get_loc("itar_126_1")] = True
+    mem.iloc[i, mem.columns.get_loc("itar_126_1_full")] = True
     from dataclasses import replace
 
     r = score(replace(panel, values=values, membership=mem), name)

@@ -47,8 +47,10 @@ def test_builtins_are_listed_and_valid():
 def test_eo14383_has_three_pillars_and_the_itar_gate():
     p = load_policy("eo14383")
     assert list(p.pillars) == ["self_investment", "alliance_commitment", "strategic_importance"]
-    itar = [g for g in p.gates if g.when.member_of == ["itar_126_1"]]
+    itar = [g for g in p.gates if g.when.member_of == ["itar_126_1_full"]]
     assert itar and itar[0].effect == "ineligible"
+    review = [g for g in p.gates if g.when.member_of == ["itar_126_1_review"]]
+    assert review and review[0].effect == "review" and "126.1" in review[0].source
 
 
 def test_good_policy_and_effective_weights():

@@ -5,11 +5,18 @@ President's consent (AECA s.3(a)(2), 22 U.S.C. 2753(a)(2)). A retransfer request
 holder, the recipient, the items (lines of a delivered case, or of an earlier transfer) and
 their value. :func:`check_transfer` decides, purely:
 
-1. a recipient under a policy of denial (ITAR 22 CFR 126.1, group ``itar_126_1`` on the
-   request date) -> **denied**, with the reason;
+1. a recipient under a policy of denial for the whole country (ITAR 22 CFR 126.1, a
+   listing of scope ``full`` on the request date) -> **denied**, with the reason; a
+   *partial* listing (denial for named end users only, e.g. Iraq: arms for the government
+   reviewed case by case) or a *suspended* one (Cyprus) is not a denial: the decision
+   carries a **review** flag with the listing's exception and citation;
 2. values at or above the s.3(d) thresholds (22 U.S.C. 2753(d); NATO+5 recipients have the
-   higher thresholds of s.3(d)(5)) -> consent needs **notification** to Congress and its
-   review period;
+   higher thresholds of s.3(d)(5) unless the consent authorizes a further transfer outside
+   the group) -> consent needs **notification** to Congress and its review period. The
+   values are the articles' *original acquisition cost* (2753(d)(1)), not their present
+   value. A transfer exempt under 2753(d)(4) -- maintenance, repair or overhaul that does
+   not increase the articles' capability, or a NATO cross-servicing / lead-nation
+   arrangement -- needs consent but no notification;
 3. items under Enhanced End-Use Monitoring are flagged (the new holder inherits the
    inventories, SAMM C8);
 otherwise consent can be given without notification.
@@ -22,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from burdenshare.cases.model import Case, Stage
 from burdenshare.cases.notification import (
@@ -34,7 +41,20 @@ from burdenshare.cases.notification import (
 )
 from burdenshare.errors import CaseError
 
-DENIAL_GROUP = "itar_126_1"
+#: 22 U.S.C. 2753(d)(4): transfers exempt from congressional notification (consent needed)
+EXEMPTIONS: dict[str, str] = {
+    "mro": (
+        "maintenance, repair or overhaul that does not increase the articles' military "
+        "capability (22 U.S.C. 2753(d)(4))"
+    ),
+    "nato_cross_servicing": (
+        "a NATO cross-servicing or lead-nation arrangement (22 U.S.C. 2753(d)(4))"
+    ),
+}
+VALUE_BASIS = "values at original acquisition cost (22 U.S.C. 2753(d)(1))"
+
+DENIAL_GROUP = "itar_126_1_full"
+REVIEW_GROUP = "itar_126_1_review"
 DELIVERED = frozenset({Stage.delivering, Stage.closed})
 
 
@@ -59,6 +79,10 @@ class TransferRequest:
     request_date: dt.date
     parent_transfer_id: str | None = None
     emergency: bool = False
+    #: the consent authorizes a further transfer outside NATO+5 (2753(d)(5)): lower thresholds
+    retransfer_outside_group: bool = False
+    #: a 2753(d)(4) exemption claimed for the transfer (a key of :data:`EXEMPTIONS`)
+    exemption: Literal["mro", "nato_cross_servicing"] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +94,8 @@ class TransferDecision:
     notice: NotificationResult | None
     eeum_lines: tuple[int, ...] = ()
     eeum_items: tuple[str, ...] = field(default_factory=tuple)
+    #: ITAR 126.1 partial or suspended listing of the recipient: case-by-case review
+    review: str | None = None
 
     @property
     def eeum(self) -> bool:
@@ -78,6 +104,7 @@ class TransferDecision:
     def to_dict(self) -> dict[str, Any]:
         return {
             "decision": self.decision,
+            "review": self.review,
             "reasons": list(self.reasons),
             "notification": self.notice.to_dict() if self.notice else None,
             "eeum": self.eeum,
@@ -94,6 +121,9 @@ def validate_request(req: TransferRequest) -> None:
             raise CaseError(f"field {name}: must be a non-negative number, got {v!r}")
     if req.mde_value > req.total_value:
         raise CaseError("field mde_value: cannot exceed total_value")
+    if req.exemption is not None and req.exemption not in EXEMPTIONS:
+        known = ", ".join(EXEMPTIONS)
+        raise CaseError(f"field exemption: expected one of {known}, got {req.exemption!r}")
     if req.from_partner == req.to_recipient:
         raise CaseError("field to: the recipient is the current holder")
     if not req.lines:
@@ -152,12 +182,31 @@ def check_transfer(
     eeum_lines = tuple(ln.line for ln in req.lines if by_line[ln.line].eeum)
     eeum_items = tuple(by_line[n].label for n in eeum_lines)
     reasons: list[str] = []
+    listing = _listing_text(req.to_recipient, req.request_date)
     if membership(req.to_recipient, DENIAL_GROUP, req.request_date):
         reasons.append(
             f"recipient {req.to_recipient} is under a policy of denial on "
-            f"{req.request_date.isoformat()} (ITAR 22 CFR 126.1)"
+            f"{req.request_date.isoformat()} (ITAR 22 CFR 126.1{listing})"
         )
         return TransferDecision("denied", tuple(reasons), None, eeum_lines, eeum_items)
+    review = None
+    if membership(req.to_recipient, REVIEW_GROUP, req.request_date):
+        review = (
+            f"recipient {req.to_recipient} is listed in part under ITAR 22 CFR 126.1 on "
+            f"{req.request_date.isoformat()}: no denial, case-by-case review{listing}"
+        )
+        reasons.append(review)
+    if req.exemption is not None:
+        reasons.append(
+            f"consent needed, no congressional notification: {EXEMPTIONS[req.exemption]}"
+        )
+        if eeum_lines:
+            reasons.append(
+                "items under enhanced end-use monitoring: "
+                + ", ".join(eeum_items)
+                + "; the recipient inherits the inventory obligations (SAMM C8)"
+            )
+        return TransferDecision("consent", tuple(reasons), None, eeum_lines, eeum_items, review)
     notice = notification(
         NotificationInput(
             partner=req.to_recipient,
@@ -165,6 +214,7 @@ def check_transfer(
             mde_value=req.mde_value,
             total_value=req.total_value,
             emergency=req.emergency,
+            retransfer_outside_group=req.retransfer_outside_group,
         ),
         as_of=req.request_date,
         rules=rules,
@@ -174,11 +224,11 @@ def check_transfer(
         reasons.append(
             f"consent requires notification to Congress under AECA {notice.section}: "
             f"{notice.reason}; review period {notice.review_days} days, consent from "
-            f"{notice.earliest_offer_date.isoformat()}"
+            f"{notice.earliest_offer_date.isoformat()}; {VALUE_BASIS}"
         )
         decision = "notify"
     else:
-        reasons.append(f"no congressional notification needed: {notice.reason}")
+        reasons.append(f"no congressional notification needed: {notice.reason}; {VALUE_BASIS}")
         decision = "consent"
     if eeum_lines:
         reasons.append(
@@ -186,7 +236,21 @@ def check_transfer(
             + ", ".join(eeum_items)
             + "; the recipient inherits the inventory obligations (SAMM C8)"
         )
-    return TransferDecision(decision, tuple(reasons), notice, eeum_lines, eeum_items)
+    return TransferDecision(decision, tuple(reasons), notice, eeum_lines, eeum_items, review)
+
+
+def _listing_text(iso3: str, day: dt.date) -> str:
+    """``": <scope and exception>; <source>"`` for the recipient's 126.1 listing, or ""."""
+    from burdenshare.groups import itar_listing
+
+    m = itar_listing(iso3, day)
+    if m is None:
+        return ""
+    if m.scope == "partial":
+        return f": {m.exception}; {m.source}"
+    if m.scope == "suspended":
+        return f": denial suspended until {m.suspended_until}; {m.source}"
+    return f": {m.note}; {m.source}"
 
 
 def lineage(transfers: Sequence[Mapping[str, Any]], transfer_id: str) -> list[dict[str, Any]]:

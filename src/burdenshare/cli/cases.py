@@ -551,8 +551,10 @@ def _transfer(
     date: str | None,
     parent: str | None,
     emergency: bool,
+    retransfer_outside_group: bool = False,
+    exemption: str | None = None,
 ):
-    from burdenshare.cases.transfers import TransferRequest
+    from burdenshare.cases.transfers import EXEMPTIONS, TransferRequest
     from burdenshare.countries import resolve
     from burdenshare.errors import UserError
 
@@ -572,7 +574,23 @@ def _transfer(
         request_date=_date(date, "--date"),
         parent_transfer_id=parent,
         emergency=emergency,
+        retransfer_outside_group=retransfer_outside_group,
+        exemption=_exemption(exemption, EXEMPTIONS),
     )
+
+
+def _exemption(text: str | None, known) -> str | None:
+    from burdenshare.errors import CaseError
+
+    if text is None:
+        return None
+    key = text.strip().lower().replace("-", "_")
+    if key not in known:
+        raise CaseError(
+            f"expected one of {', '.join(k.replace('_', '-') for k in known)}, got {text!r}",
+            where="--exemption",
+        )
+    return key
 
 
 def _print_decision(tid, decision, fmt: str) -> None:
@@ -615,11 +633,25 @@ def transfer_check_cmd(
     from_: str = typer.Option(..., "--from"),
     to: str = typer.Option(..., "--to"),
     items: str = typer.Option(..., "--items"),
-    mde_value: str = typer.Option("0", "--mde-value"),
-    total_value: str = typer.Option(..., "--total-value"),
+    mde_value: str = typer.Option(
+        "0", "--mde-value", help="MDE at original acquisition cost, US$ (2753(d)(1))."
+    ),
+    total_value: str = typer.Option(
+        ..., "--total-value", help="Articles at original acquisition cost, US$ (2753(d)(1))."
+    ),
     date: str | None = typer.Option(None, "--date"),
     parent: str | None = typer.Option(None, "--parent"),
     emergency: bool = typer.Option(False, "--emergency"),
+    retransfer_outside_group: bool = typer.Option(
+        False,
+        "--retransfer-outside-group",
+        help="Consent authorizes further transfer outside NATO+5 (2753(d)(5)).",
+    ),
+    exemption: str | None = typer.Option(
+        None,
+        "--exemption",
+        help="2753(d)(4) exemption: mro (no capability increase) or nato-cross-servicing.",
+    ),
     db: str | None = DB_OPTION,
     actor: str | None = ACTOR_OPTION,
     fmt: str = FORMAT_OPTION,
@@ -628,7 +660,19 @@ def transfer_check_cmd(
     from burdenshare.cases import repository
 
     fmt = _check_format(fmt, ("table", "json"))
-    req = _transfer(case, from_, to, items, mde_value, total_value, date, parent, emergency)
+    req = _transfer(
+        case,
+        from_,
+        to,
+        items,
+        mde_value,
+        total_value,
+        date,
+        parent,
+        emergency,
+        retransfer_outside_group,
+        exemption,
+    )
     engine = _engine(db)
     _, decision = repository.request_transfer(engine, req, dry_run=True)
     repository.audit_only(

@@ -323,6 +323,7 @@ def _explain_md(d: dict) -> str:
     )
     gates = "\n".join(
         f"- {g['id']}: {'applies' if g['applied'] else 'does not apply'} ({g['effect']})"
+        + (f": {g['listing']}" if g.get("listing") else "")
         for g in d["gates"]
     )
     return f"{head}{body}\n\n### Gates\n{gates}\n\n### What it would take\n{_wiwt_text(d)}\n"

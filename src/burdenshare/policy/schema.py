@@ -189,15 +189,19 @@ class Gate(_Model):
     description: str
     source: str | None = None
     when: Condition
-    effect: Literal["ineligible", "max_tier"]
+    #: ineligible: no tier; max_tier: capped; review: a flag with the gate's source in the
+    #: explanation, score and tier unchanged (e.g. an ITAR 126.1 partial listing)
+    effect: Literal["ineligible", "max_tier", "review"]
     max_tier: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _effect(self) -> Gate:
         if self.effect == "max_tier" and self.max_tier is None:
             raise _error("max_tier", "effect max_tier needs max_tier: N")
-        if self.effect == "ineligible" and self.max_tier is not None:
+        if self.effect != "max_tier" and self.max_tier is not None:
             raise _error("max_tier", "max_tier only goes with effect: max_tier")
+        if self.effect == "review" and self.when.indicator is not None:
+            raise _error("when", "a review gate flags group listings: use member_of")
         return self
 
 

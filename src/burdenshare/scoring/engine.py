@@ -368,8 +368,9 @@ def gate_effects(
         applies[..., g] = cond
         if gate.effect == "ineligible":
             ineligible |= cond
-        else:
+        elif gate.effect == "max_tier":
             cap = np.maximum(cap, np.where(cond, gate.max_tier - 1, 0))
+        # effect "review": recorded in ``applies`` only (a flag, 22 CFR 126.1 partial listings)
     return applies, ineligible, cap
 
 

@@ -62,6 +62,26 @@ def _num(v) -> float | None:
     return None if math.isnan(f) else f
 
 
+def _itar_listing(gate, iso3: str, year: int, applied: bool) -> str | None:
+    """For an applied gate on an ITAR 126.1 group: the country's listing (scope, exception or
+    suspension, citation) as of 31 December of the panel year, else None."""
+    if not applied or not any(g.startswith("itar_126_1") for g in gate.when.member_of or ()):
+        return None
+    import datetime as dt
+
+    from burdenshare.groups import itar_listing
+
+    m = itar_listing(iso3, dt.date(int(year), 12, 31))
+    if m is None:
+        return None
+    what = {
+        "full": "policy of denial",
+        "partial": f"partial listing: {m.exception}",
+        "suspended": f"denial suspended until {m.suspended_until}",
+    }.get(m.scope or "", "listed")
+    return f"22 CFR 126.1 {what} ({m.note}; {m.source})"
+
+
 def explain(
     panel: Panel,
     policy: Policy | str,
@@ -105,9 +125,10 @@ def explain(
         {
             "id": g.id,
             "description": g.description,
-            "effect": g.effect if g.effect == "ineligible" else f"max tier {g.max_tier}",
+            "effect": f"max tier {g.max_tier}" if g.effect == "max_tier" else g.effect,
             "applied": bool(result.gates.at[iso3, g.id]),
             "source": g.source,
+            "listing": _itar_listing(g, iso3, panel.year, bool(result.gates.at[iso3, g.id])),
         }
         for g in policy.gates
     ]
