@@ -228,9 +228,7 @@ def parse_rule_set(data: Any, *, where: str) -> RuleSet:
             for g in groups:
                 t = k.for_group(g, f"{where}: section {name}.{kind}")
                 if t is not None:
-                    table[g][kind] = Threshold(
-                        kind, k.label or kind, t.usd, t.cite or sec.citation
-                    )
+                    table[g][kind] = Threshold(kind, k.label or kind, t.usd, t.cite or sec.citation)
         sections[name] = SectionRule(
             name, sec.applies_to, sec.citation, sec.title, dict(sec.review_days), table
         )
@@ -679,6 +677,7 @@ def notification_frame(
         mask = row_run == r
         group_members = np.array(sorted(sets[int(np.searchsorted(run, r))]), dtype=object)
         fav[mask] = np.isin(partners[mask], group_members)
+
     def flag(name: str) -> np.ndarray:
         # a missing (NaN/None) flag counts as false, not as true
         if name not in cases.columns:
