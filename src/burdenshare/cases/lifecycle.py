@@ -5,7 +5,9 @@ as *complete*, the offer (LOA) data is developed (*offer_data*), Congress is *no
 Arms Export Control Act requires it (22 U.S.C. 2776(b)), the LOA is *offered*, *accepted*
 by the purchaser with its initial deposit, *implemented*, *delivering*, and finally *closed*.
 A case may be *withdrawn* by the partner, *denied* by the US government, or the offer may
-*expire* (85 days after it was approved unless configured otherwise, SAMM C5.4.19).
+*expire*: the offer expiration date is counted from the military department's approval of
+the LOA (MILAP, ``Case.approval_date``), not from the day it is offered -- 85 days unless the
+partner has a longer period (SAMM C5.4.19).
 
 :func:`transition` returns a new case or raises :class:`~burdenshare.errors.CaseError` saying
 why; the case passed in is never changed (models are frozen). Process numbers (AOD group
@@ -15,7 +17,7 @@ days, offer expiry) come from ``data/rules/fms_process.yaml``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -58,14 +60,20 @@ class FmsProcess:
     offer_expiry_days: int
     aod_goal_share: float
     sources: tuple[str, ...] = ()
+    offer_expiry_by_partner: dict[str, int] = field(default_factory=dict)
 
     def anticipated_offer_date(self, complete: dt.date, group: str) -> dt.date:
         """The Anticipated Offer Date: LOR-complete date plus the AOD group's days."""
         return complete + dt.timedelta(days=self.aod_group_days[group])
 
-    def offer_expiry(self, offered: dt.date) -> dt.date:
-        """The last day an offer made on ``offered`` may be accepted."""
-        return offered + dt.timedelta(days=self.offer_expiry_days)
+    def expiry_days(self, partner: str | None = None) -> int:
+        """Days from MILAP to the offer expiration date for ``partner`` (SAMM C5.4.19)."""
+        return self.offer_expiry_by_partner.get(partner or "", self.offer_expiry_days)
+
+    def offer_expiry(self, approved: dt.date, partner: str | None = None) -> dt.date:
+        """The last day an offer whose LOA was approved (MILAP) on ``approved`` may be
+        accepted."""
+        return approved + dt.timedelta(days=self.expiry_days(partner))
 
 
 def parse_process(data: dict, *, where: str = "fms_process.yaml") -> FmsProcess:
@@ -77,12 +85,19 @@ def parse_process(data: dict, *, where: str = "fms_process.yaml") -> FmsProcess:
         expiry = int(data["offer_expiry_days"])
         if expiry <= 0:
             raise ValueError("offer_expiry_days must be positive")
+        by_partner = {
+            str(k).upper(): int(v)
+            for k, v in dict(data.get("offer_expiry_days_by_partner") or {}).items()
+        }
+        if any(v < expiry for v in by_partner.values()):
+            raise ValueError("offer_expiry_days_by_partner may only lengthen the period")
         return FmsProcess(
             version=str(data.get("version", "custom")),
             aod_group_days=days,
             offer_expiry_days=expiry,
             aod_goal_share=float(data.get("aod_goal_share", 0.85)),
             sources=tuple(data.get("sources", ())),
+            offer_expiry_by_partner=by_partner,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CaseError(f"{where}: invalid FMS process settings ({exc})") from None
@@ -159,13 +174,13 @@ def check_transition(
                 where=where,
             )
     if current == S.offered and target in (S.accepted, S.expired):
-        offered = case.at(S.offered)
-        expiry = process.offer_expiry(offered)
+        base, basis = offer_expiry_basis(case)
+        expiry = process.offer_expiry(base, case.partner)
         if target == S.accepted and at > expiry:
             raise CaseError(
                 f"the offer expired on {expiry.isoformat()} "
-                f"({process.offer_expiry_days} days after {offered.isoformat()}); "
-                "it can no longer be accepted",
+                f"({process.expiry_days(case.partner)} days after {basis} "
+                f"{base.isoformat()}, SAMM C5.4.19); it can no longer be accepted",
                 where=where,
             )
         if target == S.expired and at <= expiry:
@@ -176,6 +191,17 @@ def check_transition(
             )
 
 
+def offer_expiry_basis(case: Case) -> tuple[dt.date, str]:
+    """The date the offer expiration is counted from and what it is: the LOA's approval
+    (MILAP) when recorded, else the offer date (the approval is on or before it)."""
+    if case.approval_date is not None:
+        return case.approval_date, "the LOA's approval (MILAP) on"
+    offered = case.at(S.offered)
+    if offered is None:
+        raise CaseError("has no offer date", where=f"case {case.id}")
+    return offered, "the offer (no MILAP date recorded) on"
+
+
 def transition(
     case: Case,
     target: Stage,
@@ -183,10 +209,27 @@ def transition(
     *,
     process: FmsProcess | None = None,
     notice: NotificationResult | None = None,
+    approved: dt.date | None = None,
 ) -> Case:
     """The case moved to ``target`` on ``at`` (a new object), or CaseError saying why not.
 
-    Moving to ``notified`` records the section and rule set that required it."""
+    Moving to ``notified`` records the section and rule set that required it. Moving to
+    ``offered`` records ``approved``, the military department's approval of the LOA (MILAP,
+    on or before the offer), from which the offer expiration date is counted."""
+    if approved is not None:
+        if target != S.offered:
+            raise CaseError("an LOA approval (MILAP) date goes with the move to offered")
+        if approved > at:
+            raise CaseError(
+                f"the LOA approval (MILAP) {approved.isoformat()} is after the offer "
+                f"{at.isoformat()}",
+                where=f"case {case.id}",
+            )
+        if approved < case.request_date:
+            raise CaseError(
+                f"the LOA approval (MILAP) {approved.isoformat()} is before the request",
+                where=f"case {case.id}",
+            )
     check_transition(case, target, at, process=process, notice=notice)
     times = dict(case.stage_times)
     times.setdefault(S.received, case.request_date)
@@ -195,6 +238,8 @@ def transition(
     if target == S.notified and notice is not None:
         update["notification_section"] = notice.section
         update["notification_rules"] = notice.rules_version
+    if approved is not None:
+        update["approval_date"] = approved
     return case.model_copy(update=update)
 
 

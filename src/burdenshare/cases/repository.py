@@ -413,8 +413,12 @@ def transition_case(
     expected_version: int | None = None,
     rules: str | None = None,
     membership: Membership | None = None,
+    approved: dt.date | None = None,
 ) -> Case:
     """Move a stored case to ``target`` on ``at``; returns the updated case.
+
+    ``approved``: the LOA's approval by the military department (MILAP), recorded with the
+    move to ``offered``; the offer expiration date is counted from it (SAMM C5.4.19).
 
     A refused transition raises CaseError (why) and writes nothing. If ``expected_version``
     is given and the case has moved on, or another writer commits first, raises
@@ -444,7 +448,7 @@ def transition_case(
             "transition is decided under the law in force (use it with notify-check instead)",
             where="--rules",
         )
-    new = lifecycle.transition(case, target, at, notice=notice)
+    new = lifecycle.transition(case, target, at, notice=notice, approved=approved)
     return save_transition(engine, case, new, actor=actor, notice=notice)
 
 
