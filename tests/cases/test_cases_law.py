@@ -312,3 +312,47 @@ def test_2753d5_consent_authorizing_transfer_outside_group_uses_lower_threshold(
     assert _check(make_case, "EST", total=20e6, mde=20e6).decision == "consent"
     d = _check(make_case, "EST", total=20e6, mde=20e6, retransfer_outside_group=True)
     assert d.decision == "notify" and d.notice.review_days == 15
+
+
+# ---- changes after notification: 22 U.S.C. 2776(b)(5) -----------------------------------
+
+
+def test_2776b5a_enhancement_after_notification_is_reported_45_days_before_delivery():
+    """22 U.S.C. 2776(b)(5)(A): an enhancement or upgrade of the sensitivity of technology
+    after notification is reported at least 45 days before delivery."""
+    from burdenshare.cases.notification import renotification
+
+    notified = _fms("EGY", 20e6, 30e6)
+    amended = _fms("EGY", 22e6, 32e6)
+    r = renotification(
+        notified, amended, AS_OF, enhancement=True, delivery_date=dt.date(2026, 6, 30)
+    )
+    assert r.action == "report" and r.report_due == dt.date(2026, 5, 16)
+    assert "2776(b)(5)(A)" in r.citation
+
+
+def test_2776b5c_enhancement_costing_the_b1_amounts_is_a_new_sale():
+    """22 U.S.C. 2776(b)(5)(C): an enhancement costing $14M of MDE or more is a new sale."""
+    from burdenshare.cases.notification import renotification
+
+    r = renotification(_fms("POL", 30e6, 40e6), _fms("POL", 45e6, 55e6), AS_OF, enhancement=True)
+    assert r.action == "new_notification" and r.notice is not None
+    assert "new sale" in r.reasons[0]
+
+
+def test_2776b5_value_increase_after_notification_needs_its_own_check():
+    """22 U.S.C. 2776(b)(5): a value increase after notification is reported; an increase
+    that itself reaches the thresholds is a new sale; a case that was below the thresholds
+    and now reaches them must be notified; no change needs nothing."""
+    from burdenshare.cases.notification import renotification
+
+    small = renotification(_fms("EGY", 20e6, 30e6), _fms("EGY", 25e6, 35e6), AS_OF)
+    assert small.action == "report" and "20,000,000 -> $25,000,000" in small.reasons[0]
+    big = renotification(_fms("EGY", 20e6, 30e6), _fms("EGY", 35e6, 45e6), AS_OF)
+    assert big.action == "new_notification"
+    crossed = renotification(_fms("EGY", 10e6, 10e6), _fms("EGY", 15e6, 15e6), AS_OF)
+    assert crossed.action == "new_notification" and crossed.notice.required
+    same = renotification(_fms("EGY", 20e6, 30e6), _fms("EGY", 20e6, 30e6), AS_OF)
+    assert same.action == "none"
+    with pytest.raises(CaseError, match="FMS"):
+        renotification(_fms("EGY", 1, sale_type="DCS"), _fms("EGY", 2, sale_type="DCS"), AS_OF)

@@ -82,6 +82,13 @@ class _Organisation(BaseModel):
     cite: str
 
 
+class _Renotification(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    report_days_before_delivery: int = Field(ge=0)
+    new_sale_group: str
+    cite: str
+
+
 class _Threshold(BaseModel):
     model_config = ConfigDict(extra="forbid")
     usd: float = Field(ge=0, allow_inf_nan=False)
@@ -127,6 +134,7 @@ class _RuleFile(BaseModel):
     sources: list[str] = Field(default_factory=list)
     favoured_group: str
     organisations: dict[str, _Organisation] = Field(default_factory=dict)
+    renotification: _Renotification | None = None
     emergency_waiver: str = ""
     sections: dict[str, _Section]
 
@@ -181,6 +189,8 @@ class RuleSet:
     sections: dict[str, SectionRule]
     path: str = ""
     organisations: dict[str, Organisation] = field(default_factory=dict)
+    #: 36(b)(5): (report days before delivery, group whose amounts make a "new sale", cite)
+    renotification: tuple[int, str, str] | None = None
 
     def organisation(self, code: str) -> Organisation | None:
         """The organisation purchaser ``code`` names (its code or an alias), else None."""
@@ -257,6 +267,15 @@ def parse_rule_set(data: Any, *, where: str) -> RuleSet:
         sections=sections,
         path=where,
         organisations=orgs,
+        renotification=(
+            (
+                spec.renotification.report_days_before_delivery,
+                spec.renotification.new_sale_group,
+                spec.renotification.cite,
+            )
+            if spec.renotification
+            else None
+        ),
     )
 
 
@@ -825,3 +844,118 @@ def organisation_code(text: str) -> str | None:
         if org is not None:
             return org.code
     return None
+
+
+# ---- changes after notification: 36(b)(5) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenotificationResult:
+    """What a change to a case after its notification (or offer) needs, 22 U.S.C. 2776(b)(5).
+
+    ``action`` is one of ``"none"``, ``"report"`` (a (b)(5)(A)/(C) report to Congress),
+    ``"new_notification"`` (a new certification under (b)(1): the change is a new sale, or a
+    case that was below the thresholds now reaches them)."""
+
+    action: str
+    reasons: tuple[str, ...]
+    citation: str
+    report_due: dt.date | None = None
+    notice: NotificationResult | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "reasons": list(self.reasons),
+            "citation": self.citation,
+            "report_due": self.report_due.isoformat() if self.report_due else None,
+            "notification": self.notice.to_dict() if self.notice else None,
+        }
+
+
+def renotification(
+    original: NotificationInput,
+    amended: NotificationInput,
+    as_of: dt.date,
+    *,
+    enhancement: bool = False,
+    delivery_date: dt.date | None = None,
+    rules: str | RuleSet | None = None,
+    membership: Membership | None = None,
+    rule_sets: tuple[RuleSet, ...] | None = None,
+) -> RenotificationResult:
+    """Check a change to an FMS case after notification (22 U.S.C. 2776(b)(5)).
+
+    ``original``: the values as notified (or offered, if it was not notified); ``amended``:
+    the values after the change; ``enhancement``: the change enhances or upgrades the
+    sensitivity of technology or the capability of what was notified. The increase of each
+    value (amended - original) is what the change costs.
+    """
+    if str(original.sale_type).upper() != "FMS" or str(amended.sale_type).upper() != "FMS":
+        raise CaseError("field sale_type: 36(b)(5) applies to FMS cases")
+    rs = _resolve_rules(rules, as_of, rule_sets)
+    if rs.renotification is None:
+        raise PolicyError(f"rule set {rs.version} has no 36(b)(5) rules", where="--rules")
+    report_days, new_sale_group, cite = rs.renotification
+    membership = membership or _default_membership()
+    before = notification(original, as_of, rs, membership=membership)
+    after = notification(amended, as_of, rs, membership=membership)
+    sec = rs.section("36(b)")
+    increase = {k: max(amended.value(k) - original.value(k), 0.0) for k in KIND_ORDER}
+    reasons: list[str] = []
+    due = delivery_date - dt.timedelta(days=report_days) if delivery_date else None
+
+    def crossing(group: str) -> list[str]:
+        table = sec.group_thresholds(group)
+        return [
+            f"{table[k].label} +{_usd(increase[k])} >= {_usd(table[k].usd)}"
+            for k in KIND_ORDER
+            if k in table and increase[k] > 0 and increase[k] >= table[k].usd
+        ]
+
+    if not before.required:
+        if after.required:
+            reasons.append(
+                "the case was below the thresholds but the change brings it to them: "
+                f"{after.reason}"
+            )
+            return RenotificationResult(
+                "new_notification", tuple(reasons), after.citation or sec.citation, None, after
+            )
+        return RenotificationResult(
+            "none", (f"still below the thresholds: {after.reason}",), sec.citation
+        )
+    if enhancement:
+        big = crossing(new_sale_group)
+        if big:
+            reasons.append(
+                "the enhancement or upgrade of the sensitivity of technology or capability "
+                f"costs {'; '.join(big)}: a new sale, new certification under (b)(1) ({cite})"
+            )
+            return RenotificationResult("new_notification", tuple(reasons), cite, None, after)
+        reasons.append(
+            "enhancement or upgrade of the sensitivity of technology or capability after "
+            f"notification: report to Congress at least {report_days} days before delivery "
+            f"({cite})"
+        )
+        return RenotificationResult("report", tuple(reasons), cite, due, None)
+    if any(v > 0 for v in increase.values()):
+        big = crossing(after.group)
+        if big:
+            reasons.append(
+                f"the increase itself reaches the thresholds ({'; '.join(big)}): a new sale, "
+                f"new certification under (b)(1) ({cite})"
+            )
+            return RenotificationResult("new_notification", tuple(reasons), cite, None, after)
+        grown = [
+            f"{k} {_usd(original.value(k))} -> {_usd(amended.value(k))}"
+            for k in KIND_ORDER
+            if increase[k] > 0
+        ]
+        reasons.append(
+            f"value increased after notification ({'; '.join(grown)}): report the increase ({cite})"
+        )
+        return RenotificationResult("report", tuple(reasons), cite, due, None)
+    return RenotificationResult(
+        "none", ("no enhancement and no increase over the notified values",), cite
+    )
