@@ -356,3 +356,23 @@ def test_2776b5_value_increase_after_notification_needs_its_own_check():
     assert same.action == "none"
     with pytest.raises(CaseError, match="FMS"):
         renotification(_fms("EGY", 1, sale_type="DCS"), _fms("EGY", 2, sale_type="DCS"), AS_OF)
+
+
+# ---- Direct Commercial Sales are kept to the notification check (22 U.S.C. 2776(c)) -------
+
+
+def test_2776c_dcs_licence_is_not_run_through_the_loa_life_cycle(make_case):
+    """22 U.S.C. 2776(c); 22 CFR 123.15: a DSP-5 licence is not an LOA. A DCS case gets its
+    notification decision, may be withdrawn or denied, and is refused every LOA stage."""
+    from burdenshare.cases import lifecycle
+    from burdenshare.cases.model import Stage
+
+    case = make_case("D-1", "EGY", sale_type="DCS", mde=20e6, total=20e6)
+    assert notification(case, as_of=AS_OF).section == "36(c)"
+    for target in (Stage.complete, Stage.offered, Stage.accepted, Stage.expired):
+        with pytest.raises(CaseError, match="not an LOA"):
+            lifecycle.check_transition(case, target, AS_OF)
+    assert lifecycle.transition(case, Stage.withdrawn, AS_OF).status == Stage.withdrawn
+    assert lifecycle.next_main_stage(case, True) is None
+    fms = make_case("F-1", "EGY")
+    assert lifecycle.transition(fms, Stage.complete, AS_OF).status == Stage.complete

@@ -9,6 +9,13 @@ A case may be *withdrawn* by the partner, *denied* by the US government, or the 
 the LOA (MILAP, ``Case.approval_date``), not from the day it is offered -- 85 days unless the
 partner has a longer period (SAMM C5.4.19).
 
+Direct Commercial Sales are kept to the notification check. A DCS case is an application
+for a State Department export licence (DSP-5), not a Letter of Offer and Acceptance: it is
+never "offered", "accepted" or expired 85 days after approval. burdenshare decides its
+congressional notification (22 U.S.C. 2776(c), (d); 22 CFR 123.15) and records it as
+received, withdrawn or denied; it does not track the licence's own states (application,
+notification, approved or denied, used or expired), so an LOA stage is refused for it.
+
 :func:`transition` returns a new case or raises :class:`~burdenshare.errors.CaseError` saying
 why; the case passed in is never changed (models are frozen). Process numbers (AOD group
 days, offer expiry) come from ``data/rules/fms_process.yaml``.
@@ -49,6 +56,10 @@ TRANSITIONS: dict[Stage, tuple[Stage, ...]] = {
     S.denied: (),
     S.expired: (),
 }
+
+
+#: The only moves a DCS case may make: the licence's own states are not tracked.
+DCS_TARGETS: frozenset[Stage] = frozenset({S.withdrawn, S.denied})
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,14 @@ def check_transition(
         raise CaseError(f"is {current.value}, a final stage; no further transition", where=where)
     if target == current:
         raise CaseError(f"is already {current.value}", where=where)
+    if str(case.sale_type) == "DCS" and target not in DCS_TARGETS:
+        raise CaseError(
+            f"is a Direct Commercial Sale (a DSP-5 licence application, not an LOA): it has "
+            f"no {target.value} stage; burdenshare keeps DCS to the congressional "
+            "notification check (notify-check, 22 U.S.C. 2776(c)) and records it as "
+            "received, withdrawn or denied only",
+            where=where,
+        )
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(s.value for s in TRANSITIONS[current])
         raise CaseError(
@@ -244,7 +263,10 @@ def transition(
 
 
 def next_main_stage(case: Case, notice_required: bool) -> Stage | None:
-    """The next stage on the main line (skipping ``notified`` when not required)."""
+    """The next stage on the main line (skipping ``notified`` when not required); None for a
+    DCS case, which has no LOA stages."""
+    if str(case.sale_type) == "DCS":
+        return None
     order = {
         S.received: S.complete,
         S.complete: S.offer_data,
