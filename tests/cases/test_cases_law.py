@@ -9,6 +9,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from burdenshare.cases.model import case_from_dict
 from burdenshare.cases.notification import (
@@ -376,3 +378,40 @@ def test_2776c_dcs_licence_is_not_run_through_the_loa_life_cycle(make_case):
     assert lifecycle.next_main_stage(case, True) is None
     fms = make_case("F-1", "EGY")
     assert lifecycle.transition(fms, Stage.complete, AS_OF).status == Stage.complete
+
+
+# ---- invariants of the NATO+5 conditionality (hypothesis) ---------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    partner=st.sampled_from(["POL", "JPN", "ISR", "EGY", "IND", "NATO", "NSPA", "FIN"]),
+    sale=st.sampled_from(["FMS", "DCS", "RETRANSFER"]),
+    mde=st.floats(0, 400e6),
+    extra=st.floats(0, 400e6),
+    firearms=st.floats(0, 5e6),
+    day=st.dates(dt.date(2010, 10, 8), dt.date(2030, 12, 31)),
+)
+def test_2776b6_c5_2753d5_authorizing_retransfer_never_lowers_the_bar_nor_changes_review(
+    partner, sale, mde, extra, firearms, day
+):
+    """22 U.S.C. 2776(b)(6), (c)(5), 2753(d)(5): authorizing a re-transfer outside NATO+5 can
+    only make notification required (lower thresholds), and never changes the purchaser's
+    review period ((b)(1), (c)(2), 2753(d)(2))."""
+    base = NotificationInput(
+        partner=partner,
+        sale_type=sale,
+        mde_value=mde,
+        total_value=mde + extra,
+        firearms_value=min(firearms, mde + extra),
+    )
+    from dataclasses import replace
+
+    plain = notification(base, as_of=day)
+    wider = notification(replace(base, retransfer_outside_group=True), as_of=day)
+    assert wider.required >= plain.required
+    assert wider.review_group == plain.review_group
+    if plain.required and wider.required:
+        assert wider.review_days == plain.review_days
+    if partner in ("NATO", "NSPA"):  # NATO the organisation: lower thresholds either way
+        assert plain.required == wider.required and plain.group == "other"
