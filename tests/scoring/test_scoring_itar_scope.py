@@ -46,3 +46,26 @@ def test_22_cfr_126_1_d_1_full_listing_still_denies(real_panel_2024):
         _gate(d, "itar_126_1")["applied"]
         and "policy of denial" in _gate(d, "itar_126_1")["listing"]
     )
+
+
+def test_explain_cli_iraq_shows_the_review_flag_with_its_citation(tmp_path, capsys):
+    """`explain IRQ`: eligible, the 126.1 review gate applies, and the listing's paragraph
+    (22 CFR 126.1(f)) is printed, in the table and the JSON output."""
+    import json
+
+    from burdenshare.cli import main
+    from burdenshare.store.db import dispose_all
+
+    url = f"sqlite:///{tmp_path / 'itar.db'}"
+    try:
+        assert main(["explain", "IRQ", "--db", url]) == 0
+        out = capsys.readouterr().out
+        assert "gate itar_126_1_review: applies" in out and "126.1(f)" in out
+        assert "gate itar_126_1: does not apply" in out
+        assert main(["explain", "IRQ", "--db", url, "--format", "json"]) == 0
+        d = json.loads(capsys.readouterr().out)
+        assert d["eligible"] and d["status"] != "ineligible"
+        review = next(g for g in d["gates"] if g["id"] == "itar_126_1_review")
+        assert review["applied"] and "Government of Iraq" in review["listing"]
+    finally:
+        dispose_all()

@@ -394,6 +394,8 @@ def _rich_explain(d: dict, panel) -> None:
     for g in d["gates"]:
         mark = "[red]applies[/]" if g["applied"] else "does not apply"
         console.print(f"gate {g['id']}: {mark} — {g['description']}")
+        if g.get("listing"):  # ITAR 126.1 listing behind an applied gate, with its citation
+            console.print(f"  {g['listing']}")
     if d["flags"]:
         console.print(f"data flags: {', '.join(d['flags'])}")
     console.print(f"what it would take: {_wiwt_text(d)}")
