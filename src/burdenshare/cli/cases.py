@@ -227,6 +227,8 @@ def show_cmd(
         f"MDE {_money(case.mde_value)}  total {_money(case.total_value)}  "
         f"D&C {_money(case.dc_value)}  AOD group {case.aod_group}"
         + ("  emergency waiver" if case.emergency else "")
+        + ("  re-transfer outside NATO+5 authorized" if case.retransfer_outside_group else "")
+        + (f"  LOA approved (MILAP) {case.approval_date}" if case.approval_date else "")
     )
     stages = Table(title="stages")
     stages.add_column("stage")
@@ -259,6 +261,12 @@ def transition_cmd(
     expect_version: int | None = typer.Option(
         None, "--expect-version", help="Refuse unless the case is at this version."
     ),
+    approved: str | None = typer.Option(
+        None,
+        "--approved",
+        help="With offered: the LOA's approval (MILAP) date; the offer expires counted "
+        "from it (SAMM C5.4.19).",
+    ),
     db: str | None = DB_OPTION,
     actor: str | None = ACTOR_OPTION,
     fmt: str = FORMAT_OPTION,
@@ -278,6 +286,7 @@ def transition_cmd(
         actor=_actor(actor),
         expected_version=expect_version,
         rules=rules,
+        approved=None if approved is None else _date(approved, "--approved"),
     )
     if fmt == "json":
         echo_json({"id": case.id, "status": case.status.value, "at": when, "version": case.version})
