@@ -149,3 +149,17 @@ def test_transition_approved_only_with_offered(tmp_path, capsys, db):
     assert main(["cases", "show", "P-2", "--db", db, "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["status"] == "received" and shown["version"] == 1
+
+
+def test_list_nato_cases_table_2776b1(capsys, db):
+    """22 U.S.C. 2776(b)(1): generated NATO (NSPA) cases list as a table, including the
+    rows never notified (an empty notification column is not a crash)."""
+    assert main(["cases", "generate", "--n", "400", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["cases", "list", "--partner", "NATO", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "NATO" in out and "SYN-" in out
+    assert main(["cases", "list", "--partner", "NATO", "--db", db, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and {r["partner"] for r in rows} == {"NATO"}
+    assert any(r["notification_section"] is None for r in rows)

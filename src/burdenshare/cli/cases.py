@@ -192,7 +192,7 @@ def list_cmd(
             r.aod_group,
             _money(r.mde_value),
             _money(r.total_value),
-            r.notification_section or "",
+            r.notification_section if isinstance(r.notification_section, str) else "",
             str(r.version),
         )
     Console().print(table)
