@@ -106,10 +106,13 @@ def status_cmd(
     fmt: Format = FORMAT_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
-    """Each ally's % of GDP against 2%, 3.5% and 5%, and equipment share against 20%."""
-    from burdenshare.monitor.status import gap_column, status
+    """Each ally's % of GDP against 2%, 3.5% and 5%, and equipment share against 20%.
 
-    facts = _facts(db, ["milex_gdp_pct", "equipment_share_pct"])
+    The 2% gap is on NATO's total; the 3.5% and 5% gaps on core (plus defence-related)
+    spending where NATO publishes it, else on the total: the measure is shown."""
+    from burdenshare.monitor.status import STATUS_INDICATORS, gap_column, measure_column, status
+
+    facts = _facts(db, list(STATUS_INDICATORS))
     st = status(facts, year=year, as_of=_as_of(facts, vintage), group=group)
     if fmt is Format.json:
         echo_json({**st.summary(), "rows": st.records()})
@@ -125,29 +128,54 @@ def status_cmd(
     table = Table(title=f"Defence spending of {st.group.upper()} members, {st.year} (% of GDP)")
     table.add_column("ally")
     table.add_column("% GDP", justify="right")
+    has_core = st.table["milex_core_gdp_pct"].notna().any()
+    if has_core:
+        table.add_column("core %", justify="right")
+        table.add_column("related %", justify="right")
     for lv in levels:
         table.add_column(f"vs {lv:g}%", justify="right")
     table.add_column(f"equip. % (vs {t.equipment.value:g})", justify="right")
     table.add_column("source")
     table.add_column("flags")
     for iso3, r in st.table.iterrows():
+        core_cells = (
+            [_num(r["milex_core_gdp_pct"]), _num(r["milex_related_gdp_pct"])] if has_core else []
+        )
         table.add_row(
             f"{r['name']} ({iso3})",
             _num(r["milex_gdp_pct"]),
-            *(_gap_text(r[gap_column(lv)]) for lv in levels),
+            *core_cells,
+            *(_measured_gap(r[gap_column(lv)], r[measure_column(lv)]) for lv in levels),
             _equipment(r["equipment_share_pct"], r["equipment_gap"]),
             r["origin"],
             _flag_marks(r["flags"]),
         )
     counts = ", ".join(f"{n} at or above {lv}%" for lv, n in st.counts.items())
+    on = "; ".join(
+        f"{lv}% on " + ", ".join(f"{k} {n}" for k, n in sorted(m.items()))
+        for lv, m in st.measures.items()
+        if m
+    )
     table.caption = (
         f"{st.with_data} of {st.members} members with data: {counts}.\n"
+        f"Measures: {on} (total = the total % of GDP, NATO's incl. pensions, the 2% measure; "
+        f"c = core defence, c+r = core plus defence-related up to "
+        f"{t.defence_related_max:g}%).\n"
         f"Targets: {t.guideline.value:g}% ({t.guideline.source}); {t.core.value:g}% core and "
         f"{t.total.value:g}% in total by {t.core.by_year} ({t.total.source}); review in "
         f"{t.review_year}.\nFlags: e estimate, u uncertain, i imputed."
     )
     table.caption_justify = "left"
     Console().print(table)
+
+
+def _measured_gap(v, measure):
+    """A gap coloured by sign, marked c (core) or c+r (core plus related) when not total."""
+    text = _gap_text(v)
+    mark = {"core": " c", "core+related": " c+r"}.get(str(measure), "")
+    if mark and text.plain:
+        text.append(mark, style="dim")
+    return text
 
 
 # --------------------------------------------------------------------------- crossings
@@ -182,7 +210,9 @@ def crossings_cmd(
     thresholds = list(threshold) if threshold else list(targets.gdp_levels())
     pair = None if between is None else (between[0], between[1])
     yrs = None if years is None else (int(years[0]), int(years[1]))
-    facts = _facts(db, ["milex_gdp_pct"])
+    from burdenshare.monitor.measures import INDICATORS
+
+    facts = _facts(db, list(INDICATORS))
     result = crossings(
         facts,
         thresholds,
@@ -223,6 +253,7 @@ def _rich_crossings(result) -> None:
         ("", "left"),
         ("from", "right"),
         ("to", "right"),
+        ("measure", "left"),
         ("origin of the new figure", "left"),
     ):
         table.add_column(col, justify=just)
@@ -238,6 +269,7 @@ def _rich_crossings(result) -> None:
             arrow,
             f"{r.from_value:.2f} ({r.from_year})",
             f"{r.to_value:.2f} ({r.to_year})",
+            str(r.measure),
             str(r.to_origin),
         )
     if result.events.empty:
@@ -246,7 +278,7 @@ def _rich_crossings(result) -> None:
     first = result.first_reached
     if first is not None and not first.empty:
         ft = Table(title="First year at or above each threshold")
-        for col in ("ally", "threshold", "first year", "latest", "now"):
+        for col in ("ally", "threshold", "first year", "latest", "now", "measure"):
             ft.add_column(col)
         for r in first.itertuples(index=False):
             ft.add_row(
@@ -255,6 +287,7 @@ def _rich_crossings(result) -> None:
                 f"{r.first_year}" + (" or earlier" if r.at_start else ""),
                 f"{r.latest_value:.2f} ({r.latest_year})",
                 Text("above", style="green") if r.at_or_above_now else Text("below", style="red"),
+                str(r.measure),
             )
         console.print(ft)
 
@@ -275,29 +308,29 @@ def project_cmd(
     fmt: Format = FORMAT_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
-    """Trend to the deadline and the yearly increase each ally needs to reach the targets."""
+    """Trend to the deadline and the yearly increase each ally needs to reach the targets.
+
+    3.5% is projected on core defence spending and 5% on core plus defence-related spending
+    where NATO publishes them for the ally, else on the total (the measure column)."""
     from burdenshare.countries import country_name, to_iso3
-    from burdenshare.monitor.projection import ally_series, project
+    from burdenshare.monitor.measures import INDICATORS
+    from burdenshare.monitor.projection import project_allies
     from burdenshare.monitor.targets import load_targets
 
     t = load_targets()
     targets = list(target) if target else [t.core.value, t.total.value]
     deadline = int(by) if by is not None else t.core.by_year
-    facts = _facts(db, ["milex_gdp_pct"])
-    values, origin = ally_series(facts, as_of=_as_of(facts, vintage), group=group)
-    if country:
-        wanted = [to_iso3(c) for c in country]
-        missing = [c for c in wanted if c not in values.index]
-        if missing:
-            from burdenshare.errors import UserError
-
-            raise UserError(
-                f"{', '.join(missing)} not among the {group} members", where="--country"
-            )
-        values = values.loc[wanted]
-    out = project(values, targets, by=deadline, window=window)
+    facts = _facts(db, list(INDICATORS))
+    out = project_allies(
+        facts,
+        targets,
+        by=deadline,
+        window=window,
+        as_of=_as_of(facts, vintage),
+        group=group,
+        countries=[to_iso3(c) for c in country] if country else None,
+    )
     out.insert(1, "name", [country_name(c) for c in out["iso3"]])
-    out["origin"] = origin.reindex(out["iso3"]).to_numpy()
     if fmt is Format.json:
         from burdenshare.monitor.records import frame_records
 
@@ -336,6 +369,7 @@ def _rich_project(out, deadline: int, window: int) -> None:
             (f"at trend in {deadline}", "right"),
             ("on track", "left"),
             ("reached (trend)", "right"),
+            ("measure", "left"),
         ):
             table.add_column(col, justify=just)
         for r in part.itertuples(index=False):
@@ -353,6 +387,7 @@ def _rich_project(out, deadline: int, window: int) -> None:
                 _num(r.projected),
                 mark,
                 reached,
+                str(r.measure),
             )
         console.print(table)
 
@@ -392,7 +427,7 @@ def tiers_cmd(
         title=f"Tiers under {result.policy}: {result.release_a.label} ({result.year_a}) -> "
         f"{result.release_b.label} ({result.year_b})"
     )
-    for col in ("country", "tier", "eligible", "rank", "score", "% GDP"):
+    for col in ("country", "tier", "eligible", "rank", "score", "% GDP", "3.5% on"):
         table.add_column(col)
 
     def pair(a, b, fmt_one=str) -> str:
@@ -410,6 +445,7 @@ def tiers_cmd(
             pair(r["rank_a"], r["rank_b"]),
             pair(r["score_a"], r["score_b"], lambda v: f"{v:.1f}"),
             pair(r["pct_a"], r["pct_b"], lambda v: f"{v:.2f}"),
+            pair(r["measure_a"] or None, r["measure_b"] or None),
         )
     table.caption = (
         f"{len(result.changed)} of {len(result.table)} countries changed tier or eligibility."
