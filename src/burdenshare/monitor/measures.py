@@ -94,13 +94,14 @@ class MeasureSeries:
         rows = rows.sort_values() if len(rows) else rows
         cols = sorted({int(c) for c in self.total.columns} | {int(c) for c in hv.columns})
         vals = self.total.reindex(index=rows, columns=cols)
-        origin = self.total_origin.reindex(index=rows, columns=cols)
+        origin = self.total_origin.reindex(index=rows, columns=cols).astype(object)
         has = hv.reindex(index=rows).notna().any(axis=1) if not hv.empty else None
         measure = pd.Series(MEASURE_TOTAL, index=rows, dtype=object)
         if has is not None and has.any():
             hv_r = hv.reindex(index=rows, columns=cols)
             vals.loc[has] = hv_r.loc[has]
-            org = self.core_origin.reindex(index=rows, columns=cols).where(hv_r.notna())
+            org = self.core_origin.reindex(index=rows, columns=cols).astype(object)
+            org = org.where(hv_r.notna())
             origin.loc[has] = org.loc[has]
             measure.loc[has] = kind
         vals.index.name = origin.index.name = "iso3"
