@@ -226,6 +226,18 @@ INDICATORS: Mapping[str, IndicatorInfo] = MappingProxyType(
             "higher",
             "NATO defence- and security-related expenditure (Hague 2025, up to 1.5%)",
         ),
+        "milex_hague_gdp_pct": IndicatorInfo(
+            "Defence spending on the Hague 3.5% measure, % of GDP",
+            "percent",
+            "higher",
+            "core defence % of GDP where NATO publishes it, else the total % of GDP",
+        ),
+        "milex_hague_gdp_pct_3y": IndicatorInfo(
+            "Defence spending on the Hague 3.5% measure, 3-year mean",
+            "percent",
+            "higher",
+            "mean of the year and the two before, on the core series where NATO publishes it",
+        ),
     }
 )
 
@@ -235,6 +247,8 @@ MEASURE_TOTAL, MEASURE_CORE, MEASURE_HAGUE = "total", "core", "core+related"
 MEASURED: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "gap_to_3_5pct": ("core_3_5", MEASURE_CORE),
+        "milex_hague_gdp_pct": ("core_3_5", MEASURE_CORE),
+        "milex_hague_gdp_pct_3y": ("core_3_5", MEASURE_CORE),
         "hague_path_gap": ("core_path", MEASURE_CORE),
         "gap_to_5pct": ("core_5", MEASURE_HAGUE),
     }
@@ -468,6 +482,24 @@ class Panel:
                 c5,
                 self.values[rows, cols["gap_to_5pct"]] + delta,
                 new_pct - _target("hague_total_5pct"),
+            ),
+        )
+        put(
+            "milex_hague_gdp_pct",
+            np.where(
+                c35,
+                self.values[rows, cols["milex_hague_gdp_pct"]] + delta,
+                new_pct,
+            ),
+        )
+        h_n3 = np.asarray(self.base.get("h_n3", self.base["n3"]))[rows]
+        h_mean3 = np.asarray(self.base.get("h_mean3", self.base["mean3"]))[rows]
+        put(
+            "milex_hague_gdp_pct_3y",
+            np.where(
+                c35,
+                h_mean3 + delta / h_n3,
+                self.base["mean3"][rows] + delta / self.base["n3"][rows],
             ),
         )
         if cpath.any():
@@ -920,6 +952,8 @@ def build_panels(
     cols["milex_core_gdp_pct"] = hm["core_col"]
     cols["milex_related_gdp_pct"] = hm["related_col"]
     cols["gap_to_3_5pct"] = (hm["m35"] - _target("hague_core_3_5pct"), hm["f35"], hm["s35"])
+    cols["milex_hague_gdp_pct"] = (hm["m35"], hm["f35"], hm["s35"])
+    cols["milex_hague_gdp_pct_3y"] = (hm["h_mean3"], hm["h_flags3"], hm["s35"])
     cols["gap_to_5pct"] = (hm["m5"] - _target("hague_total_5pct"), hm["f5"], hm["s5"])
     hague = np.stack(
         [_hague_path(hm["h_trend"][:, j], hm["h_level"][:, j], y) for j, y in enumerate(year_axis)],
@@ -1085,6 +1119,8 @@ def build_panels(
             "h_trend": hm["h_trend"][rows, j],
             "h_coef": np.nan_to_num(hm["h_coef"][rows, j]),
             "h_level": hm["h_level"][rows, j],
+            "h_mean3": hm["h_mean3"][rows, j],
+            "h_n3": hm["h_n3"][rows, j],
         }
         out[int(y)] = Panel(
             year=int(y),
@@ -1134,9 +1170,10 @@ def _hague_measures(
     if g is not None:
         cs = _window_stats(g.values, g.flags)
         core_trend, core_coef, core_f5 = cs["trend"], cs["trend_coef"], cs["flags5"]
+        core_mean3, core_n3, core_f3 = cs["mean3"], cs["n3"], cs["flags3"]
     else:
-        core_trend = core_coef = np.full(shape, np.nan)
-        core_f5 = np.zeros(shape, dtype=np.int64)
+        core_trend = core_coef = core_mean3 = core_n3 = np.full(shape, np.nan)
+        core_f5 = core_f3 = np.zeros(shape, dtype=np.int64)
     use_path = use35 & ~np.isnan(core_trend)
     core_src = names["milex_core_gdp_pct"]
     return {
@@ -1151,6 +1188,9 @@ def _hague_measures(
         "m5": np.where(use5, hague5, pct),
         "f5": np.where(use5, core_f | rel_f, pct_flags),
         "s5": np.where(use5, core_src, pct_src),
+        "h_mean3": np.where(use35, core_mean3, pick["mean3"]),
+        "h_n3": np.where(use35, core_n3, pick["n3"]),
+        "h_flags3": np.where(use35, core_f3, pick["flags3"]),
         "h_level": np.where(use_path, core, pct),
         "h_trend": np.where(use_path, core_trend, pick["trend"]),
         "h_coef": np.where(use_path, core_coef, pick["trend_coef"]),

@@ -100,6 +100,27 @@ def test_panel_hague_gaps_use_core_where_published_else_total(facts):
     assert _val(p, "FRA", "gap_to_3_5pct") == pytest.approx(_val(p, "FRA", "milex_gdp_pct") - 3.5)
 
 
+def test_panel_hague_level_indicators_for_the_hague2035_policy(facts):
+    """hague2035 scores the level reached against 3.5% on milex_hague_gdp_pct (and its
+    3-year mean): core where NATO publishes it, else the total."""
+    from burdenshare.policy import load_policy
+    from burdenshare.scoring import score
+
+    p = build_panel(facts, year=2024)
+    assert _val(p, "POL", "milex_hague_gdp_pct") == pytest.approx(3.40)
+    assert _val(p, "POL", "milex_hague_gdp_pct_3y") == pytest.approx((2.10 + 3.60 + 3.40) / 3)
+    assert _measure(p, "POL", "milex_hague_gdp_pct_3y") == "core"
+    assert _val(p, "FRA", "milex_hague_gdp_pct") == _val(p, "FRA", "milex_gdp_pct")
+    assert _val(p, "FRA", "milex_hague_gdp_pct_3y") == _val(p, "FRA", "milex_gdp_pct_3y")
+    pol = load_policy("hague2035")
+    assert "milex_hague_gdp_pct" in pol.indicators and "milex_gdp_pct" not in pol.indicators
+    res = score(p, pol)
+    assert res.sources.at["POL", "milex_hague_gdp_pct"] == "nato_defexp"
+    q = p.with_values("POL", {"milex_gdp_pct": _val(p, "POL", "milex_gdp_pct") + 0.3})
+    assert _val(q, "POL", "milex_hague_gdp_pct") == pytest.approx(3.70)
+    assert _val(q, "POL", "milex_hague_gdp_pct_3y") == pytest.approx((2.10 + 3.60 + 3.70) / 3)
+
+
 def test_panel_related_counts_up_to_one_and_a_half(facts):
     """The Hague 2025, para. 3: 'up to 1.5%' defence-related counts towards 5%."""
     from burdenshare.monitor.releases import view
@@ -256,3 +277,81 @@ def test_tiers_say_which_measure_each_release_used(facts):
     assert t.loc["FRA", "measure_b"] == "total"
     rec = res.records(all_rows=True)["rows"]
     assert {"measure_a", "measure_b", "core_a", "core_b"} <= set(rec[0])
+
+
+# ---- the CLI --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def core_store(tmp_path_factory, edition_2026):
+    """A store: the starter snapshot, the press-reported releases and the 2026 edition."""
+    from burdenshare.facts import ParseResult
+    from burdenshare.monitor.reported import import_reported
+    from burdenshare.starter import ensure_starter
+    from burdenshare.store.db import dispose_all, get_engine
+    from burdenshare.store.facts import import_result
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('monitor-core') / 'core.db'}"
+    engine = get_engine(url)
+    ensure_starter(engine)
+    import_reported(engine)
+    import_result(
+        engine,
+        ParseResult(facts=edition_2026, source="nato_defexp", vintage=VINTAGE),
+        file_name="def-exp-2026-en.xlsx (test fixture)",
+        sha256="0" * 64,
+        fmt="nato-xlsx",
+    )
+    yield url
+    dispose_all()
+
+
+def _cli(capsys, *args):
+    from burdenshare.cli import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out
+
+
+def test_cli_status_project_crossings_report_the_measure(capsys, core_store):
+    import json
+
+    st = json.loads(
+        _cli(capsys, "monitor", "status", "--year", "2024", "--format", "json", "--db", core_store)
+    )
+    rows = {r["iso3"]: r for r in st["rows"]}
+    assert rows["POL"]["measure_3_5pct"] == "core" and rows["FRA"]["measure_3_5pct"] == "total"
+    assert rows["POL"]["milex_core_gdp_pct"] == pytest.approx(3.40)
+    assert st["measures"]["3.5"]["core"] == 4
+    table = _cli(capsys, "monitor", "status", "--year", "2024", "--db", core_store)
+    assert "core %" in table and "c+r" in table and "3.5% on core 4" in table
+    pj = json.loads(
+        _cli(
+            capsys,
+            "monitor",
+            "project",
+            "--country",
+            "POL",
+            "--country",
+            "France",
+            "--format",
+            "json",
+            "--db",
+            core_store,
+        )
+    )
+    got = {(r["iso3"], r["target"]): r["measure"] for r in pj["rows"]}
+    assert got == {
+        ("POL", 3.5): "core",
+        ("FRA", 3.5): "total",
+        ("POL", 5.0): "core+related",
+        ("FRA", 5.0): "total",
+    }
+    out = _cli(
+        capsys, "monitor", "crossings", "--threshold", "3.5", "--format", "csv", "--db", core_store
+    )
+    header = out.splitlines()[0].split(",")
+    assert header[-1] == "measure"
+    assert any(line.startswith("POL,3.5,") and line.endswith(",core") for line in out.splitlines())
