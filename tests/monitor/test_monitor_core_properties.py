@@ -147,3 +147,16 @@ def test_required_increase_is_consistent_with_the_projection(args):
     track = sel & out["on_track"].fillna(False).astype(bool)
     assert (out.loc[track, "year_reached"] <= 2035).all()
     assert set(out["measure"]) <= {"total"}
+
+
+def test_a_vanishing_trend_reaches_the_target_in_no_year():
+    """Found by the property above: a slope of 6e-295 pp a year named a year past any
+    integer type (OverflowError); beyond the year 9999 no year is reported."""
+    values = pd.DataFrame(
+        [[0.0, 6.036129e-295], [1.0, 1.5]],
+        index=pd.Index(["A", "B"], name="iso3"),
+        columns=[2014, 2015],
+    )
+    out = project(values, [2.0], by=2035, window=2).set_index("iso3")
+    assert pd.isna(out.loc["A", "year_reached"]) and not out.loc["A", "on_track"]
+    assert out.loc["B", "year_reached"] == 2016

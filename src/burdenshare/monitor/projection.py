@@ -11,7 +11,8 @@ For each country, from its latest observed year ``L`` and value ``v``:
   pace; **on track** when the projected value reaches the target (equivalently, for a
   country below target, when the trend is at least the required increase);
 - **year reached**: the first whole year the trend line from ``v`` reaches the target
-  (``L`` when already met, none when the trend is flat or falling).
+  (``L`` when already met, none when the trend is flat or falling, or so slow that the
+  line reaches the target only after :data:`LAST_YEAR`).
 
 All countries are computed together on (n x years) arrays. Targets and the 2035 deadline
 come from :mod:`burdenshare.monitor.targets` (NATO, The Hague Summit Declaration, 2025).
@@ -31,6 +32,10 @@ import pandas as pd
 
 from burdenshare.errors import UserError
 from burdenshare.monitor.status import EPS
+
+#: The last year a trend line is followed to report the year it reaches a target (a rise of
+#: a few 1e-300 pp a year would otherwise name a year no integer type can hold).
+LAST_YEAR = 9999
 
 PROJECTION_COLUMNS: tuple[str, ...] = (
     "iso3",
@@ -142,6 +147,8 @@ def project(
     with np.errstate(invalid="ignore", divide="ignore"):
         steps = np.ceil((t - lv) / slope - EPS)
     reached = np.where(met, ly, np.where(slope > 0, ly + steps, np.nan))
+    with np.errstate(invalid="ignore"):
+        reached = np.where(reached > LAST_YEAR, np.nan, reached)
     on_track = np.where(np.isnan(projected), np.nan, projected >= t - EPS)
     k = len(tg)
     out = pd.DataFrame(
