@@ -417,7 +417,12 @@ class Panel:
             key, label = MEASURED[indicator]
             hague = np.asarray(self.base.get(key, np.zeros(n, dtype=bool)), dtype=bool)
             out = np.where(hague, label, MEASURE_TOTAL).astype(object)
-        elif indicator in ("milex_gdp_pct", "milex_gdp_pct_3y", "gap_to_2pct"):
+        elif indicator in (
+            "milex_gdp_pct",
+            "milex_gdp_pct_3y",
+            "milex_gdp_trend_5y",
+            "gap_to_2pct",
+        ):
             out = np.full(n, MEASURE_TOTAL, dtype=object)
         else:
             return np.full(n, "", dtype=object)

@@ -355,3 +355,21 @@ def test_cli_status_project_crossings_report_the_measure(capsys, core_store):
     header = out.splitlines()[0].split(",")
     assert header[-1] == "measure"
     assert any(line.startswith("POL,3.5,") and line.endswith(",core") for line in out.splitlines())
+
+
+def test_explain_says_which_measure_each_hague_indicator_used(facts):
+    """explain: the policy's Hague indicators name their measure (core for Poland, total
+    for France); indicators that are not spending targets name none."""
+    from burdenshare.scoring import explain
+
+    p = build_panel(facts, year=2024)
+    pol = {i["indicator"]: i for i in explain(p, "hague2035", "POL").to_dict()["indicators"]}
+    assert pol["milex_hague_gdp_pct"]["measure"] == "core"
+    assert pol["gap_to_5pct"]["measure"] == "core+related"
+    assert pol["hague_path_gap"]["measure"] == "core"
+    fra = {i["indicator"]: i for i in explain(p, "hague2035", "FRA").to_dict()["indicators"]}
+    assert {i["measure"] for i in fra.values()} == {"total"}
+    eo = {i["indicator"]: i for i in explain(p, "eo14383", "POL").to_dict()["indicators"]}
+    assert eo["milex_gdp_pct"]["measure"] == "total"
+    assert all(i["measure"] == "total" for n, i in eo.items() if n.startswith("milex_gdp"))
+    assert all(i["measure"] is None for n, i in eo.items() if not n.startswith("milex_gdp"))
