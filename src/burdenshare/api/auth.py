@@ -149,7 +149,6 @@ class _Limiter:
             return True
 
 
-_limiter = _Limiter()
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
@@ -172,7 +171,9 @@ def login(body: Login, request: Request, response: Response) -> Me:
 
     settings = request.app.state.settings
     client = request.client.host if request.client else "?"
-    if not _limiter.allow(f"{client}|{body.name}", settings.login_attempts_per_minute):
+    if not request.app.state.login_limiter.allow(
+        f"{client}|{body.name}", settings.login_attempts_per_minute
+    ):
         raise ApiError(
             429, "too many sign-in attempts; wait a minute", headers={"Retry-After": "60"}
         )
