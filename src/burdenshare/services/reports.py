@@ -9,7 +9,6 @@ are :class:`~burdenshare.errors.UserError` naming the field.
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from sqlalchemy.engine import Engine
 
-    from burdenshare.policy import Policy
     from burdenshare.reports.brief import BriefData
     from burdenshare.reports.quarterly import QuarterlyData
     from burdenshare.reports.release import ReleaseData
@@ -53,9 +51,12 @@ def check_format(kind: str, fmt: str) -> str:
     return _check(fmt, KINDS[kind])
 
 
-def policy_sha256(policy: Policy) -> str:
-    """The sha256 of the policy's content (its canonical JSON dump)."""
-    return hashlib.sha256(policy.model_dump_json().encode()).hexdigest()
+def _policy_meta(engine: Engine, policy: str, year: int | None = None) -> dict[str, Any]:
+    """Policy name, version and hash, data year and releases (the service layer's meta)."""
+    from burdenshare.services import partners
+
+    pol = partners.resolve_policy(policy)
+    return partners.meta(partners.panel(engine, year), pol)
 
 
 def _command(*parts: Any) -> str:
@@ -78,30 +79,13 @@ def quarter_labels(quarter: str, n: int = TREND_QUARTERS) -> list[str]:
     return out[::-1]
 
 
-def _tiers_and_policy(engine: Engine, policy: str):
-    """Partner tier label and region per ISO3 under ``policy``, with the panel and policy."""
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring.service import score_from_store
-
-    pol = load_policy(policy)
-    panel, result = score_from_store(engine, pol)
-    t = result.table
-    tiers = t.loc[:, ["tier"]].copy()
-    tiers["tier"] = [
-        "unranked" if v is None or v != v else f"tier {int(v)}"
-        for v in t["tier"].astype(object).where(t["tier"].notna(), None)
-    ]
-    tiers["region"] = t["theater"].fillna("unknown") if "theater" in t.columns else "unknown"
-    return tiers, panel, pol
-
-
 def quarterly_data(
     engine: Engine,
     quarter: str,
     *,
     k: int = 5,
     synthetic: bool = True,
-    policy: str = "eo14383",
+    policy: str = "eo14383",  # the policy behind partner_tiers (the metrics' tiers)
     round_usd: float = 1_000_000,
     cases: pd.DataFrame | None = None,
 ) -> QuarterlyData:
@@ -136,7 +120,10 @@ def quarterly_data(
     counts = raw_now.loc[raw_now["statistic"] == "count", "n"]
     if len(frame) == 0 or int(counts.sum()) == 0:
         raise UserError(f"no cases in {label}: no case reached any stage in it", where="--quarter")
-    tiers, panel, pol = _tiers_and_policy(engine, policy)
+    from burdenshare.services.metrics import partner_tiers
+
+    tiers, warning = partner_tiers(engine)
+    meta = _policy_meta(engine, policy)
     tables = [
         metrics.disclose(
             metrics.quarterly_metrics(frame, q, tiers=tiers, process=process),
@@ -158,13 +145,14 @@ def quarterly_data(
             None if synthetic else "--no-synthetic",
         ),
         generated_at=now_utc(),
-        data_releases=dict(panel.vintages),
-        policy=pol.name,
-        policy_version=pol.version,
-        policy_sha256=policy_sha256(pol),
+        data_releases=meta["vintages"],
+        policy=meta["policy"],
+        policy_version=meta["policy_version"],
+        policy_sha256=meta["policy_hash"],
         audit_head=repository.audit_head(engine),
         synthetic=has_synth,
         notes=(
+            *((warning,) if warning else ()),
             f"Cases in the store used: {len(frame):,}"
             + (" (includes synthetic cases)" if has_synth else " (real cases only)"),
             f"FMS process standards: {process.version}",
@@ -240,38 +228,31 @@ def brief_data(
     policy: str = "eo14383",
     year: int | None = None,
     samples: int = 10_000,
-    seed: int = 0,
     robustness_result=None,
     include_cases: bool = True,
 ) -> BriefData:
-    """Everything the one-page brief on ``country`` prints.
+    """Everything the one-page brief on ``country`` prints: ``explain`` of the service layer
+    (so the brief's score is explain's) and the spending history, open cases, provenance.
 
     ``robustness_result``: a Monte Carlo run to reuse (briefs for many partners share one);
-    by default ``samples`` draws with ``seed`` (the same as ``explain --robustness``)."""
-    from burdenshare.countries import to_iso3
-    from burdenshare.panel import build_panel
-    from burdenshare.policy import load_policy
+    by default ``samples`` draws with seed 0 (the same as ``explain --robustness``)."""
     from burdenshare.reports.brief import BriefData
     from burdenshare.reports.common import Provenance, now_utc
-    from burdenshare.scoring import explain
-    from burdenshare.scoring.service import load_store_facts
+    from burdenshare.services import monitor, partners
 
     if samples < 0:
         raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
-    iso3 = to_iso3(country)
-    pol = load_policy(policy)
-    facts = load_store_facts(engine, vintage="all")
-    panel = build_panel(facts, year=year)
-    ex = explain(panel, pol, iso3).to_dict()
-    rob = None
-    if robustness_result is None and samples:
-        from burdenshare.uncertainty import robustness
-
-        robustness_result = robustness(panel, pol, n_samples=samples, seed=seed, sobol_samples=0)
-    if robustness_result is not None:
+    iso3 = partners.iso3_of(country)
+    own_run = robustness_result is None
+    ex = partners.explain(engine, iso3, policy, year, robustness_samples=samples if own_run else 0)
+    meta = ex.pop("meta")
+    rob = ex.pop("robustness", None)
+    ex.pop("robustness_line", None)
+    seed = 0
+    if not own_run:
         rob = robustness_result.record(iso3)
         samples, seed = robustness_result.n_samples, robustness_result.seed
-    history, history_source = spending_history(facts, iso3)
+    history, history_source = spending_history(monitor.facts(engine, ["milex_gdp_pct"]), iso3)
     cases = _open_cases(engine, iso3) if include_cases else None
     prov = Provenance(
         command=_command(
@@ -282,13 +263,13 @@ def brief_data(
             policy,
             *(("--year", year) if year is not None else ()),
             "--robustness",
-            samples,
+            samples if rob is not None else 0,
         ),
         generated_at=now_utc(),
-        data_releases=dict(panel.vintages),
-        policy=pol.name,
-        policy_version=pol.version,
-        policy_sha256=policy_sha256(pol),
+        data_releases=meta["vintages"],
+        policy=meta["policy"],
+        policy_version=meta["policy_version"],
+        policy_sha256=meta["policy_hash"],
         seed=seed if rob is not None else None,
         samples=samples if rob is not None else None,
         audit_head=_audit_head(engine) if cases is not None else None,
@@ -313,9 +294,9 @@ def _audit_head(engine: Engine) -> tuple[int, str]:
 
 def _open_cases(engine: Engine, iso3: str) -> list[dict[str, Any]]:
     """The partner's open cases (not closed, withdrawn, denied or expired), by status."""
-    from burdenshare.cases import repository
+    from burdenshare.services.cases import list_cases
 
-    frame = repository.list_cases(engine, partner=iso3)
+    frame = list_cases(engine, partner=iso3)
     if frame.empty:
         return []
     done = {"closed", "withdrawn", "denied", "expired"}
@@ -367,25 +348,22 @@ def release_data(
 ) -> ReleaseData:
     """What release B changed against release A: revised % of GDP figures (each with its
     two cells), 2% and 3.5% crossings among NATO members, tier and rank changes."""
-    from burdenshare.monitor.crossings import crossings
     from burdenshare.monitor.releases import release_series, resolve_release
-    from burdenshare.monitor.tiers import tier_changes
-    from burdenshare.policy import load_policy
     from burdenshare.reports.common import Provenance, now_utc
     from burdenshare.reports.release import ReleaseData
-    from burdenshare.scoring.service import load_store_facts
+    from burdenshare.services import monitor, partners
 
-    facts = load_store_facts(engine, vintage="all")
+    facts = monitor.facts(engine)
     ra = resolve_release(facts, from_vintage, where="--from-vintage")
     rb = resolve_release(facts, to_vintage, where="--to-vintage")
     if ra == rb:
         raise UserError(f"both vintages name the release {ra.label}", where="--to-vintage")
-    pol = load_policy(policy)
+    pol = partners.resolve_policy(policy)
     va, _, _ = release_series(facts, ra)
     vb, _, ob = release_series(facts, rb)
     revisions = _revisions(va, vb, ob, ra.label, rb.label, min_revision)
-    cross = crossings(facts, [2.0, 3.5], between=(ra.label, rb.label))
-    tiers = tier_changes(facts, ra.label, rb.label, policy=pol.name)
+    cross = monitor.crossings(engine, thresholds=[2.0, 3.5], between=(ra.label, rb.label))
+    tiers = monitor.tier_changes(engine, ra.label, rb.label, policy=policy)
     prov = Provenance(
         command=_command(
             "report",
@@ -401,7 +379,7 @@ def release_data(
         data_releases={ra.source + " (A)": ra.vintage, rb.source + " (B)": rb.vintage},
         policy=pol.name,
         policy_version=pol.version,
-        policy_sha256=policy_sha256(pol),
+        policy_sha256=partners.policy_hash(pol),
     )
     return ReleaseData(
         release_a=ra.label,
