@@ -230,6 +230,7 @@ def brief_data(
     samples: int = 10_000,
     robustness_result=None,
     include_cases: bool = True,
+    allow_files: bool = True,
 ) -> BriefData:
     """Everything the one-page brief on ``country`` prints: ``explain`` of the service layer
     (so the brief's score is explain's) and the spending history, open cases, provenance.
@@ -244,7 +245,14 @@ def brief_data(
         raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
     iso3 = partners.iso3_of(country)
     own_run = robustness_result is None
-    ex = partners.explain(engine, iso3, policy, year, robustness_samples=samples if own_run else 0)
+    ex = partners.explain(
+        engine,
+        iso3,
+        policy,
+        year,
+        robustness_samples=samples if own_run else 0,
+        allow_files=allow_files,
+    )
     meta = ex.pop("meta")
     rob = ex.pop("robustness", None)
     ex.pop("robustness_line", None)
@@ -323,13 +331,20 @@ def brief_report(
     fmt: str = "pdf",
     samples: int = 10_000,
     include_cases: bool = True,
+    allow_files: bool = True,
 ) -> Report:
     """The one-page country brief as a file."""
     from burdenshare.reports import FORMATS, brief
 
     fmt = check_format("brief", fmt)
     data = brief_data(
-        engine, country, policy=policy, year=year, samples=samples, include_cases=include_cases
+        engine,
+        country,
+        policy=policy,
+        year=year,
+        samples=samples,
+        include_cases=include_cases,
+        allow_files=allow_files,
     )
     iso3 = data.explanation["iso3"]
     return Report(_render(brief, data, fmt), FORMATS[fmt], f"brief-{iso3}.{fmt}")
@@ -345,6 +360,7 @@ def release_data(
     *,
     policy: str = "eo14383",
     min_revision: float = 0.01,
+    allow_files: bool = True,
 ) -> ReleaseData:
     """What release B changed against release A: revised % of GDP figures (each with its
     two cells), 2% and 3.5% crossings among NATO members, tier and rank changes."""
@@ -358,7 +374,7 @@ def release_data(
     rb = resolve_release(facts, to_vintage, where="--to-vintage")
     if ra == rb:
         raise UserError(f"both vintages name the release {ra.label}", where="--to-vintage")
-    pol = partners.resolve_policy(policy)
+    pol = partners.resolve_policy(policy, allow_files=allow_files)
     va, _, _ = release_series(facts, ra)
     vb, _, ob = release_series(facts, rb)
     revisions = _revisions(va, vb, ob, ra.label, rb.label, min_revision)
@@ -439,11 +455,12 @@ def release_report(
     *,
     policy: str = "eo14383",
     fmt: str = "pdf",
+    allow_files: bool = True,
 ) -> Report:
     """The allies' release review as a file."""
     from burdenshare.reports import FORMATS, release
 
     fmt = check_format("release", fmt)
-    data = release_data(engine, from_vintage, to_vintage, policy=policy)
+    data = release_data(engine, from_vintage, to_vintage, policy=policy, allow_files=allow_files)
     name = f"release-review-{data.release_a}-to-{data.release_b}".replace(":", "_")
     return Report(_render(release, data, fmt), FORMATS[fmt], f"{name}.{fmt}")
