@@ -5,7 +5,8 @@
    the time to render each format (PDF with its 5 charts, HTML, XLSX), against the baseline
    measured in the same run: the existing CSV export of the same quarter
    (``metrics quarterly --format csv``: read, compute one quarter, disclose, write CSV).
-2. A brief for every ranked partner (PDF), sharing one Monte Carlo run of 10,000 samples:
+2. A brief for every ranked partner (PDF), sharing one Monte Carlo run of 10,000 samples
+   and one priority queue of the open cases:
    per-brief data and render times, against one ``explain --format json`` of the same
    partner (the baseline: the brief prints explain's figures).
 """
@@ -88,6 +89,7 @@ def bench_quarterly(url: str, n: int, repeat: int) -> list[tuple[str, ...]]:
 def bench_briefs(url: str, limit: int | None) -> list[tuple[str, ...]]:
     from burdenshare.reports import brief
     from burdenshare.services import partners
+    from burdenshare.services.queue import build as build_queue
     from burdenshare.services.reports import brief_data
     from burdenshare.store.db import get_engine
     from burdenshare.uncertainty import robustness
@@ -100,19 +102,22 @@ def bench_briefs(url: str, limit: int | None) -> list[tuple[str, ...]]:
     t0 = time.perf_counter()
     mc = robustness(pan, pol, n_samples=10_000, seed=0, sobol_samples=0)
     t_mc = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    queue = build_queue(engine, policy="eo14383").queue
+    t_queue = time.perf_counter() - t0
     t_explain = t_data = t_render = 0.0
     for iso3 in ranked:
         t0 = time.perf_counter()
         partners.explain(engine, iso3, "eo14383")
         t_explain += time.perf_counter() - t0
         t0 = time.perf_counter()
-        data = brief_data(engine, iso3, robustness_result=mc)
+        data = brief_data(engine, iso3, robustness_result=mc, queue=queue)
         t_data += time.perf_counter() - t0
         t0 = time.perf_counter()
         assert brief.pdf(data).startswith(b"%PDF")
         t_render += time.perf_counter() - t0
     k = len(ranked)
-    total = t_mc + t_data + t_render
+    total = t_mc + t_queue + t_data + t_render
 
     def row(name: str, t: float) -> tuple[str, ...]:
         return (name, f"{t:.2f}", f"{1000 * t / k:.0f}", f"{t / t_explain:.1f}")
@@ -120,6 +125,7 @@ def bench_briefs(url: str, limit: int | None) -> list[tuple[str, ...]]:
     rows = [
         row("explain JSON (baseline)", t_explain),
         row("Monte Carlo 10,000 (once)", t_mc),
+        row("priority queue (once)", t_queue),
         row("brief data", t_data),
         row("brief render PDF", t_render),
         row("all briefs total", total),

@@ -4,6 +4,7 @@ tiers with their cells), and bad input: one line, exit code 2, no file left behi
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from report_helpers import pdf_pages, pdf_text, render_pages
@@ -31,6 +32,16 @@ def test_brief_score_rank_and_interval_equal_explain(cases_db, tmp_path, capsys)
     for gate in ex["gates"]:
         assert gate["source"].split()[0] in text
     assert "2,000 samples, seed 0" in text and "SYNTHETIC DATA" in text
+    from burdenshare.services.queue import build
+    from burdenshare.store.db import get_engine
+
+    queue = build(get_engine(cases_db)).queue
+    mine = queue.loc[queue["partner"] == "ESP"].sort_values("position")
+    assert len(mine), "fixture: Spain has open cases"
+    first = mine.iloc[0]
+    assert f"{len(mine):,} of {len(queue):,} queued cases" in " ".join(text.split())
+    assert re.search(rf"{first['case_id']}\s+{int(first['position']):,}\b", text)
+    assert first["items"].split(",")[0] in text and "built-in method" not in text
     assert 1 <= pdf_pages(pdf) <= 2
     assert len(render_pages(pdf, tmp_path / "pages")) == pdf_pages(pdf)
 

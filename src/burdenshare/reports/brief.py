@@ -32,6 +32,7 @@ class BriefData:
     levels: Sequence[tuple[float, str]]
     open_cases: list[dict[str, Any]] | None
     provenance: Provenance
+    queue: dict[str, Any] | None = None
 
 
 def context(data: BriefData, *, charts: bool = True) -> dict[str, Any]:
@@ -71,6 +72,7 @@ def context(data: BriefData, *, charts: bool = True) -> dict[str, Any]:
         "wiwt": ex.get("what_it_would_take") or {},
         "gates": ex["gates"],
         "open_cases": data.open_cases,
+        "queue": data.queue,
         "flags": [(f, FLAG_TEXT.get(f, f)) for f in flags],
         "sources": sources,
         "provenance": data.provenance,

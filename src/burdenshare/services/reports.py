@@ -231,12 +231,14 @@ def brief_data(
     robustness_result=None,
     include_cases: bool = True,
     allow_files: bool = True,
+    queue: pd.DataFrame | None = None,
 ) -> BriefData:
     """Everything the one-page brief on ``country`` prints: ``explain`` of the service layer
     (so the brief's score is explain's) and the spending history, open cases, provenance.
 
     ``robustness_result``: a Monte Carlo run to reuse (briefs for many partners share one);
-    by default ``samples`` draws with seed 0 (the same as ``explain --robustness``)."""
+    by default ``samples`` draws with seed 0 (the same as ``explain --robustness``).
+    ``queue``: the priority queue of open cases to reuse (default: built under ``policy``)."""
     from burdenshare.reports.brief import BriefData
     from burdenshare.reports.common import Provenance, now_utc
     from burdenshare.services import monitor, partners
@@ -262,6 +264,7 @@ def brief_data(
         samples, seed = robustness_result.n_samples, robustness_result.seed
     history, history_source = spending_history(monitor.facts(engine, ["milex_gdp_pct"]), iso3)
     cases = _open_cases(engine, iso3) if include_cases else None
+    positions = _queue_positions(engine, iso3, policy, queue) if include_cases else None
     prov = Provenance(
         command=_command(
             "report",
@@ -290,6 +293,7 @@ def brief_data(
         history_source=history_source,
         levels=SPENDING_LEVELS,
         open_cases=cases,
+        queue=positions,
         provenance=prov,
     )
 
@@ -320,6 +324,28 @@ def _open_cases(engine: Engine, iso3: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _queue_positions(
+    engine: Engine, iso3: str, policy: str, queue: pd.DataFrame | None, top: int = 5
+) -> dict[str, Any]:
+    """The partner's open cases in the priority queue: how many, and the first ``top`` with
+    their positions (1 = served first) out of the whole queue."""
+    if queue is None:
+        from burdenshare.services.queue import build
+
+        queue = build(engine, policy=policy).queue
+    mine = queue.loc[queue["partner"] == iso3].sort_values("position")
+    rows = [
+        {
+            "case_id": str(r.case_id),
+            "position": int(r.position),
+            "item_list": str(r.items),
+            "requested": str(r.requested)[:10],
+        }
+        for r in mine.head(top).itertuples(index=False)
+    ]
+    return {"total": int(len(queue)), "partner": int(len(mine)), "first": rows}
 
 
 def brief_report(
