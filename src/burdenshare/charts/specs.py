@@ -216,9 +216,10 @@ def spending_history(
             "encoding": {
                 "x": {
                     "field": "year",
-                    "type": "ordinal",
+                    "type": "quantitative",
                     "title": "",
-                    "axis": {"labelAngle": 0, "labelOverlap": "greedy"},
+                    "scale": {"zero": False, "nice": False},
+                    "axis": {"format": "d", "tickMinStep": 1, "labelOverlap": "greedy"},
                 },
                 "y": {
                     "field": "value",
