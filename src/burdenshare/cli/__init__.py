@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "burdenshare.cli.cases",
     "burdenshare.cli.queue",
     "burdenshare.cli.monitor",
+    "burdenshare.cli.ledger",
 )
 
 
