@@ -140,10 +140,12 @@ def test_optimal_method_runs_and_reports_itself(panel, policy, catalog, key):
 def test_bad_target_and_method(panel, policy, open_frames, catalog, key):
     from burdenshare.errors import UserError
 
-    with pytest.raises(UserError, match="--target"):
+    with pytest.raises(UserError, match="share of GDP") as err:
         _ledger(panel, policy, open_frames, catalog, key, target_pct=-1)
-    with pytest.raises(UserError, match="--method"):
+    assert err.value.field == "target"
+    with pytest.raises(UserError, match="unknown method") as err:
         _ledger(panel, policy, open_frames, catalog, key, method="magic")
+    assert err.value.field == "method"
 
 
 @pytest.fixture(scope="module")

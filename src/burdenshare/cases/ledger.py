@@ -171,10 +171,10 @@ def compute_ledger(
     from burdenshare.scoring.engine import context, evaluate, prepare
 
     if method not in ("greedy", "optimal"):
-        raise UserError(f"unknown method {method!r} (use greedy or optimal)", where="--method")
+        raise UserError(f"unknown method {method!r} (use greedy or optimal)", field="method")
     if not np.isfinite(target_pct) or not 0 < target_pct <= 100:
         raise UserError(
-            f"the target must be a share of GDP in (0, 100], got {target_pct!r}", where="--target"
+            f"the target must be a share of GDP in (0, 100], got {target_pct!r}", field="target"
         )
     fl = policy.fast_lane
     if expedite is None and fl is not None:

@@ -65,9 +65,9 @@ def register(app: typer.Typer) -> None:
 
 def _engine(db: str | None):
     from burdenshare.cli.common import db_url
-    from burdenshare.store.db import get_engine
+    from burdenshare.services.context import engine_for
 
-    return get_engine(db_url(db))
+    return engine_for(db_url(db))
 
 
 def _cell(value: Any, col: str) -> str:

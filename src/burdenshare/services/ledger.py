@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from burdenshare.errors import UnknownCountryError, UserError
+from burdenshare.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -76,25 +76,22 @@ def resolve_target(text: str | float | None) -> tuple[float, str]:
         raise UserError(
             f"expected a share of GDP (e.g. 2 or 3.5) or one of "
             f"{', '.join(sorted(set(TARGET_NAMES.values())))}, got {raw!r}",
-            where="--target",
+            field="target",
         ) from None
     if not math.isfinite(value) or not 0 < value <= 100:
-        raise UserError(f"the target must be in (0, 100] % of GDP, got {raw}", where="--target")
+        raise UserError(f"the target must be in (0, 100] % of GDP, got {raw}", field="target")
     t = targets.by_value(value)
     return value, (f"{t.key}: {t.source}" if t else "a share of GDP chosen by the user")
 
 
-def _iso3(text: str, where: str) -> str:
-    from burdenshare.countries import resolve, suggestions
+def _iso3(text: str, field: str) -> str:
+    from burdenshare.countries import to_iso3
+    from burdenshare.errors import UnknownCountryError
 
-    code = resolve(text)
-    if code is None:
-        hint = suggestions(text)
-        raise UnknownCountryError(
-            f"unknown country {text!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""),
-            where=where,
-        )
-    return code
+    try:
+        return to_iso3(text)
+    except UserError as exc:
+        raise UnknownCountryError(getattr(exc, "message", str(exc)), field=field) from None
 
 
 def _as_of(value: dt.date | str | None) -> dt.date:
@@ -105,7 +102,7 @@ def _as_of(value: dt.date | str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise UserError(f"expected a date as YYYY-MM-DD, got {value!r}", where="--as-of") from None
+        raise UserError(f"expected a date as YYYY-MM-DD, got {value!r}", field="as_of") from None
 
 
 def store_cases(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -159,7 +156,7 @@ class LedgerView:
         return out
 
     def to_json(self, *, cases: bool = True) -> dict[str, Any]:
-        from burdenshare.cli.common import clean_nan
+        from burdenshare.services._json import jsonable
 
         meta = {**self.ledger.meta, "target_source": self.target_source}
         out: dict[str, Any] = {
@@ -170,7 +167,7 @@ class LedgerView:
         }
         if cases:
             out["cases"] = records(self.cases.loc[:, list(CASE_COLUMNS)])
-        return clean_nan(out)
+        return jsonable(out)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -203,25 +200,26 @@ def ledger(
     partner: str | None = None,
     eeum_open: Iterable[str] = (),
     key: str | Path | None = None,
+    allow_files: bool = True,
 ) -> LedgerView:
     """The consequence ledger over the store's open cases (see :mod:`burdenshare.cases.ledger`)."""
     from burdenshare.cases.catalog import load_catalog
     from burdenshare.cases.fastlane import load_expedite
     from burdenshare.cases.ledger import compute_ledger
     from burdenshare.cases.queue import load_queue_key
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring.service import panel_from_store
+    from burdenshare.services.partners import panel as store_panel
+    from burdenshare.services.partners import resolve_policy
 
     if method not in ("greedy", "optimal"):
-        raise UserError(f"unknown method {method!r} (use greedy or optimal)", where="--method")
+        raise UserError(f"unknown method {method!r} (use greedy or optimal)", field="method")
     if not isinstance(horizon, int) or isinstance(horizon, bool) or not 1 <= horizon <= 200:
-        raise UserError(f"horizon must be 1..200 quarters, got {horizon!r}", where="--horizon")
+        raise UserError(f"horizon must be 1..200 quarters, got {horizon!r}", field="horizon")
     when = _as_of(as_of)
     target_pct, source = resolve_target(target)
-    pol = load_policy(policy)
-    codes = [_iso3(partner, "--partner")] if partner else None
-    eeum = frozenset(_iso3(c, "--eeum-open") for c in eeum_open)
-    panel = panel_from_store(engine, year=year)
+    pol = resolve_policy(str(policy), allow_files=allow_files)
+    codes = [_iso3(partner, "partner")] if partner else None
+    eeum = frozenset(_iso3(c, "eeum_open") for c in eeum_open)
+    panel = store_panel(engine, year)
     catalog = load_catalog(engine)
     cases, demands = store_cases(engine)
     expedite = load_expedite(pol.fast_lane.expedite, as_of=when) if pol.fast_lane else None
@@ -243,7 +241,7 @@ def ledger(
     if codes and result.partners.empty:
         raise UserError(
             f"{codes[0]} is neither scored under policy {pol.name} nor a partner of an open case",
-            where="--partner",
+            field="partner",
         )
     return LedgerView(result, source, catalog, expedite)
 
@@ -256,6 +254,7 @@ def fast_lane_check(
     year: int | None = None,
     as_of: dt.date | str | None = None,
     eeum_open: Iterable[str] = (),
+    allow_files: bool = True,
 ) -> dict[str, Any]:
     """Whether ``iso3`` qualifies for the fast lane, each criterion with its source and result,
     and what the fast lane gains (or would gain) on each of its open cases."""
@@ -269,21 +268,21 @@ def fast_lane_check(
         load_expedite,
         pre_cleared_cases,
     )
-    from burdenshare.policy import load_policy
     from burdenshare.scoring.engine import context, evaluate, prepare
-    from burdenshare.scoring.service import panel_from_store
+    from burdenshare.services.partners import panel as store_panel
+    from burdenshare.services.partners import resolve_policy
 
-    code = _iso3(iso3, "ISO3")
+    code = _iso3(iso3, "iso3")
     when = _as_of(as_of)
-    pol = load_policy(policy)
+    pol = resolve_policy(str(policy), allow_files=allow_files)
     if pol.fast_lane is None:
-        raise UserError(f"policy {pol.name} has no fast_lane: section", where="--policy")
-    eeum = frozenset(_iso3(c, "--eeum-open") for c in eeum_open)
-    panel = panel_from_store(engine, year=year)
+        raise UserError(f"policy {pol.name} has no fast_lane: section", field="policy")
+    eeum = frozenset(_iso3(c, "eeum_open") for c in eeum_open)
+    panel = store_panel(engine, year)
     prep = prepare(pol)
     ctx = context(panel, prep)
     if code not in ctx.countries:
-        raise UserError(f"{code} is not scored under policy {pol.name}", where="ISO3")
+        raise UserError(f"{code} is not scored under policy {pol.name}", field="iso3")
     i = ctx.countries.index(code)
     out = evaluate(panel.values, prep, ctx)
     fails = criteria_fail(panel.values, out, prep, ctx, pol.fast_lane, eeum)[i]
