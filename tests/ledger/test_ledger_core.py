@@ -197,3 +197,21 @@ def test_qualifying_never_makes_a_case_later(seed, points):
     before = S.forward_fill(p, np.argsort(-keys, kind="stable"))
     after = S.forward_fill(p, np.argsort(-(keys + np.where(lucky, points, 0.0)), kind="stable"))
     assert (S.cost_delay(p, after)[lucky] <= S.cost_delay(p, before)[lucky]).all()
+
+
+def test_purchaser_outside_the_policy_universe_keeps_its_place(panel, policy, catalog, key):
+    """NATO (the organisation) buys through FMS but is not scored: its cases keep the default
+    tier, nothing is at stake for it, and it is listed with a reason."""
+    from ledger_helpers import open_frames
+
+    cases, dem = open_frames(120, seed=2)
+    cases = cases.copy()
+    cases.loc[cases.index[:3], "partner"] = "NATO"
+    led = _ledger(panel, policy, (cases, dem), catalog, key)
+    row = led.partners.set_index("iso3").loc["NATO"]
+    assert row["open_cases"] == 3
+    assert row["positions_at_stake"] == 0 and row["days_at_stake"] == 0
+    assert "not scored" in row["explanation"]
+    nato = led.cases.loc[led.cases["partner"] == "NATO"]
+    assert (nato["position_now"] == nato["position_at_target"]).all()
+    assert led.totals["open_cases"] == len(cases)
