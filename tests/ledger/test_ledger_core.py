@@ -215,3 +215,19 @@ def test_purchaser_outside_the_policy_universe_keeps_its_place(panel, policy, ca
     nato = led.cases.loc[led.cases["partner"] == "NATO"]
     assert (nato["position_now"] == nato["position_at_target"]).all()
     assert led.totals["open_cases"] == len(cases)
+
+
+def test_apply_fast_lane_matches_the_ledger_queue(panel, policy, open_frames, catalog, key):
+    """The queue with the fast lane (one rule, two uses) orders cases as the ledger's 'now'."""
+    from burdenshare.cases.fastlane import apply_fast_lane, load_expedite
+    from burdenshare.scoring.engine import score
+
+    led = _ledger(panel, policy, open_frames, catalog, key)
+    cases, dem = open_frames
+    q = build_queue(cases, dem, score(panel, policy).table, catalog, key=key, as_of=AS_OF)
+    qual = led.partners.set_index("iso3")["fast_lane_now"]
+    fq = apply_fast_lane(q, qual, load_expedite(as_of=AS_OF), key)
+    assert fq["fast_lane"].any() and not fq["fast_lane"].all()
+    assert (fq["fast_lane_pts"] == np.where(fq["fast_lane"], 10.0, 0.0)).all()
+    now = led.cases.set_index("case_id")["position_now"]
+    assert (fq.set_index("case_id")["position"] == now.loc[fq["case_id"]].to_numpy()).all()

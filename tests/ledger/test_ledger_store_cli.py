@@ -137,3 +137,31 @@ def test_cli_fastlane_check(store, capsys):
     assert code == 0 and not data["qualifies"]
     assert [c["id"] for c in data["criteria"] if not c["passed"]] == ["no_eeum_discrepancy"]
     assert data["eeum_open"] == ["POL"]
+
+
+def test_queue_with_fast_lane_from_the_store(store):
+    """The service the queue and schedule views call: which cases ride the fast lane, why."""
+    import datetime as dt
+
+    from burdenshare.cases.catalog import load_catalog
+    from burdenshare.cases.queue import build_queue, load_queue_key, open_cases
+    from burdenshare.services import ledger as svc
+    from burdenshare.services.queue import partners_frame
+
+    _, engine = store
+    cases, dem = open_cases(engine)
+    q = build_queue(
+        cases, dem, partners_frame(engine, "eo14383", None), load_catalog(engine),
+        key=load_queue_key(), as_of=dt.date(2026, 10, 1),
+    )  # fmt: skip
+    fq = svc.with_fast_lane(engine, q, as_of=AS_OF)
+    assert list(fq["position"]) == list(range(1, len(q) + 1))
+    assert set(fq["case_id"]) == set(q["case_id"])
+    pol = fq.loc[fq["partner"] == "POL"]
+    assert pol["fast_lane"].all() and pol["fast_lane_why"].str.startswith("meets").all()
+    esp = fq.loc[fq["partner"] == "ESP"]
+    assert not esp["fast_lane"].any() and esp["fast_lane_why"].str.contains("fails tier1").all()
+    # riding the fast lane never moves a case back relative to a case that does not
+    before = q.set_index("case_id")["position"]
+    moved = before.loc[fq["case_id"]].to_numpy() - fq["position"].to_numpy()
+    assert (moved[fq["fast_lane"].to_numpy()] >= 0).all()

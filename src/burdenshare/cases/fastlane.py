@@ -397,3 +397,30 @@ def describe(expedite: Expedite) -> dict[str, Any]:
             for name, s in expedite.steps.items()
         },
     }
+
+
+def apply_fast_lane(
+    queue: pd.DataFrame,
+    qualifies: pd.Series,
+    expedite: Expedite,
+    key: Any,
+) -> pd.DataFrame:
+    """The queue with the fast lane applied: cases of qualified partners (``qualifies``:
+    bool by ISO3) get ``expedite.queue_points`` on their priority key; the queue is re-sorted
+    with the same order rules as :func:`burdenshare.cases.queue.build_queue` (eligible first,
+    key descending, older request, case id) and gains ``fast_lane`` and ``fast_lane_pts``.
+    """
+    q = queue.copy()
+    fast = q["partner"].astype(str).map(qualifies).fillna(False).astype(bool).to_numpy()
+    pts = np.where(fast, float(expedite.queue_points), 0.0)
+    q["fast_lane"] = fast
+    q["fast_lane_pts"] = pts
+    q["priority_key"] = np.round(q["priority_key"].to_numpy(float) + pts, 6)
+    eligible = q["eligible"].to_numpy(bool)
+    q["weight"] = key.weights(q["priority_key"].to_numpy(float), eligible)
+    req = q["requested"].to_numpy("datetime64[D]").astype(np.int64)
+    ids = q["case_id"].to_numpy(dtype=str)
+    order = np.lexsort((ids, req, -q["priority_key"].to_numpy(float), ~eligible))
+    q = q.iloc[order].reset_index(drop=True)
+    q["position"] = np.arange(1, len(q) + 1)
+    return q

@@ -216,7 +216,9 @@ def ledger(
         raise UserError(f"horizon must be 1..200 quarters, got {horizon!r}", field="horizon")
     when = _as_of(as_of)
     target_pct, source = resolve_target(target)
-    pol = resolve_policy(str(policy), allow_files=allow_files)
+    pol = resolve_policy(
+        str(policy) if isinstance(policy, Path) else policy, allow_files=allow_files
+    )
     codes = [_iso3(partner, "partner")] if partner else None
     eeum = frozenset(_iso3(c, "eeum_open") for c in eeum_open)
     panel = store_panel(engine, year)
@@ -274,7 +276,9 @@ def fast_lane_check(
 
     code = _iso3(iso3, "iso3")
     when = _as_of(as_of)
-    pol = resolve_policy(str(policy), allow_files=allow_files)
+    pol = resolve_policy(
+        str(policy) if isinstance(policy, Path) else policy, allow_files=allow_files
+    )
     if pol.fast_lane is None:
         raise UserError(f"policy {pol.name} has no fast_lane: section", field="policy")
     eeum = frozenset(_iso3(c, "eeum_open") for c in eeum_open)
@@ -353,4 +357,68 @@ def headline(view: LedgerView) -> dict[str, dict[str, Any]]:
             "fast_lane_at_target": bool(r.fast_lane_at_target),
             "open_cases": int(r.open_cases),
         }
+    return out
+
+
+def qualified_partners(
+    engine: Engine,
+    *,
+    policy: str | Path | Any = "eo14383",
+    year: int | None = None,
+    eeum_open: Iterable[str] = (),
+    allow_files: bool = True,
+) -> pd.DataFrame:
+    """Per scored partner: qualifies (bool), failed criterion ids and the explanation, under
+    the policy's ``fast_lane:`` section (empty frame when the policy has none)."""
+    import pandas as pd
+
+    from burdenshare.cases.fastlane import criteria_fail, qualification_table
+    from burdenshare.scoring.engine import context, evaluate, prepare
+    from burdenshare.services.partners import panel as store_panel
+    from burdenshare.services.partners import resolve_policy
+
+    pol = resolve_policy(
+        str(policy) if isinstance(policy, Path) else policy, allow_files=allow_files
+    )
+    if pol.fast_lane is None:
+        return pd.DataFrame(columns=["qualifies", "failed", "explanation"])
+    eeum = frozenset(_iso3(c, "eeum_open") for c in eeum_open)
+    panel = store_panel(engine, year)
+    prep = prepare(pol)
+    ctx = context(panel, prep)
+    out = evaluate(panel.values, prep, ctx)
+    fails = criteria_fail(panel.values, out, prep, ctx, pol.fast_lane, eeum)
+    return qualification_table(fails, ctx.countries, pol.fast_lane)
+
+
+def with_fast_lane(
+    engine: Engine,
+    queue: pd.DataFrame,
+    *,
+    policy: str | Path = "eo14383",
+    year: int | None = None,
+    as_of: dt.date | str | None = None,
+    eeum_open: Iterable[str] = (),
+    key: Any = None,
+    allow_files: bool = True,
+) -> pd.DataFrame:
+    """A queue (from ``build_queue``) with the fast lane applied: which cases ride it
+    (``fast_lane``), the points it adds (``fast_lane_pts``), why (``fast_lane_why``), and the
+    positions re-sorted. For ``cases queue`` / ``cases schedule`` to show the fast lane."""
+    from burdenshare.cases.fastlane import apply_fast_lane, load_expedite
+    from burdenshare.cases.queue import load_queue_key
+    from burdenshare.services.partners import resolve_policy
+
+    pol = resolve_policy(
+        str(policy) if isinstance(policy, Path) else policy, allow_files=allow_files
+    )
+    if pol.fast_lane is None:
+        return queue.assign(fast_lane=False, fast_lane_pts=0.0, fast_lane_why="no fast lane")
+    table = qualified_partners(
+        engine, policy=pol, year=year, eeum_open=eeum_open, allow_files=allow_files
+    )
+    expedite = load_expedite(pol.fast_lane.expedite, as_of=_as_of(as_of))
+    out = apply_fast_lane(queue, table["qualifies"], expedite, key or load_queue_key())
+    why = out["partner"].astype(str).map(table["explanation"]).fillna("partner not scored")
+    out["fast_lane_why"] = why.to_numpy()
     return out
