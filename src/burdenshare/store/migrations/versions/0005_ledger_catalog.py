@@ -5,7 +5,7 @@ fast lane, whose cases then skip the steps the policy's ``fast_lane.pre_cleared_
 names (burdenshare.cases.fastlane). Existing items default to not pre-cleared.
 
 Revision ID: 0005_ledger
-Revises: 0004_law
+Revises: 0005_api
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_ledger"
-down_revision = "0004_law"
+down_revision = "0005_api"  # chained after the API branch merged here (was 0004_law)
 branch_labels = None
 depends_on = None
 
