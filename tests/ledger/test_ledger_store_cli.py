@@ -165,3 +165,21 @@ def test_queue_with_fast_lane_from_the_store(store):
     before = q.set_index("case_id")["position"]
     moved = before.loc[fq["case_id"]].to_numpy() - fq["position"].to_numpy()
     assert (moved[fq["fast_lane"].to_numpy()] >= 0).all()
+
+
+def test_monitor_ledger_headline_per_ally(store, capsys):
+    from burdenshare import groups
+
+    url, _ = store
+    code, out, err = run(
+        capsys, "monitor", "ledger", "--db", url, "--as-of", AS_OF, "--format", "json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    nato = groups.members("nato", AS_OF)
+    allies = {r["iso3"]: r for r in data["allies"]}
+    assert set(allies) <= nato and "POL" in allies and "JPN" not in allies
+    assert allies["POL"]["days_at_stake"] == 0
+    assert any(r["positions_at_stake"] > 0 for r in allies.values())
+    code, _, err = run(capsys, "monitor", "ledger", "--db", url, "--group", "atlantis")
+    assert code == 2 and err.startswith("error: --group: unknown group")

@@ -61,6 +61,9 @@ def register(app: typer.Typer) -> None:
     """Add ``ledger`` and the ``fastlane`` group."""
     app.command("ledger")(ledger_cmd)
     app.add_typer(fastlane_app, name="fastlane")
+    for info in app.registered_groups:  # ``monitor ledger`` joins the monitor group if present
+        if info.name == "monitor" and info.typer_instance is not None:
+            info.typer_instance.command("ledger")(monitor_ledger_cmd)
 
 
 def _engine(db: str | None):
@@ -262,4 +265,60 @@ def fastlane_check_cmd(
         lines.append("no open cases")
     if fmt is Fmt.md:
         lines = [f"- {line.strip()}" if line.startswith("  ") else f"**{line}**" for line in lines]
+    typer.echo("\n".join(lines))
+
+
+def monitor_ledger_cmd(
+    group: str = typer.Option("nato", "--group", help="Allies: a group (nato, mnna, ...)."),
+    target: str = typer.Option("2", "--target", help="2, 3.5 or a share of GDP."),
+    policy: str = POLICY_OPTION,
+    year: int | None = YEAR_OPTION,
+    as_of: str | None = AS_OF_OPTION,
+    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, json, csv or md."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """The consequence ledger's headline per ally: positions and days at stake if it fell
+    short of the target, tier and fast lane now and at the target."""
+    from burdenshare.services import ledger as svc
+
+    rows, view = svc.ally_headlines(
+        _engine(db), group=group, target=target, policy=policy, year=year, as_of=as_of
+    )
+    notices = view.notices()
+    if fmt is Fmt.json:
+        for note in notices:
+            typer.echo(f"note: {note}", err=True)
+        echo_json(
+            {"meta": view.to_json(cases=False)["meta"], "notices": notices,
+             "allies": svc.records(rows)}
+        )  # fmt: skip
+        return
+    if fmt is Fmt.csv:
+        import sys
+
+        for note in notices:
+            typer.echo(f"note: {note}", err=True)
+        rows.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    cols = [
+        ("iso3", "ally"),
+        ("spending_pct", "% GDP"),
+        ("tier_now", "tier"),
+        ("tier_at_target", "tier@T"),
+        ("fast_lane_at_target", "fast@T"),
+        ("open_cases", "cases"),
+        ("positions_at_stake", "positions"),
+        ("days_at_stake", "case-days"),
+    ]
+    recs = svc.records(rows)
+    meta = view.ledger.meta
+    title = (
+        f"{group.upper()} allies: what falling short of {meta['target_pct']:g}% of GDP costs "
+        f"each (policy {meta['policy']}, {meta['method']} schedule, as of {meta['as_of']})"
+    )
+    lines = [title, "", "| " + " | ".join(h for _, h in cols) + " |"]
+    lines.append("|" + "|".join("---" for _ in cols) + "|")
+    for r in recs:
+        lines.append("| " + " | ".join(_cell(r[c], c) for c, _ in cols) + " |")
+    lines += [f"note: {n}" for n in notices]
     typer.echo("\n".join(lines))

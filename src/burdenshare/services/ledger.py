@@ -422,3 +422,46 @@ def with_fast_lane(
     why = out["partner"].astype(str).map(table["explanation"]).fillna("partner not scored")
     out["fast_lane_why"] = why.to_numpy()
     return out
+
+
+#: Columns of :func:`ally_headlines` rows.
+HEADLINE_COLUMNS: tuple[str, ...] = (
+    "iso3",
+    "name",
+    "spending_pct",
+    "increase_pp",
+    "tier_now",
+    "tier_at_target",
+    "fast_lane_now",
+    "fast_lane_at_target",
+    "open_cases",
+    "synthetic_cases",
+    "positions_at_stake",
+    "days_at_stake",
+)
+
+
+def ally_headlines(
+    engine: Engine,
+    *,
+    group: str = "nato",
+    target: str | float | None = None,
+    policy: str | Path = "eo14383",
+    year: int | None = None,
+    as_of: dt.date | str | None = None,
+    allow_files: bool = True,
+) -> tuple[pd.DataFrame, LedgerView]:
+    """The ledger's headline for each member of ``group`` on ``as_of`` (positions and days
+    at stake, tier and fast lane now and at the target), for ``monitor`` and the dashboard."""
+    from burdenshare import groups
+
+    when = _as_of(as_of)
+    try:
+        members = groups.members(group, when)
+    except UserError as exc:
+        raise UserError(getattr(exc, "message", str(exc)), field="group") from None
+    view = ledger(
+        engine, policy=policy, year=year, target=target, as_of=when, allow_files=allow_files
+    )
+    rows = view.partners.loc[view.partners["iso3"].isin(members), list(HEADLINE_COLUMNS)]
+    return rows.reset_index(drop=True), view
