@@ -231,3 +231,15 @@ def test_apply_fast_lane_matches_the_ledger_queue(panel, policy, open_frames, ca
     assert (fq["fast_lane_pts"] == np.where(fq["fast_lane"], 10.0, 0.0)).all()
     now = led.cases.set_index("case_id")["position_now"]
     assert (fq.set_index("case_id")["position"] == now.loc[fq["case_id"]].to_numpy()).all()
+
+
+def test_no_open_cases_still_lists_what_the_shortfall_costs_in_tiers(
+    panel, policy, open_frames, catalog, key
+):
+    cases, dem = open_frames
+    led = _ledger(panel, policy, (cases.iloc[:0], dem.iloc[:0]), catalog, key)
+    p = led.partners.set_index("iso3")
+    assert led.totals["open_cases"] == 0 and led.cases.empty
+    assert (p["positions_at_stake"] == 0).all() and (p["days_at_stake"] == 0).all()
+    assert p.loc["ESP", "tier_at_target"] == 1
+    assert "no open cases" in p.loc["ESP", "explanation"]
