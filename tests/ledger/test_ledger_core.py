@@ -209,7 +209,7 @@ def test_purchaser_outside_the_policy_universe_keeps_its_place(panel, policy, ca
     cases.loc[cases.index[:3], "partner"] = "NATO"
     led = _ledger(panel, policy, (cases, dem), catalog, key)
     row = led.partners.set_index("iso3").loc["NATO"]
-    assert row["open_cases"] == 3
+    assert row["open_cases"] == (cases["partner"] == "NATO").sum() >= 3
     assert row["positions_at_stake"] == 0 and row["days_at_stake"] == 0
     assert "not scored" in row["explanation"]
     nato = led.cases.loc[led.cases["partner"] == "NATO"]
