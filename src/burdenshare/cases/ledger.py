@@ -565,7 +565,8 @@ def _explain(r: Any, policy: str, method: str, has_fast_lane: bool) -> str:
     if r.open_cases:
         text += (
             f". Its {r.open_cases} open case(s){syn} would gain {r.positions_at_stake} queue "
-            f"position(s) in total ({r.positions_at_stake / r.open_cases:.0f} per case) and {r.quarters_at_stake:g} quarter(s) of delivery delay "
+            f"position(s) in total ({r.positions_at_stake / r.open_cases:.0f} per case) and "
+            f"{r.quarters_at_stake:g} quarter(s) of delivery delay "
             f"summed over the cases (~{r.days_at_stake:,.0f} case-days; "
             f"{r.quarters_at_stake / r.open_cases:.2f} quarters per case) would go, in the "
             f"{method} capacity-aware schedule"
