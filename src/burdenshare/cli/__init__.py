@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "burdenshare.cli.serve",
     "burdenshare.cli.users",
     "burdenshare.cli.report",
+    "burdenshare.cli.ledger",
 )
 
 

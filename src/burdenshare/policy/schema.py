@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from burdenshare.panel import CATEGORY_INDICATORS, GROUPS, INDICATORS, THEATERS
+from burdenshare.policy.fastlane import FastLane
 
 WEIGHT_TOLERANCE = 1e-6
 
@@ -281,6 +282,7 @@ class Policy(_Model):
     tie_break: list[IndicatorName] = Field(default_factory=list)
     universe: Universe = Field(default_factory=Universe)
     what_it_would_take: WhatItWouldTake = Field(default_factory=WhatItWouldTake)
+    fast_lane: FastLane | None = None  # qualified partners (burdenshare.policy.fastlane)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
