@@ -441,7 +441,11 @@ def tiers_cmd(
         f"{len(result.changed)} of {len(result.table)} countries changed tier or eligibility."
     )
     table.caption_justify = "left"
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    note = _later_note(result).strip()
+    if note:
+        console.print(note, highlight=False)
 
 
 # --------------------------------------------------------------------------- load-reported
@@ -469,3 +473,23 @@ def load_reported_cmd(
         f"{summary.countries} allies; press reports of NATO releases, the official NATO "
         "tables are authoritative"
     )
+
+
+def _later_note(result) -> str:
+    """Say which newer figures the tier comparison leaves out (``monitor crossings`` between
+    the same releases compares them, so the two can disagree)."""
+    notes = []
+    for label, year, later in (
+        (result.release_a.label, result.year_a, result.meta.get("later_years_a") or {}),
+        (result.release_b.label, result.year_b, result.meta.get("later_years_b") or {}),
+    ):
+        for y, countries in sorted(later.items()):
+            shown = ", ".join(countries[:8]) + (", ..." if len(countries) > 8 else "")
+            notes.append(
+                f"\nNot compared: {label} also has {y} figures for {len(countries)} countries "
+                f"({shown}); both panels are scored on {year}, the latest year with the "
+                "coverage a score needs, so these figures cannot change a tier here; "
+                "`monitor crossings` between the same releases compares each release's "
+                "latest year and counts them."
+            )
+    return "".join(notes)
