@@ -125,8 +125,7 @@ def _run(argv: list[str] | None) -> int:
     try:
         rc = app(args=argv, standalone_mode=False)
     except UserError as exc:
-        for_cli = getattr(exc, "for_cli", None)  # the field named as a CLI option
-        _error_line(for_cli() if callable(for_cli) else str(exc))
+        _error_line(exc.for_cli())  # the field named as a CLI option
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
