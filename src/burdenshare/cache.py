@@ -17,15 +17,29 @@ never writes to the store (a read-only store stays readable and fast).
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import os
 import pickle
 from collections.abc import Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def _mappingproxy(d: dict) -> MappingProxyType:
+    return MappingProxyType(d)
+
+
+def _reduce_mappingproxy(m: MappingProxyType) -> tuple:
+    return _mappingproxy, (dict(m),)
+
+
+# Panels keep read-only views (MappingProxyType), which pickle cannot store by default.
+copyreg.pickle(MappingProxyType, _reduce_mappingproxy)
 
 ENV_SWITCH = "BURDENSHARE_CACHE"
 ENV_DIR = "BURDENSHARE_CACHE_DIR"

@@ -46,7 +46,10 @@ def _cached(key: tuple, build: Callable[[], Any]) -> Any:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    value = build()
+    from burdenshare import cache
+
+    # second tier on disk, so a new process (each CLI command) finds it too
+    value = cache.cached(str(key[0]), key, build)
     with _lock:
         _cache[key] = value
         while len(_cache) > _CACHE_SIZE:
