@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import DB_OPTION, echo_json, format_option
 
 cases_app = typer.Typer(
     help="Arms-sale cases: import, life cycle, congressional notification.", no_args_is_help=True
@@ -27,7 +27,7 @@ metrics_app = typer.Typer(
 )
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
-FORMAT_OPTION = typer.Option("table", "--format", help="table or json")
+FORMAT_OPTION = format_option("table", "json")
 ACTOR_OPTION = typer.Option(
     None, "--actor", envvar="BURDENSHARE_USER", help="Who acts (audit log; default $USER)."
 )
@@ -42,10 +42,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _engine(db: str | None):
-    from burdenshare.cli.common import db_url
-    from burdenshare.store.db import get_engine
+    from burdenshare.cli.common import engine
 
-    return get_engine(db_url(db))
+    return engine(db)
 
 
 def _actor(actor: str | None) -> str:
@@ -61,16 +60,28 @@ def _date(text: str | None, option: str) -> dt.date:
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import check_format
 
-    f = fmt.lower()
-    if f not in allowed:
-        raise UserError(f"expected one of {', '.join(allowed)}, got {fmt!r}", where="--format")
-    return f
+    return check_format(fmt, allowed)
 
 
 def _money(x) -> str:
-    return "" if x is None else f"${float(x):,.0f}"
+    return "" if _blank(x) else f"${float(x):,.0f}"
+
+
+def _blank(x) -> bool:
+    """None, NaN or pandas' NA (a frame column of mixed cases holds them)."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN; pandas.NA raises TypeError
+    except TypeError:
+        return True
+
+
+def _text(x) -> str:
+    """A table cell: blank for None/NaN/NA, else the value as text."""
+    return "" if _blank(x) else str(x)
 
 
 # ---- cases ---------------------------------------------------------------------------------
@@ -78,18 +89,42 @@ def _money(x) -> str:
 
 @cases_app.command("import")
 def import_cmd(
-    file: Path = typer.Argument(..., help="CSV or JSON file of cases."),
+    file: Path = typer.Argument(..., help="CSV or JSON file of cases (columns below)."),
     rejects: Path | None = typer.Option(
         None, "--rejects", help="Import the valid cases and write the bad rows to this file."
     ),
     db: str | None = DB_OPTION,
     actor: str | None = ACTOR_OPTION,
 ) -> None:
-    """Import cases: all rows valid or nothing written (every bad row listed)."""
+    """Import cases: all rows valid or nothing written (every bad row listed).
+
+    \b
+    CSV: one row per case item; the case fields repeat on each row of the case
+    (or are left blank after its first row). Columns:
+      case_id            the case identifier (letters, digits, . _ - /)   required
+      partner            ISO3 code or country name, or NATO/NSPA          required
+      request_date       YYYY-MM-DD                                       required
+      sale_type          FMS (default) or DCS
+      aod_group          A, B (default) or C
+      mde_value, total_value, dc_value   US$, >= 0 (default 0)
+      emergency, manufacture_abroad      true/false (default false)
+      note, status       free text; a stage (default: latest dated stage)
+      <stage>_at         date the case reached a stage, e.g. complete_at,
+                         offer_data_at, notified_at, offered_at, accepted_at
+      item_catalog_id    a catalog item id (burdenshare catalog show)
+      item_description, item_usml_category, item_quantity (>= 1),
+      item_value (US$), item_eeum_case_unique (true/false)
+    JSON: a list of case objects (or {"cases": [...]}) with the same case
+    fields and an "items" list of {catalog_item_id, description,
+    usml_category, quantity, value, eeum_case_unique}.
+    """
     from burdenshare.cases.importer import _read_text, write_rejects
+    from burdenshare.cli.common import atomic_path, check_output_path
     from burdenshare.errors import DataFormatError
     from burdenshare.services import cases as svc
 
+    if rejects is not None:  # before any case is written
+        rejects = check_output_path(rejects, "--rejects")
     suffix = file.suffix.lower()
     kind = "json" if suffix == ".json" else "csv" if suffix in (".csv", ".txt") else None
     if kind is None:
@@ -110,7 +145,8 @@ def import_cmd(
         raise CaseError(str(exc).replace(f"{file.name}:", f"{file}:", 1)) from None
     typer.echo(f"imported {out.imported} case(s) from {file.name}")
     if rejects is not None and out.rejected:
-        written = write_rejects(out.read, rejects, out.rejected_keys)
+        with atomic_path(rejects) as tmp:
+            written = write_rejects(out.read, tmp, out.rejected_keys)
         typer.echo(
             f"rejected {len(out.rejected_keys)} case(s) ({written} row(s)) -> {rejects}",
             err=True,
@@ -125,7 +161,7 @@ def list_cmd(
     partner: str | None = typer.Option(None, "--partner", help="Only this partner (ISO3)."),
     limit: int | None = typer.Option(None, "--limit", min=1),
     db: str | None = DB_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: str = format_option("table", "json", "csv"),
 ) -> None:
     """List cases with their stage and values."""
     from burdenshare.services import cases as svc
@@ -157,16 +193,16 @@ def list_cmd(
         table.add_column(c, justify="right" if c in ("MDE", "total", "v") else "left")
     for r in frame.itertuples(index=False):
         table.add_row(
-            r.id + (" (syn)" if r.synthetic else ""),
-            r.partner,
-            r.sale_type,
-            r.status,
-            str(r.request_date),
-            r.aod_group,
+            _text(r.id) + (" (syn)" if r.synthetic is True else ""),
+            _text(r.partner),
+            _text(r.sale_type),
+            _text(r.status),
+            _text(r.request_date),
+            _text(r.aod_group),
             _money(r.mde_value),
             _money(r.total_value),
-            r.notification_section or "",
-            str(r.version),
+            _text(r.notification_section),
+            _text(r.version),
         )
     Console().print(table)
 
@@ -362,16 +398,24 @@ def notify_compare_cmd(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """How many cases would no longer need notification under a proposed rule set?"""
+    from burdenshare.errors import UserError
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    out = svc.notify_compare(
-        _engine(db),
-        actor=_actor(None),
-        proposed=proposed,
-        as_of=_date(as_of, "--as-of"),
-        open_only=open_only,
-    )
+    try:
+        out = svc.notify_compare(
+            _engine(db),
+            actor=_actor(None),
+            proposed=proposed,
+            as_of=_date(as_of, "--as-of"),
+            open_only=open_only,
+        )
+    except UserError as exc:
+        if getattr(exc, "where", None) in ("--rules", "rules") or (
+            getattr(exc, "field", None) == "rules"
+        ):
+            raise UserError(getattr(exc, "message", str(exc)), where="--proposed") from None
+        raise
     if fmt == "json":
         echo_json(out)
         return
@@ -459,7 +503,9 @@ def transfer_request_cmd(
     total_value: str = typer.Option(..., "--total-value", help="Total value transferred, US$."),
     date: str | None = typer.Option(None, "--date", help="Request date (default today)."),
     parent: str | None = typer.Option(None, "--parent", help="Transfer the holder got them by."),
-    emergency: bool = typer.Option(False, "--emergency"),
+    emergency: bool = typer.Option(
+        False, "--emergency", help="Presidential emergency waiver of the review period."
+    ),
     db: str | None = DB_OPTION,
     actor: str | None = ACTOR_OPTION,
     fmt: str = FORMAT_OPTION,
@@ -475,19 +521,27 @@ def transfer_request_cmd(
 
 @transfers_app.command("check")
 def transfer_check_cmd(
-    case: str = typer.Option(..., "--case"),
-    from_: str = typer.Option(..., "--from"),
-    to: str = typer.Option(..., "--to"),
-    items: str = typer.Option(..., "--items"),
+    case: str = typer.Option(..., "--case", help="Delivered case the items come from."),
+    from_: str = typer.Option(..., "--from", help="Current holder (ISO3 or name)."),
+    to: str = typer.Option(..., "--to", help="Proposed recipient (ISO3 or name)."),
+    items: str = typer.Option(
+        ..., "--items", help="LINE:QTY[,LINE:QTY...]: case lines and quantities transferred."
+    ),
     mde_value: str = typer.Option(
         "0", "--mde-value", help="MDE at original acquisition cost, US$ (2753(d)(1))."
     ),
     total_value: str = typer.Option(
         ..., "--total-value", help="Articles at original acquisition cost, US$ (2753(d)(1))."
     ),
-    date: str | None = typer.Option(None, "--date"),
-    parent: str | None = typer.Option(None, "--parent"),
-    emergency: bool = typer.Option(False, "--emergency"),
+    date: str | None = typer.Option(
+        None, "--date", help="Request date, YYYY-MM-DD (default today)."
+    ),
+    parent: str | None = typer.Option(
+        None, "--parent", help="The transfer by which the holder got the items, if any."
+    ),
+    emergency: bool = typer.Option(
+        False, "--emergency", help="Presidential emergency waiver of the review period."
+    ),
     retransfer_outside_group: bool = typer.Option(
         False,
         "--retransfer-outside-group",
@@ -564,7 +618,7 @@ def transfer_show_cmd(
 def eeum_workload_cmd(
     quarter: str = typer.Option(..., "--quarter", help="e.g. 2026Q3"),
     db: str | None = DB_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: str = format_option("table", "json", "csv"),
 ) -> None:
     """EEUM inventories due in a quarter per partner (90 days after arrival, then yearly)."""
     from burdenshare.services import cases as svc
@@ -612,41 +666,56 @@ def eeum_list_cmd(fmt: str = FORMAT_OPTION) -> None:
 def metrics_quarterly_cmd(
     quarter: str = typer.Option(..., "--quarter", help="e.g. 2026Q3"),
     k: int = typer.Option(5, "--k", min=1, help="Suppress cells from fewer than k cases."),
-    fmt: str = typer.Option("csv", "--format", help="csv, json or xlsx"),
-    output: Path | None = typer.Option(None, "--output", "-o", help="File (needed for xlsx)."),
+    fmt: str = format_option("csv", "json", "xlsx", default="csv"),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="File to write (default: stdout for csv and json; metrics-QUARTER.xlsx for xlsx).",
+    ),
     synthetic: bool = typer.Option(
         True, "--synthetic/--no-synthetic", help="Include synthetic cases."
     ),
     db: str | None = DB_OPTION,
 ) -> None:
     """Quarterly case-execution metrics with disclosure control, as CSV, JSON or XLSX."""
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import (
+        atomic_path,
+        check_output_path,
+        parse_quarter,
+        write_text_atomic,
+    )
     from burdenshare.services import metrics
 
     fmt = _check_format(fmt, ("csv", "json", "xlsx"))
+    start, _ = parse_quarter(quarter)
     if fmt == "xlsx" and output is None:
-        raise UserError("xlsx needs an output file", where="--output")
+        output = Path(f"metrics-{start.year}Q{(start.month - 1) // 3 + 1}.xlsx")
+    if output is not None:
+        suffixes = (".xlsx",) if fmt == "xlsx" else None
+        output = check_output_path(output, "--output", suffixes=suffixes)
     q = metrics.quarterly(_engine(db), quarter, k=k, synthetic=synthetic)
     if q.warning:
         typer.echo(f"warning: {q.warning}", err=True)
     if fmt == "xlsx":
-        q.write_xlsx(output)
-        typer.echo(f"wrote {output}")
+        with atomic_path(output) as tmp:
+            q.write_xlsx(tmp)
+        typer.echo(f"wrote {output}", err=True)
         return
     if fmt == "json":
         obj = q.to_json()
         if output:
             import json
 
-            output.write_text(json.dumps(obj, indent=2), encoding="utf-8")
-            typer.echo(f"wrote {output}")
+            write_text_atomic(output, json.dumps(obj, indent=2))
+            typer.echo(f"wrote {output}", err=True)
         else:
             echo_json(obj)
         return
     text = q.to_csv()
     if output:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}")
+        write_text_atomic(output, text)
+        typer.echo(f"wrote {output}", err=True)
     else:
         typer.echo(text, nl=False)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import DB_OPTION, echo_json, format_option
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -27,7 +27,7 @@ catalog_app = typer.Typer(
     no_args_is_help=True,
 )
 
-FORMAT_OPTION = typer.Option("table", "--format", help="table or json")
+FORMAT_OPTION = format_option("table", "json")
 POLICY_OPTION = typer.Option("eo14383", "--policy", help="Scoring policy for partner score/tier.")
 AS_OF_OPTION = typer.Option(
     None,
@@ -62,30 +62,21 @@ def _cases_group(app: typer.Typer) -> typer.Typer:
 
 
 def _engine(db: str | None):
-    from burdenshare.cli.common import db_url
-    from burdenshare.store.db import get_engine
+    from burdenshare.cli.common import engine
 
-    return get_engine(db_url(db))
+    return engine(db)
 
 
 def _format(fmt: str) -> str:
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import check_format
 
-    f = fmt.strip().lower()
-    if f not in ("table", "json"):
-        raise UserError(f"expected table or json, got {fmt!r}", where="--format")
-    return f
+    return check_format(fmt, ("table", "json"))
 
 
 def _as_of(text: str | None) -> dt.date:
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import parse_date
 
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"expected a date as YYYY-MM-DD, got {text!r}", where="--as-of") from None
+    return parse_date(text, "--as-of")
 
 
 def _catalog_json(catalog: Catalog) -> dict[str, Any]:
