@@ -23,19 +23,32 @@ def import_cmd(
     source: str | None = typer.Option(
         None, "--source", help="Force a format (see `data sources`)."
     ),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="Let this file replace stored facts of the same release with fewer or different "
+        "ones (the old facts are kept as vintage <vintage>~replaced-<import id>), or import a "
+        "release much smaller than the previous one.",
+    ),
     db: str | None = DB_OPTION,
     fmt: str = typer.Option("table", "--format", help="table or json"),
 ) -> None:
-    """Import official data files; each file is one transaction (all or nothing)."""
+    """Import official data files; each file is one transaction (all or nothing).
+
+    Every file named gets a line in the report: imported, already imported, skipped (not a
+    supported format) or refused (damaged, or it would replace good data; store unchanged).
+    The exit code is 2 when any file was refused.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from burdenshare.errors import UserError
+    from burdenshare.imports import REFUSED, SKIPPED, import_many
     from burdenshare.store.db import get_engine
-    from burdenshare.store.facts import import_file
 
+    _check_format(fmt, ("table", "json"))
     engine = get_engine(db)
     err = Console(stderr=True)
-    summaries = []
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -45,47 +58,104 @@ def import_cmd(
         disable=fmt == "json",
     ) as progress:
         task = progress.add_task("importing", total=len(paths))
+        outcomes = []
         for path in paths:
-            summaries.append(
-                import_file(
-                    engine,
-                    path,
-                    source,
-                    progress=lambda msg: progress.update(task, description=msg),
-                )
+            outcomes += import_many(
+                engine,
+                [path],
+                source,
+                replace=replace,
+                progress=lambda msg: progress.update(task, description=msg),
             )
             progress.advance(task)
+    if len(outcomes) == 1 and outcomes[0].status in (REFUSED, SKIPPED):
+        raise UserError(outcomes[0].detail)
     if fmt == "json":
-        echo_json([s.__dict__ for s in summaries])
-        return
-    _print_summaries(summaries)
+        echo_json([_outcome_dict(o) for o in outcomes])
+    else:
+        _print_outcomes(outcomes)
+    if any(o.status == REFUSED for o in outcomes):
+        raise typer.Exit(2)
+
+
+def _check_format(fmt: str, accepted: tuple[str, ...]) -> None:
+    from burdenshare.errors import UserError
+
+    if fmt not in accepted:
+        raise UserError(f"--format {fmt!r} is not one of {', '.join(accepted)}")
+
+
+def _outcome_dict(outcome) -> dict:
+    base = {"file_name": outcome.file_name, "status": outcome.status, "reason": outcome.reason}
+    if outcome.summary is not None:
+        return {**outcome.summary.__dict__, **base}
+    return base
+
+
+def _print_outcomes(outcomes) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from burdenshare.imports import ALREADY, IMPORTED
+
+    table = Table(title="Import")
+    for col in ("file", "status", "source", "vintage", "rows", "countries", "years", "flags"):
+        table.add_column(col)
+    for o in outcomes:
+        s = o.summary
+        if s is None:
+            table.add_row(escape(o.file_name), o.status, "", "", "", "", "", "")
+            continue
+        years = f"{s.years[0]}-{s.years[1]}" if s.years else ""
+        flags = ", ".join(f"{k} {v:,}" for k, v in s.flag_counts.items())
+        table.add_row(
+            escape(s.file_name),
+            o.status,
+            s.source,
+            s.vintage,
+            f"{s.rows:,}",
+            str(s.countries or ""),
+            years,
+            flags,
+        )
+    console = Console()
+    console.print(table)
+    for o in outcomes:
+        if o.status not in (IMPORTED, ALREADY):
+            console.print(f"{o.status}: {escape(o.reason)}", highlight=False)
+    _print_notes([o.summary for o in outcomes if o.summary is not None], console)
+    counts = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    console.print(", ".join(f"{n} {k}" for k, n in counts.items()))
 
 
 def _print_summaries(summaries) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from burdenshare.imports import ALREADY, IMPORTED, FileOutcome
 
-    table = Table(title="Imported")
-    for col in ("file", "source", "vintage", "rows", "countries", "years", "flags"):
-        table.add_column(col)
-    for s in summaries:
-        years = f"{s.years[0]}-{s.years[1]}" if s.years else ""
-        flags = ", ".join(f"{k} {v:,}" for k, v in s.flag_counts.items())
-        rows = "already imported (no change)" if s.skipped else f"{s.rows:,}"
-        table.add_row(s.file_name, s.source, s.vintage, rows, str(s.countries or ""), years, flags)
-    console = Console()
-    console.print(table)
+    _print_outcomes(
+        [FileOutcome(Path(s.file_name), ALREADY if s.skipped else IMPORTED, s) for s in summaries]
+    )
+
+
+def _print_notes(summaries, console) -> None:
+    from rich.markup import escape
+
     for s in summaries:
         if s.superseded_starter_rows:
             console.print(
                 f"{s.file_name}: replaced {s.superseded_starter_rows:,} starter rows "
                 "of the same release"
             )
+        for label, n in s.replaced.items():
+            console.print(f"{s.file_name}: {n:,} replaced facts kept as vintage {label}")
         for w in s.warnings:
-            console.print(f"[yellow]warning[/] {s.file_name}: {w}", highlight=False)
+            console.print(f"[yellow]warning[/] {escape(s.file_name)}: {escape(w)}", highlight=False)
         if s.unmatched:
             console.print(
-                f"[yellow]unmatched names[/] {s.file_name}: {', '.join(s.unmatched)}",
+                f"[yellow]unmatched names[/] {escape(s.file_name)}: "
+                f"{escape(', '.join(s.unmatched))}",
                 highlight=False,
             )
 
