@@ -169,6 +169,7 @@ def status_cmd(
     from burdenshare.store.db import get_engine, resolve_url, safe_url
     from burdenshare.store.facts import status
 
+    _check_format(fmt, ("table", "json"))
     engine = get_engine(db)
     info = status(engine)
     info["database"] = safe_url(resolve_url(db))
@@ -179,7 +180,16 @@ def status_cmd(
     from rich.table import Table
 
     table = Table(title=f"burdenshare data — {info['database']}")
-    for col in ("source", "vintage", "file", "rows", "countries", "years", "indicators"):
+    for col in (
+        "source",
+        "vintage",
+        "released",
+        "file",
+        "rows",
+        "countries",
+        "years",
+        "indicators",
+    ):
         table.add_column(col)
     for row in info["imports"]:
         years = f"{row['years'][0]}-{row['years'][1]}" if row["years"] else ""
@@ -187,6 +197,7 @@ def status_cmd(
         table.add_row(
             row["source"],
             row["vintage"],
+            row["release_date"],
             name,
             f"{row['rows']:,}",
             str(row["countries"]),
@@ -196,6 +207,16 @@ def status_cmd(
     console = Console()
     console.print(table)
     console.print(f"{info['total_facts']:,} facts in {len(info['imports'])} imports")
+    from rich.markup import escape
+
+    for row in info["imports"]:
+        for note in row["exclusions"]:
+            console.print(f"[dim]excluded[/] {escape(row['file_name'])}: {escape(note)}")
+        if row["unmatched"]:
+            console.print(
+                f"[yellow]unmatched[/] {escape(row['file_name'])}: "
+                f"{escape(', '.join(row['unmatched']))}"
+            )
     if not info["imports"]:
         console.print(
             "The store is empty: `burdenshare data import FILE` or any scoring "
@@ -208,6 +229,7 @@ def sources_cmd(fmt: str = typer.Option("table", "--format", help="table or json
     """Supported formats, their publishers, official download URLs and terms of use."""
     from burdenshare import sources
 
+    _check_format(fmt, ("table", "json"))
     rows = [
         {
             "format": m.FORMAT,

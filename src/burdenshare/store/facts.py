@@ -188,7 +188,7 @@ def import_result(
                 "imported_at": dt.datetime.now(dt.UTC),
                 "row_count": len(facts),
                 "is_starter": is_starter,
-                "meta": {k: str(v) for k, v in result.meta.items()},
+                "meta": _import_meta(result),
             },
         ).scalar_one()
         if len(facts):
@@ -210,6 +210,28 @@ def import_result(
         superseded=superseded,
         replaced=replaced,
     )
+
+
+def _import_meta(result: ParseResult) -> dict:
+    """What the import keeps besides facts: the parser's provenance, the release date, and
+    the exclusions it reported (aggregates, non-state parties, unmatched names) so that
+    ``data status`` can show them later, not only at import time."""
+    meta: dict = {k: str(v) for k, v in result.meta.items()}
+    meta.setdefault("release_date", release_date_of(result.vintage, result.meta))
+    meta["exclusions"] = list(result.warnings)
+    meta["unmatched"] = list(result.unmatched)
+    return meta
+
+
+def release_date_of(vintage: str, meta: dict | None = None) -> str:
+    """The release date of a vintage: the parser's ``release_date`` when it gives one, else
+    the vintage itself when it is a date ("2024-06-17", or "2026-04" for a month), else ""."""
+    given = (meta or {}).get("release_date")
+    if given:
+        return str(given)
+    import re
+
+    return vintage if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", vintage or "") else ""
 
 
 def _bulk_insert_facts(conn: sa.Connection, import_id: int, facts: pd.DataFrame) -> None:
@@ -529,6 +551,11 @@ def status(engine: Engine) -> dict:
     out = []
     for row in imports:
         c = cov.get(row["id"], {})
+        if row["is_starter"] and not c.get("rows"):
+            continue  # a starter slice wholly superseded by its full official file
+        meta = row["meta"] or {}
+        if isinstance(meta, str):
+            meta = json.loads(meta)
         out.append(
             {
                 "source": row["source"],
@@ -543,6 +570,9 @@ def status(engine: Engine) -> dict:
                 "countries": int(c.get("countries", 0)),
                 "years": [c["year_min"], c["year_max"]] if c.get("rows") else None,
                 "indicators": int(c.get("indicators", 0)),
+                "release_date": meta.get("release_date") or release_date_of(row["vintage"]),
+                "exclusions": list(meta.get("exclusions", [])),
+                "unmatched": list(meta.get("unmatched", [])),
             }
         )
     return {"database": None, "total_facts": int(total), "imports": out}
