@@ -175,14 +175,15 @@ def test_replace_keeps_the_old_facts_as_their_own_vintage(engine):
     assert _count(engine, "facts") == 6  # nothing deleted
 
 
-def test_a_superset_with_equal_values_supersedes_without_asking(engine):
+def test_another_file_of_the_same_release_needs_replace_even_when_it_only_adds(engine):
     import_result(engine, _result("2024", 4.0), file_name="a", sha256="1", fmt="x")
     more = ("ITA", 2024, "milex_gdp_pct", 1.5, "percent", "", "demo", "2024")
-    import_result(
-        engine, _result("2024", 4.0, extra_rows=[more]), file_name="b", sha256="2", fmt="x"
-    )
-    assert _count(engine, "facts") == 4
-    assert len(load_facts(engine)) == 4
+    bigger = _result("2024", 4.0, extra_rows=[more])
+    with pytest.raises(StoreError, match="a different file claims the same release"):
+        import_result(engine, bigger, file_name="b", sha256="2", fmt="x")
+    summary = import_result(engine, bigger, file_name="b", sha256="2", fmt="x", replace=True)
+    assert summary.replaced == {"2024~replaced-1": 3}
+    assert len(load_facts(engine)) == 4 and _count(engine, "facts") == 7
 
 
 def test_an_implausibly_small_new_release_is_refused(engine):

@@ -280,11 +280,10 @@ def _resolve_overlap(
 
     Returns (starter rows removed, {relabelled vintage: facts moved there}).
 
-    - Stored facts that the new file repeats exactly and extends (same values, a superset of
-      the (country, year) keys) are superseded: removed, nothing is lost.
     - Starter rows: superseded when the file covers every (country, year) they hold (the
       starter rounds values, so values are not compared).
-    - Anything else would lose or change data: refused unless ``replace``, and then the old
+    - Facts of another full file: refused unless ``replace`` (the message says whether the
+      new file has fewer or different facts, a truncated or damaged file), and then the old
       facts are relabelled ``<vintage>~replaced-<their import id>``.
     """
     if facts.empty:
@@ -330,9 +329,16 @@ def _resolve_overlap(
                     if (i, int(y)) in new_vals and not _same(v, new_vals[(i, int(y))])
                 ]
             )
-            if not missing and not changed:
+            if holder_is_starter and not missing:
                 removed += conn.execute(sa.delete(f).where(where)).rowcount or 0
                 continue
+            if not replace and not missing and not changed:
+                raise StoreError(
+                    f"the store already holds {indicator!r} of {source} vintage {vintage} "
+                    f"from {holder_file!r}; a different file claims the same release "
+                    "(use --replace to store it; the old facts are kept as vintage "
+                    f"{vintage}{REPLACED_MARK}{holder_id})"
+                )
             if not replace:
                 what = []
                 if missing:
