@@ -271,20 +271,48 @@ def update_cmd(
     only: list[str] = typer.Option(None, "--only", help="Only these formats."),
     dest: Path | None = typer.Option(None, "--dest", help="Download folder."),
     timeout: float = typer.Option(20.0, "--timeout", help="Seconds per connection attempt."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Read the publishers' pages and say what would be fetched."
+    ),
 ) -> None:
-    """Download the official files and import them (needs internet access)."""
-    from burdenshare.download import download_official
+    """Find the newest official releases on the publishers' pages, download and import them.
+
+    SIPRI's and NATO's landing pages are read for their newest release; when a page no longer
+    links a file burdenshare recognises, the fixed address is used and a message says so.
+    Needs internet access; offline it stops with one line naming the address.
+    """
+    from rich.console import Console
+
+    from burdenshare import download
+    from burdenshare.imports import REFUSED, import_many
     from burdenshare.store.db import get_engine
-    from burdenshare.store.facts import import_file
 
+    if timeout <= 0:
+        from burdenshare.errors import UserError
+
+        raise UserError(f"--timeout must be a positive number of seconds, not {timeout}")
+    err = Console(stderr=True)
+
+    def warn(msg: str) -> None:
+        err.print(f"[yellow]note[/] {msg}", highlight=False, markup=True)
+
+    if dry_run:
+        for plan in download.dry_run(only=only or None, timeout=timeout, warn=warn):
+            typer.echo(f"would fetch {plan.format}: {plan.url} ({plan.how})")
+        return
     engine = get_engine(db)
-    files = download_official(only=only or None, dest=dest, timeout=timeout)
-    summaries = [import_file(engine, path) for path in files]
-    _print_summaries(summaries)
-    from burdenshare.download import manual_downloads
-
-    for row in manual_downloads():
+    fetched = download.download_official(only=only or None, dest=dest, timeout=timeout, warn=warn)
+    outcomes = []
+    for plan, paths in fetched:
+        typer.echo(f"fetched {plan.format}: {plan.url} ({plan.how})")
+        outcomes += import_many(engine, paths, publisher_urls={p: plan.url for p in paths})
+    _print_outcomes(outcomes)
+    for row in download.manual_downloads():
+        if only and row["format"] not in only:
+            continue
         typer.echo(
             f"{row['format']}: served only through a web form; download it from "
             f"{row['page']} and run `burdenshare data import FILE`"
         )
+    if any(o.status == REFUSED for o in outcomes):
+        raise typer.Exit(2)
