@@ -96,6 +96,27 @@ SIPRI_REGIONS: frozenset[str] = frozenset(
 MISSING_MARKERS: frozenset[str] = frozenset({"...", ". .", "..", ". . .", "\u2026"})
 NOT_INDEPENDENT_MARKERS: frozenset[str] = frozenset({"xxx"})
 
+#: Rows SIPRI gives for groups of states, not countries: excluded and reported as aggregates
+#: (not as unmatched names).
+KNOWN_AGGREGATES: frozenset[str] = frozenset({"European Union"})
+
+
+def split_aggregates(names: list[str]) -> tuple[list[str], list[str]]:
+    """(unmatched names that are not known aggregates, the known aggregates among them)."""
+    names = dedupe(names)
+    return (
+        [n for n in names if n.strip() not in KNOWN_AGGREGATES],
+        [n for n in names if n.strip() in KNOWN_AGGREGATES],
+    )
+
+
+def aggregate_warning(aggregates: list[str]) -> list[str]:
+    """The warning naming excluded aggregates (empty when there are none)."""
+    if not aggregates:
+        return []
+    return [f"{len(aggregates)} aggregate(s) excluded (not countries): {', '.join(aggregates)}"]
+
+
 #: SIPRI font colours (Excel's default indexed palette: 10 = red, 12 = blue).
 RED, BLUE = 10, 12
 _RGB_EQUIVALENT = {"FFFF0000": RED, "FF0000": RED, "FF0000FF": BLUE, "0000FF": BLUE}
@@ -787,12 +808,13 @@ def parse(path: Path) -> ParseResult:
     if notes_sheet is not None:
         extra["footnotes"] = _footnotes(values[notes_sheet])
     facts = validate_facts(pd.concat(frames, ignore_index=True))
+    unmatched, aggregates = split_aggregates(unmatched)
     return ParseResult(
         facts=facts,
         source=SOURCE,
         vintage=vintage,
-        warnings=warnings,
-        unmatched=dedupe(unmatched),
+        warnings=aggregate_warning(aggregates) + warnings,
+        unmatched=unmatched,
         meta={
             "publisher": PUBLISHER,
             "url": DOWNLOAD_URL,
