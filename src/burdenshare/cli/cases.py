@@ -65,6 +65,15 @@ def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
     return check_format(fmt, allowed)
 
 
+def _partner(text: str, option: str) -> str:
+    """A partner as stored on cases: an organisation code (NATO, NSPA) or a country's ISO3
+    (names accepted); anything else names ``option``."""
+    from burdenshare.cases.notification import organisation_code
+    from burdenshare.cli.common import parse_country
+
+    return organisation_code(text.strip().upper()) or parse_country(text, option)
+
+
 def _money(x) -> str:
     return "" if _blank(x) else f"${float(x):,.0f}"
 
@@ -167,6 +176,8 @@ def list_cmd(
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json", "csv"))
+    if partner is not None:
+        partner = _partner(partner, "--partner")
     frame = svc.list_cases(_engine(db), status=status, partner=partner, limit=limit)
     if fmt == "json":
         echo_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
