@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,8 @@ def assert_one_line_error(result: Result, *needles: str, args=()) -> None:
 
 def row_counts(db_file: Path) -> dict[str, int]:
     """Rows per table of a SQLite store (read through a read-only connection)."""
-    with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+    uri = f"file:{db_file}?mode=ro&immutable=1"  # also when its folder is read-only
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
         tables = [
             r[0]
             for r in conn.execute(
@@ -64,3 +66,11 @@ def row_counts(db_file: Path) -> dict[str, int]:
             )
         ]
         return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def copy_store(template: Path, folder: Path, name: str = "store.db") -> Path:
+    """A private copy of the store file ``template`` in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    shutil.copyfile(template, target)
+    return target

@@ -33,7 +33,7 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("cases", "queue"): [],
     ("cases", "schedule"): [],
     ("cases", "show"): ["SYN-000002"],
-    ("cases", "transition"): ["SYN-000040", "withdrawn"],
+    ("cases", "transition"): ["SYN-000010", "closed"],
     ("catalog", "import"): ["{catalog_yaml}"],
     ("catalog", "show"): [],
     ("compare",): ["eo14383", "hague2035"],

@@ -7,12 +7,11 @@ the reported NATO figures; each test module that changes a store works on its ow
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
-from cli_helpers import run_ok
+from cli_helpers import copy_store, run_ok
 
 from burdenshare.store.db import dispose_all
 
@@ -48,14 +47,6 @@ def template_store(tmp_path_factory) -> Path:
     run_ok("monitor", "load-reported", "--db", url)
     checkpoint(path)
     return path
-
-
-def copy_store(template: Path, folder: Path, name: str = "store.db") -> Path:
-    """A private copy of ``template`` in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    shutil.copyfile(template, target)
-    return target
 
 
 @pytest.fixture(scope="module")

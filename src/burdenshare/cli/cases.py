@@ -168,7 +168,7 @@ def import_cmd(
 def list_cmd(
     status: str | None = typer.Option(None, "--status", help="Only cases at this stage."),
     partner: str | None = typer.Option(None, "--partner", help="Only this partner (ISO3)."),
-    limit: int | None = typer.Option(None, "--limit", min=1),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N cases."),
     db: str | None = DB_OPTION,
     fmt: str = format_option("table", "json", "csv"),
 ) -> None:
@@ -326,7 +326,12 @@ def notify_check_cmd(
         None, "--firearms-value", help="USML Category I firearms (DCS), US$."
     ),
     sale_type: str = typer.Option("FMS", "--sale-type", help="FMS or DCS."),
-    manufacture_abroad: bool = typer.Option(False, "--manufacture-abroad"),
+    manufacture_abroad: bool = typer.Option(
+        False,
+        "--manufacture-abroad",
+        help="DCS licence for manufacture abroad of significant military equipment "
+        "(AECA 36(d), 22 U.S.C. 2776(d)).",
+    ),
     emergency: bool = typer.Option(False, "--emergency", help="Presidential emergency waiver."),
     retransfer_outside_group: bool = typer.Option(
         False,
@@ -754,7 +759,7 @@ def audit_verify_cmd(db: str | None = DB_OPTION, fmt: str = FORMAT_OPTION) -> No
 @audit_app.command("log")
 def audit_log_cmd(
     subject: str | None = typer.Option(None, "--subject", help="Only records about this."),
-    limit: int = typer.Option(50, "--limit", min=1),
+    limit: int = typer.Option(50, "--limit", min=1, help="Show the newest N records."),
     db: str | None = DB_OPTION,
     fmt: str = FORMAT_OPTION,
 ) -> None:
