@@ -57,9 +57,7 @@ def _call(path, files, fmt):
 
 def _offered(result, fmt) -> bool:
     """False when the command refuses this format (by name, as every option must)."""
-    if result.code == 2 and "--format" in result.err and f"'{fmt}'" in result.err:
-        return False
-    return True
+    return not (result.code == 2 and "--format" in result.err and f"'{fmt}'" in result.err)
 
 
 def test_most_commands_offer_json():
