@@ -4,8 +4,8 @@ Every CLI command is a new process, so an in-memory cache does not help ``burden
 run twice. Results are pickled under the user cache directory, keyed by everything they are
 computed from:
 
-- the store's state (:func:`store_state`: database URL, schema revision, number and newest id
-  of imports, number of facts): any import, replacement or deletion changes it;
+- the store's state, given by the caller (:func:`burdenshare.store.fingerprint.facts_fingerprint`
+  with the database URL: every import, and so every replacement, changes it);
 - the code and package data (:func:`code_state`: the newest modification time and number of
   the package's files), so an upgrade or an edited rule file never meets a stale entry;
 - the caller's own key parts (year, vintage, the policy's content hash, ...).
@@ -17,6 +17,7 @@ never writes to the store (a read-only store stays readable and fast).
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import hashlib
 import os
@@ -78,24 +79,6 @@ def code_state() -> str:
     return f"{newest}:{count}"
 
 
-def store_state(engine) -> tuple:
-    """What identifies the store's facts: URL, schema revision, imports and facts counts."""
-    import sqlalchemy as sa
-
-    from burdenshare.store.models import Fact, Import
-
-    i, f = Import.__table__, Fact.__table__
-    with engine.connect() as conn:
-        n_imports, newest = conn.execute(sa.select(sa.func.count(), sa.func.max(i.c.id))).one()
-        n_facts = conn.execute(sa.select(sa.func.count()).select_from(f)).scalar_one()
-        try:
-            revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        except sa.exc.DBAPIError:
-            revision = None
-    url = engine.url.render_as_string(hide_password=True)
-    return (url, revision, int(n_imports or 0), int(newest or 0), int(n_facts or 0))
-
-
 def _path(kind: str, key: Hashable) -> Path:
     digest = hashlib.sha256(repr((kind, code_state(), key)).encode("utf-8")).hexdigest()[:32]
     return cache_dir() / f"{kind}-{digest}.pkl"
@@ -104,8 +87,8 @@ def _path(kind: str, key: Hashable) -> Path:
 def cached(kind: str, key: Hashable, build: Callable[[], T]) -> T:
     """``build()``'s value for ``key``, from disk when an earlier process computed it.
 
-    ``key`` must contain everything the value depends on besides the code (use
-    :func:`store_state` for the store); its ``repr`` is hashed.
+    ``key`` must contain everything the value depends on besides the code (the store's
+    fingerprint, the policy's hash, ...); its ``repr`` is hashed.
     """
     if not enabled():
         return build()
@@ -118,7 +101,8 @@ def cached(kind: str, key: Hashable, build: Callable[[], T]) -> T:
     except FileNotFoundError:
         pass
     except Exception:  # noqa: BLE001 - a damaged or foreign entry: rebuild and replace it
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
     value = build()
     _store(path, value)
     return value

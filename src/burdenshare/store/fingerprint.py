@@ -10,12 +10,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from burdenshare.store.models import Import
+#: plain SQL: the ORM models cost a tenth of a second to import on every warm start
+_QUERY = sa.text("SELECT COUNT(*), MAX(id) FROM imports")
 
 
 def facts_fingerprint(engine: Engine) -> tuple[int, int]:
     """(number of imports, newest import id); (0, 0) for an empty store."""
-    t = Import.__table__
     with engine.connect() as conn:
-        n, newest = conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.id))).one()
+        n, newest = conn.execute(_QUERY).one()
     return int(n or 0), int(newest or 0)
