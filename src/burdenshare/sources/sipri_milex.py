@@ -753,7 +753,7 @@ def _match_sheets(
         if found and heads is not None:
             name = found[0][0]
             head = heads.get(name, "")
-            t = spec.match_title(head)
+            t = spec.match_title(head) or re.search(spec.pattern, head, re.IGNORECASE)
             if t is None:
                 raise DataFormatError(
                     f"sheet {name!r} row 1: the title {head[:90]!r} is not SIPRI's "
