@@ -28,6 +28,7 @@ CSV_FILES = (
     "UNGA-Idealpoints-BSV_July2025_1946-2024.csv",
     "US-bases-abroad_troopdata-basedata.csv",
     "US-troops-abroad_troopdata-rebuild-country-year_1950-2024.csv",
+    "COW-alliance_v4.1_by_member.csv",
 )
 XLSX_FILES = ("NATO-240617-def-exp-2024-TABLES-en.xlsx", "SIPRI-Milex-data-1949-2024_2.xlsx")
 REGISTER = CSV_FILES[4]
