@@ -186,4 +186,20 @@ def test_format_values_are_checked(sqlite_url, capsys):
     for cmd in (["data", "status", "--db", sqlite_url], ["data", "sources"]):
         assert main([*cmd, "--format", "xml"]) == 2
         err = capsys.readouterr().err
-        assert "--format 'xml'" in err and "table, json" in err
+        assert "--format" in err and "'xml' is not one of table, json" in err
+        assert "Traceback" not in err
+
+
+def test_status_and_sources_csv_parse(sqlite_url, shared_data, capsys):
+    import csv
+    import io
+
+    wdi = shared_data / "API_SP.POP.TOTL_DS2_en_csv_v2_33112.csv"
+    assert main(["data", "import", str(wdi), "--db", sqlite_url]) == 0
+    capsys.readouterr()
+    assert main(["data", "status", "--db", sqlite_url, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["source"] for r in rows] == ["worldbank_wdi"] and rows[0]["release_date"]
+    assert main(["data", "sources", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert "nato-defexp-xlsx" in {r["format"] for r in rows}

@@ -28,6 +28,7 @@ CSV_FILES = (
     "UNGA-Idealpoints-BSV_July2025_1946-2024.csv",
     "US-bases-abroad_troopdata-basedata.csv",
     "US-troops-abroad_troopdata-rebuild-country-year_1950-2024.csv",
+    "COW-alliance_v4.1_by_member.csv",
 )
 XLSX_FILES = ("NATO-240617-def-exp-2024-TABLES-en.xlsx", "SIPRI-Milex-data-1949-2024_2.xlsx")
 REGISTER = CSV_FILES[4]
@@ -173,3 +174,29 @@ def test_cli_batch_refuses_the_damaged_file_and_imports_the_rest(
     assert code == 2
     assert [o["status"] for o in out] == ["refused", "skipped", "imported"]
     assert "truncated" in out[0]["reason"] and "notes.csv" in out[1]["reason"]
+
+
+def test_sipri_imports_without_its_closing_total_row_is_refused(shared_data, tmp_path):
+    name = "SIPRI-AT-import-values-by-recipient_1950-2023_gen-2024-10-13.csv"
+    raw = (shared_data / name).read_bytes()
+    cut = raw[: raw.rindex(b"\n", 0, int(len(raw) * 0.6)) + 1]  # well-formed, rows missing
+    path = tmp_path / name
+    path.write_bytes(cut)
+    with pytest.raises(DataFormatError, match=r"closing 'Total world import' row"):
+        sources.detect(shared_data / name).parse(path)
+
+
+def test_nato_table_cut_before_its_total_row_is_refused(shared_data, tmp_path):
+    import openpyxl
+
+    name = "NATO-240617-def-exp-2024-TABLES-en.xlsx"
+    wb = openpyxl.load_workbook(shared_data / name)
+    ws = wb["TABLE3"]
+    ws.delete_rows(60, ws.max_row - 59)  # the rest of "Annual real change" and its totals
+    path = tmp_path / name
+    wb.save(path)
+    with pytest.raises(
+        DataFormatError,
+        match=r"sheet 'TABLE3': section 'Annual real change.*no closing 'NATO Total'",
+    ):
+        sources.detect(shared_data / name).parse(path)

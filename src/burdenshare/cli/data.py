@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import DB_OPTION, check_format, echo_json, format_option
 
 data_app = typer.Typer(
     help="Load and inspect the published data behind every score.", no_args_is_help=True
@@ -31,7 +31,7 @@ def import_cmd(
         "release much smaller than the previous one.",
     ),
     db: str | None = DB_OPTION,
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: str = format_option("table", "json"),
 ) -> None:
     """Import official data files; each file is one transaction (all or nothing).
 
@@ -46,7 +46,6 @@ def import_cmd(
     from burdenshare.imports import REFUSED, SKIPPED, import_many
     from burdenshare.store.db import get_engine
 
-    _check_format(fmt, ("table", "json"))
     engine = get_engine(db)
     err = Console(stderr=True)
     with Progress(
@@ -76,13 +75,6 @@ def import_cmd(
         _print_outcomes(outcomes)
     if any(o.status == REFUSED for o in outcomes):
         raise typer.Exit(2)
-
-
-def _check_format(fmt: str, accepted: tuple[str, ...]) -> None:
-    from burdenshare.errors import UserError
-
-    if fmt not in accepted:
-        raise UserError(f"--format {fmt!r} is not one of {', '.join(accepted)}")
 
 
 def _outcome_dict(outcome) -> dict:
@@ -163,18 +155,37 @@ def _print_notes(summaries, console) -> None:
 @data_app.command("status")
 def status_cmd(
     db: str | None = DB_OPTION,
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: str = format_option("table", "json", "csv"),
 ) -> None:
     """Sources, vintages, coverage and row counts in the database."""
     from burdenshare.store.db import get_engine, resolve_url, safe_url
     from burdenshare.store.facts import status
 
-    _check_format(fmt, ("table", "json"))
+    check_format(fmt, ("table", "json", "csv"))
     engine = get_engine(db)
     info = status(engine)
     info["database"] = safe_url(resolve_url(db))
     if fmt == "json":
         echo_json(info)
+        return
+    if fmt == "csv":
+        from burdenshare.cli.common import render
+
+        cols = [
+            "source",
+            "format",
+            "vintage",
+            "release_date",
+            "file_name",
+            "sha256",
+            "publisher_url",
+            "imported_at",
+            "starter",
+            "rows",
+            "countries",
+            "indicators",
+        ]
+        render(info["imports"], "csv", columns=cols)
         return
     from rich.console import Console
     from rich.table import Table
@@ -225,11 +236,11 @@ def status_cmd(
 
 
 @data_app.command("sources")
-def sources_cmd(fmt: str = typer.Option("table", "--format", help="table or json")) -> None:
+def sources_cmd(fmt: str = format_option("table", "json", "csv", "md")) -> None:
     """Supported formats, their publishers, official download URLs and terms of use."""
     from burdenshare import sources
 
-    _check_format(fmt, ("table", "json"))
+    check_format(fmt, ("table", "json", "csv", "md"))
     rows = [
         {
             "format": m.FORMAT,
@@ -241,8 +252,10 @@ def sources_cmd(fmt: str = typer.Option("table", "--format", help="table or json
         }
         for m in sources.parsers()
     ]
-    if fmt == "json":
-        echo_json(rows)
+    if fmt != "table":
+        from burdenshare.cli.common import render
+
+        render(rows, fmt, title="Supported data formats")
         return
     from rich.console import Console
     from rich.table import Table

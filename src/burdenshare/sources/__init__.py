@@ -35,6 +35,7 @@ PARSER_MODULES: tuple[str, ...] = (
     "burdenshare.sources.unga",
     "burdenshare.sources.troops",
     "burdenshare.sources.bases",
+    "burdenshare.sources.cow_alliance",
 )
 
 

@@ -129,6 +129,7 @@ _YEAR = re.compile(r"^\s*(\d{4})\s*(e?)\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^(?P<name>.*?)\s*(?P<star>\*+)?\s*(?:\((?P<currency>[^)]*)\))?\s*$")
 _BASE = re.compile(r"(?:constant\s+)?(\d{4})\s+prices", re.IGNORECASE)
 _AGGREGATE = re.compile(r"^nato\b", re.IGNORECASE)
+_TOTAL = re.compile(r"^nato total\b", re.IGNORECASE)
 _HEADER_SEARCH_ROWS = 40
 _TITLE = re.compile(r"^table\s*(\w+)\s*:\s*(.+)$", re.IGNORECASE)
 _CORE = re.compile(r"\bcore\b")
@@ -228,11 +229,14 @@ def _parse_sheet(
         str(v) for r in rows[:head] for v in r if isinstance(v, str) and v.strip()
     )
 
+    # The tables whose every section closes with the "NATO Total" aggregate (2024 layout).
+    sheet_needs_total = any(_TOTAL.match(_label(r, first)) for r in rows[head + 1 :])
     unlabeled = sections[0] if sections[0].label is None else None
     current: Section | None = unlabeled
     current_label = ""
     current_measure = measure
     unknown: tuple[str, int] | None = None
+    totals: set[tuple[Section, str]] = set()
     labels: dict[tuple[Section, str], str] = {}
     collected: dict[tuple[Section, str], tuple[_Rows, dict[str, int]]] = {}
     unmatched: list[str] = []
@@ -253,6 +257,8 @@ def _parse_sheet(
                 else:
                     unknown = (label, i)
             continue
+        if label and _TOTAL.match(label) and current is not None:
+            totals.add((current, current_measure))
         if not label or _AGGREGATE.match(label):
             continue  # unnamed check rows (all zeros) and NATO aggregates are not countries
         if unknown is not None:
@@ -327,6 +333,12 @@ def _parse_sheet(
                 where=where,
             )
         for key in keys:
+            if sheet_needs_total and key not in totals:
+                raise DataFormatError(
+                    f"sheet {sheet!r}: section {labels.get(key, section.label)!r} has no closing "
+                    "'NATO Total' row: the table is incomplete (rows cut?)",
+                    where=where,
+                )
             frames.append(
                 _section_frame(sheet, key, collected[key][0], labels, title_text, vintage, where)
             )
