@@ -28,11 +28,18 @@ class Result:
         return [line for line in self.err.splitlines() if line.strip()]
 
 
-def run(*args: str) -> Result:
-    """Run one command; return its exit code, stdout and stderr."""
+def run(*args: str, stdin: str = "") -> Result:
+    """Run one command (``stdin`` as its standard input); return exit code, stdout, stderr."""
+    import sys
+
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(a) for a in args])
+    finally:
+        sys.stdin = saved
     return Result(code, out.getvalue(), err.getvalue())
 
 

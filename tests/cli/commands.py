@@ -68,10 +68,19 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ],
     ("transfers", "show"): ["TR-000001"],
     ("whatif",): ["ESP", "--set", "milex_gdp_pct=2.1"],
+    ("serve",): [],
+    ("users", "add"): ["newcomer", "--role", "viewer"],
+    ("users", "list"): [],
+    ("users", "set-role"): ["tester", "viewer"],
+    ("users", "disable"): ["tester"],
+    ("users", "enable"): ["tester"],
+    ("users", "token"): ["tester"],
+    ("users", "revoke"): ["tester"],
+    ("users", "password"): ["tester", "--password-stdin"],
 }  # fmt: skip
 
-#: commands that reach the network (only checked where parsing fails first)
-NETWORK = {("data", "update")}
+#: commands that reach the network or serve on it (only checked where parsing fails first)
+NETWORK = {("data", "update"), ("serve",)}
 
 
 @dataclass(frozen=True)

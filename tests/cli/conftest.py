@@ -45,6 +45,7 @@ def template_store(tmp_path_factory) -> Path:
         "--items", "1:1", "--total-value", "10000", "--db", url,
     )  # fmt: skip
     run_ok("monitor", "load-reported", "--db", url)
+    run_ok("users", "add", "tester", "--role", "analyst", "--db", url)
     checkpoint(path)
     return path
 

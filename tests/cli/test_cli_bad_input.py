@@ -145,6 +145,8 @@ POSITIONAL = [
     (("policy", "show"), ["/no/such/policy.yaml"], ("/no/such/policy.yaml",)),
     (("policy", "validate"), ["/no/such/policy.yaml"], ("/no/such/policy.yaml",)),
     (("transfers", "show"), ["TR-999999"], ("TR-999999",)),
+    (("users", "add"), ["someone", "--role", "emperor"], ("emperor",)),
+    (("users", "set-role"), ["nobody-such", "viewer"], ("nobody-such",)),
     (("transfers", "check"), [*BASE[("transfers", "check")][:-1], "-5"], ("total",)),
     (("monitor", "tiers"), ["--from-vintage", "1999", "--to-vintage", "2025-08"],
      ("--from-vintage",)),

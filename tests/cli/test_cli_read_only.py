@@ -31,6 +31,8 @@ WRITES = [
     ["transfers", "check", "--case", "SYN-000001", "--from", "JPN", "--to", "AUS",
      "--items", "1:1", "--total-value", "10000"],
     ["data", "import", "{data_file}"],
+    ["users", "add", "ro-user", "--role", "viewer"],
+    ["users", "revoke", "tester"],
 ]  # fmt: skip
 
 #: writes that are no-ops on this store (already loaded): exit 0 and nothing written is fine
