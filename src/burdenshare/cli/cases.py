@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from burdenshare.cli.common import DB_OPTION, echo_json, format_option
+from burdenshare.cli.common import engine as db_engine
 
 cases_app = typer.Typer(
     help="Arms-sale cases: import, life cycle, congressional notification.", no_args_is_help=True
@@ -39,12 +40,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(eeum_app, name="eeum")
     app.add_typer(metrics_app, name="metrics")
     app.add_typer(audit_app, name="audit")
-
-
-def _engine(db: str | None):
-    from burdenshare.cli.common import engine
-
-    return engine(db)
 
 
 def _actor(actor: str | None) -> str:
@@ -141,7 +136,7 @@ def import_cmd(
     text = _read_text(file)
     try:
         out = svc.import_cases(
-            _engine(db),
+            db_engine(db),
             text,
             file.name,
             kind,
@@ -178,7 +173,7 @@ def list_cmd(
     fmt = _check_format(fmt, ("table", "json", "csv"))
     if partner is not None:
         partner = _partner(partner, "--partner")
-    frame = svc.list_cases(_engine(db), status=status, partner=partner, limit=limit)
+    frame = svc.list_cases(db_engine(db), status=status, partner=partner, limit=limit)
     if fmt == "json":
         echo_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
         return
@@ -228,7 +223,7 @@ def show_cmd(
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    engine = _engine(db)
+    engine = db_engine(db)
     case = svc.get_case_obj(engine, case_id)
     data = svc.get_case(engine, case_id)
     if fmt == "json":
@@ -294,7 +289,7 @@ def transition_cmd(
     fmt = _check_format(fmt, ("table", "json"))
     when = _date(at, "--at")
     case = svc.transition(
-        _engine(db),
+        db_engine(db),
         case_id,
         stage,
         at=when,
@@ -375,7 +370,7 @@ def notify_check_cmd(
             retransfer_outside_group=retransfer_outside_group,
         )
     result = svc.notify_check(
-        _engine(db),
+        db_engine(db),
         actor=_actor(actor),
         case_id=case_id,
         query=query,
@@ -420,7 +415,7 @@ def notify_compare_cmd(
     fmt = _check_format(fmt, ("table", "json"))
     try:
         out = svc.notify_compare(
-            _engine(db),
+            db_engine(db),
             actor=_actor(None),
             proposed=proposed,
             as_of=_date(as_of, "--as-of"),
@@ -458,7 +453,7 @@ def generate_cmd(
     from burdenshare.services import cases as svc
 
     count, by_status = svc.generate_synthetic(
-        _engine(db), n=n, seed=seed, start=start, end=end, actor=_actor(actor)
+        db_engine(db), n=n, seed=seed, start=start, end=end, actor=_actor(actor)
     )
     typer.echo(
         f"generated {count} synthetic case(s) (seed {seed}): "
@@ -531,7 +526,7 @@ def transfer_request_cmd(
 
     fmt = _check_format(fmt, ("table", "json"))
     req = _transfer(case, from_, to, items, mde_value, total_value, date, parent, emergency)
-    tid, decision = svc.transfer_record(_engine(db), req, actor=_actor(actor))
+    tid, decision = svc.transfer_record(db_engine(db), req, actor=_actor(actor))
     _print_decision(tid, decision, fmt)
 
 
@@ -589,7 +584,7 @@ def transfer_check_cmd(
         retransfer_outside_group,
         exemption,
     )
-    decision = svc.transfer_check(_engine(db), req, actor=_actor(actor))
+    decision = svc.transfer_check(db_engine(db), req, actor=_actor(actor))
     _print_decision(None, decision, fmt)
 
 
@@ -603,7 +598,7 @@ def transfer_show_cmd(
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    t = svc.get_transfer(_engine(db), transfer_id)
+    t = svc.get_transfer(db_engine(db), transfer_id)
     if fmt == "json":
         echo_json(t)
         return
@@ -640,7 +635,7 @@ def eeum_workload_cmd(
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json", "csv"))
-    table = svc.eeum_workload(_engine(db), quarter)
+    table = svc.eeum_workload(db_engine(db), quarter)
     if fmt == "json":
         echo_json(table.to_dict(orient="records"))
         return
@@ -710,7 +705,7 @@ def metrics_quarterly_cmd(
     if output is not None:
         suffixes = (".xlsx",) if fmt == "xlsx" else None
         output = check_output_path(output, "--output", suffixes=suffixes)
-    q = metrics.quarterly(_engine(db), quarter, k=k, synthetic=synthetic)
+    q = metrics.quarterly(db_engine(db), quarter, k=k, synthetic=synthetic)
     if q.warning:
         typer.echo(f"warning: {q.warning}", err=True)
     if fmt == "xlsx":
@@ -745,7 +740,7 @@ def audit_verify_cmd(db: str | None = DB_OPTION, fmt: str = FORMAT_OPTION) -> No
     from burdenshare.services import audit
 
     fmt = _check_format(fmt, ("table", "json"))
-    result = audit.verify(_engine(db))
+    result = audit.verify(db_engine(db))
     if fmt == "json":
         echo_json({k: result[k] for k in ("ok", "records", "problems")})
     else:
@@ -767,7 +762,7 @@ def audit_log_cmd(
     from burdenshare.services import audit
 
     fmt = _check_format(fmt, ("table", "json"))
-    records = audit.tail(_engine(db), subject=subject, limit=limit)
+    records = audit.tail(db_engine(db), subject=subject, limit=limit)
     if fmt == "json":
         echo_json(records)
         return

@@ -16,6 +16,7 @@ from burdenshare.cli.common import (
     markdown_table,
     parse_country,
 )
+from burdenshare.cli.common import engine as db_engine
 
 monitor_app = typer.Typer(
     help="Monitor allies: spending against 2% / 3.5% / 5%, crossings, projections, tiers.",
@@ -36,16 +37,19 @@ def register(app: typer.Typer) -> None:
     app.add_typer(monitor_app, name="monitor")
 
 
-def _engine(db: str | None):
-    from burdenshare.cli.common import engine
-
-    return engine(db, starter=True)
-
-
 def _facts(db: str | None, indicators: list[str] | None = None):
+    """Every vintage of the store's facts; an empty store's reads use the starter snapshot in
+    memory (reads never write: ``burdenshare data starter`` loads it)."""
     from burdenshare.store.facts import load_facts
 
-    return load_facts(_engine(db), vintage="all", indicators=indicators)
+    facts = load_facts(db_engine(db), vintage="all", indicators=indicators)
+    if facts.empty:
+        from burdenshare.starter import load_starter_facts
+
+        facts = load_starter_facts()
+        if indicators is not None:
+            facts = facts.loc[facts["indicator"].isin(list(indicators))].reset_index(drop=True)
+    return facts
 
 
 def _as_of(facts, spec: str) -> str:
@@ -459,7 +463,7 @@ def load_reported_cmd(
     """Import NATO's 2025 releases as reported in the press (a no-op when already loaded)."""
     from burdenshare.monitor.reported import import_reported
 
-    summary = import_reported(_engine(db))
+    summary = import_reported(db_engine(db, starter=True))  # not 24 facts alone
     if fmt is not Format.table:
         from burdenshare.cli.common import render
 

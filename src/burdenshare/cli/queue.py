@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from burdenshare.cli.common import DB_OPTION, echo_json, format_option
+from burdenshare.cli.common import engine as db_engine
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -59,12 +60,6 @@ def _cases_group(app: typer.Typer) -> typer.Typer:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _engine(db: str | None):
-    from burdenshare.cli.common import engine
-
-    return engine(db)
 
 
 def _format(fmt: str) -> str:
@@ -127,7 +122,7 @@ def catalog_import_cmd(
     from burdenshare.cases.catalog import read_catalog_file, save_catalog
 
     catalog = read_catalog_file(file)  # validates everything before the store is touched
-    version_id, created = save_catalog(_engine(db), catalog)
+    version_id, created = save_catalog(db_engine(db), catalog)
     n_lines = len({item.production_line for item in catalog})
     if created:
         typer.echo(
@@ -151,7 +146,7 @@ def catalog_show_cmd(
     from burdenshare.cases.catalog import load_catalog
 
     fmt = _format(fmt)
-    catalog = load_catalog(_engine(db))
+    catalog = load_catalog(db_engine(db))
     items = catalog.to_frame()
     lines = catalog.lines().reset_index()
     if fmt == "json":
@@ -217,7 +212,7 @@ def queue_cmd(
 
     fmt = _format(fmt)
     view = svc.build(
-        _engine(db), policy=policy, year=year, key_path=key, as_of=_as_of(as_of), against=against
+        db_engine(db), policy=policy, year=year, key_path=key, as_of=_as_of(as_of), against=against
     )
     if fmt == "json":
         _notice(view.catalog, err=True)
@@ -323,7 +318,7 @@ def schedule_cmd(
 
     fmt = _format(fmt)
     view = svc.schedule(
-        _engine(db),
+        db_engine(db),
         method=method,
         horizon=horizon,
         whatif=whatif,

@@ -19,6 +19,7 @@ from burdenshare.cli.common import (
     markdown_table,
     render,
 )
+from burdenshare.cli.common import engine as db_engine
 
 POLICY_OPTION = typer.Option(
     "eo14383", "--policy", "-p", help="Built-in policy name or a policy YAML file."
@@ -51,12 +52,6 @@ def register(app: typer.Typer) -> None:
     app.command("explain")(explain_cmd)
     app.command("compare")(compare_cmd)
     app.command("whatif")(whatif_cmd)
-
-
-def _engine(db: str | None):
-    from burdenshare.cli.common import engine
-
-    return engine(db)
 
 
 def _records(table) -> list[dict]:
@@ -107,7 +102,7 @@ def rank_cmd(
     from burdenshare.services import partners
     from burdenshare.services.partners import RANK_FIELDS
 
-    ranking = partners.rank(_engine(db), policy, year, vintage, region=region, top=top)
+    ranking = partners.rank(db_engine(db), policy, year, vintage, region=region, top=top)
     rows, panel, result, pol = ranking.rows, ranking.panel, ranking.result, ranking.policy
     if fmt is OutputFormat.md:
         rows = [
@@ -184,7 +179,7 @@ def explain_cmd(
     if robustness_samples < 0:
         raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
     data = partners.explain(
-        _engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
+        db_engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
     )
     robustness_text = data.pop("robustness_line") or ""
     data.pop("meta")
@@ -332,7 +327,7 @@ def compare_cmd(
     """Compare two policies: rank shifts, tier changes, Spearman and Kendall correlations."""
     from burdenshare.services import partners
 
-    cmp = partners.compare(_engine(db), policy_a, policy_b, year, vintage, top=top)
+    cmp = partners.compare(db_engine(db), policy_a, policy_b, year, vintage, top=top)
     rows = cmp["rows"]
     if fmt is OutputFormat.json:
         echo_json({k: v for k, v in cmp.items() if k not in ("year", "vintages")})
@@ -389,7 +384,7 @@ def whatif_cmd(
     """What if a country's values changed: the new score, rank and tier (all recomputed)."""
     from burdenshare.services import partners
 
-    out = partners.whatif(_engine(db), country, list(set_), policy, year, vintage)
+    out = partners.whatif(db_engine(db), country, list(set_), policy, year, vintage)
     out.pop("meta")
     iso3, changes = out["iso3"], out["changes"]
     if fmt is OutputFormat.json:
