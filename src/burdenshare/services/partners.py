@@ -308,7 +308,13 @@ def explain(
         from burdenshare.uncertainty import robustness as robustness_core
         from burdenshare.uncertainty import robustness_line
 
-        result = robustness_core(pan, pol, n_samples=robustness_samples, seed=0, sobol_samples=0)
+        rkey = (*_panel_key(engine, year, vintage), policy_hash(pol), robustness_samples)
+        result = _cached(  # same panel, policy and samples: the same distributions (seed 0)
+            ("robustness", *rkey),
+            lambda: robustness_core(
+                pan, pol, n_samples=robustness_samples, seed=0, sobol_samples=0
+            ),
+        )
         data["robustness"] = result.record(iso3)
         data["robustness_line"] = robustness_line(result, iso3)
     data["meta"] = meta(pan, pol)
