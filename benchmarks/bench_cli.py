@@ -26,7 +26,7 @@ from _measure import REPO, SHARED, print_table
 COMMANDS: list[list[str]] = [
     ["rank", "--top", "20"],
     ["rank", "--format", "json"],
-    ["explain", "JPN", "--robustness", "0"],
+    ["explain", "JPN"],  # with its robustness line (10,000 samples)
     ["whatif", "ESP", "--set", "milex_gdp_pct=2.1"],
     ["compare", "eo14383", "hague2035"],
 ]
