@@ -1068,7 +1068,10 @@ def build_panels(
 
     # Universe per year: countries a spending publisher covers that year (even as "missing"),
     # plus countries under an ITAR 126.1 denial policy, always listed.
-    spend_known = spend.loc[spend["iso3"].isin(countries)]
+    # A SIPRI "xxx" cell (not_independent: the state did not exist) is not coverage.
+    spend_known = spend.loc[
+        spend["iso3"].isin(countries) & ~spend["flags"].str.contains("not_independent", regex=False)
+    ]
     covered = np.zeros(shape, dtype=bool)
     ci = countries.get_indexer(spend_known["iso3"])
     yi = spend_known["year"].to_numpy() - y0

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import DB_OPTION, echo_json, format_option
+from burdenshare.cli.common import engine as db_engine
 
 cases_app = typer.Typer(
     help="Arms-sale cases: import, life cycle, congressional notification.", no_args_is_help=True
@@ -27,7 +28,7 @@ metrics_app = typer.Typer(
 )
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
-FORMAT_OPTION = typer.Option("table", "--format", help="table or json")
+FORMAT_OPTION = format_option("table", "json")
 ACTOR_OPTION = typer.Option(
     None, "--actor", envvar="BURDENSHARE_USER", help="Who acts (audit log; default $USER)."
 )
@@ -39,13 +40,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(eeum_app, name="eeum")
     app.add_typer(metrics_app, name="metrics")
     app.add_typer(audit_app, name="audit")
-
-
-def _engine(db: str | None):
-    from burdenshare.cli.common import db_url
-    from burdenshare.store.db import get_engine
-
-    return get_engine(db_url(db))
 
 
 def _actor(actor: str | None) -> str:
@@ -61,16 +55,37 @@ def _date(text: str | None, option: str) -> dt.date:
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import check_format
 
-    f = fmt.lower()
-    if f not in allowed:
-        raise UserError(f"expected one of {', '.join(allowed)}, got {fmt!r}", where="--format")
-    return f
+    return check_format(fmt, allowed)
+
+
+def _partner(text: str, option: str) -> str:
+    """A partner as stored on cases: an organisation code (NATO, NSPA) or a country's ISO3
+    (names accepted); anything else names ``option``."""
+    from burdenshare.cases.notification import organisation_code
+    from burdenshare.cli.common import parse_country
+
+    return organisation_code(text.strip().upper()) or parse_country(text, option)
 
 
 def _money(x) -> str:
-    return "" if x is None else f"${float(x):,.0f}"
+    return "" if _blank(x) else f"${float(x):,.0f}"
+
+
+def _blank(x) -> bool:
+    """None, NaN or pandas' NA (a frame column of mixed cases holds them)."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN; pandas.NA raises TypeError
+    except TypeError:
+        return True
+
+
+def _text(x) -> str:
+    """A table cell: blank for None/NaN/NA, else the value as text."""
+    return "" if _blank(x) else str(x)
 
 
 # ---- cases ---------------------------------------------------------------------------------
@@ -78,18 +93,42 @@ def _money(x) -> str:
 
 @cases_app.command("import")
 def import_cmd(
-    file: Path = typer.Argument(..., help="CSV or JSON file of cases."),
+    file: Path = typer.Argument(..., help="CSV or JSON file of cases (columns below)."),
     rejects: Path | None = typer.Option(
         None, "--rejects", help="Import the valid cases and write the bad rows to this file."
     ),
     db: str | None = DB_OPTION,
     actor: str | None = ACTOR_OPTION,
 ) -> None:
-    """Import cases: all rows valid or nothing written (every bad row listed)."""
+    """Import cases: all rows valid or nothing written (every bad row listed).
+
+    \b
+    CSV: one row per case item; the case fields repeat on each row of the case
+    (or are left blank after its first row). Columns:
+      case_id            the case identifier (letters, digits, . _ - /)   required
+      partner            ISO3 code or country name, or NATO/NSPA          required
+      request_date       YYYY-MM-DD                                       required
+      sale_type          FMS (default) or DCS
+      aod_group          A, B (default) or C
+      mde_value, total_value, dc_value   US$, >= 0 (default 0)
+      emergency, manufacture_abroad      true/false (default false)
+      note, status       free text; a stage (default: latest dated stage)
+      <stage>_at         date the case reached a stage, e.g. complete_at,
+                         offer_data_at, notified_at, offered_at, accepted_at
+      item_catalog_id    a catalog item id (burdenshare catalog show)
+      item_description, item_usml_category, item_quantity (>= 1),
+      item_value (US$), item_eeum_case_unique (true/false)
+    JSON: a list of case objects (or {"cases": [...]}) with the same case
+    fields and an "items" list of {catalog_item_id, description,
+    usml_category, quantity, value, eeum_case_unique}.
+    """
     from burdenshare.cases.importer import _read_text, write_rejects
+    from burdenshare.cli.common import atomic_path, check_output_path
     from burdenshare.errors import DataFormatError
     from burdenshare.services import cases as svc
 
+    if rejects is not None:  # before any case is written
+        rejects = check_output_path(rejects, "--rejects")
     suffix = file.suffix.lower()
     kind = "json" if suffix == ".json" else "csv" if suffix in (".csv", ".txt") else None
     if kind is None:
@@ -97,7 +136,7 @@ def import_cmd(
     text = _read_text(file)
     try:
         out = svc.import_cases(
-            _engine(db),
+            db_engine(db),
             text,
             file.name,
             kind,
@@ -110,7 +149,8 @@ def import_cmd(
         raise CaseError(str(exc).replace(f"{file.name}:", f"{file}:", 1)) from None
     typer.echo(f"imported {out.imported} case(s) from {file.name}")
     if rejects is not None and out.rejected:
-        written = write_rejects(out.read, rejects, out.rejected_keys)
+        with atomic_path(rejects) as tmp:
+            written = write_rejects(out.read, tmp, out.rejected_keys)
         typer.echo(
             f"rejected {len(out.rejected_keys)} case(s) ({written} row(s)) -> {rejects}",
             err=True,
@@ -123,15 +163,17 @@ def import_cmd(
 def list_cmd(
     status: str | None = typer.Option(None, "--status", help="Only cases at this stage."),
     partner: str | None = typer.Option(None, "--partner", help="Only this partner (ISO3)."),
-    limit: int | None = typer.Option(None, "--limit", min=1),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N cases."),
     db: str | None = DB_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: str = format_option("table", "json", "csv"),
 ) -> None:
     """List cases with their stage and values."""
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json", "csv"))
-    frame = svc.list_cases(_engine(db), status=status, partner=partner, limit=limit)
+    if partner is not None:
+        partner = _partner(partner, "--partner")
+    frame = svc.list_cases(db_engine(db), status=status, partner=partner, limit=limit)
     if fmt == "json":
         echo_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
         return
@@ -157,16 +199,16 @@ def list_cmd(
         table.add_column(c, justify="right" if c in ("MDE", "total", "v") else "left")
     for r in frame.itertuples(index=False):
         table.add_row(
-            r.id + (" (syn)" if r.synthetic else ""),
-            r.partner,
-            r.sale_type,
-            r.status,
-            str(r.request_date),
-            r.aod_group,
+            _text(r.id) + (" (syn)" if r.synthetic is True else ""),
+            _text(r.partner),
+            _text(r.sale_type),
+            _text(r.status),
+            _text(r.request_date),
+            _text(r.aod_group),
             _money(r.mde_value),
             _money(r.total_value),
-            r.notification_section if isinstance(r.notification_section, str) else "",
-            str(r.version),
+            _text(r.notification_section),
+            _text(r.version),
         )
     Console().print(table)
 
@@ -181,7 +223,7 @@ def show_cmd(
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    engine = _engine(db)
+    engine = db_engine(db)
     case = svc.get_case_obj(engine, case_id)
     data = svc.get_case(engine, case_id)
     if fmt == "json":
@@ -249,7 +291,7 @@ def transition_cmd(
     fmt = _check_format(fmt, ("table", "json"))
     when = _date(at, "--at")
     case = svc.transition(
-        _engine(db),
+        db_engine(db),
         case_id,
         stage,
         at=when,
@@ -281,7 +323,12 @@ def notify_check_cmd(
         None, "--firearms-value", help="USML Category I firearms (DCS), US$."
     ),
     sale_type: str = typer.Option("FMS", "--sale-type", help="FMS or DCS."),
-    manufacture_abroad: bool = typer.Option(False, "--manufacture-abroad"),
+    manufacture_abroad: bool = typer.Option(
+        False,
+        "--manufacture-abroad",
+        help="DCS licence for manufacture abroad of significant military equipment "
+        "(AECA 36(d), 22 U.S.C. 2776(d)).",
+    ),
     emergency: bool = typer.Option(False, "--emergency", help="Presidential emergency waiver."),
     retransfer_outside_group: bool = typer.Option(
         False,
@@ -325,7 +372,7 @@ def notify_check_cmd(
             retransfer_outside_group=retransfer_outside_group,
         )
     result = svc.notify_check(
-        _engine(db),
+        db_engine(db),
         actor=_actor(actor),
         case_id=case_id,
         query=query,
@@ -364,16 +411,24 @@ def notify_compare_cmd(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """How many cases would no longer need notification under a proposed rule set?"""
+    from burdenshare.errors import UserError
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    out = svc.notify_compare(
-        _engine(db),
-        actor=_actor(None),
-        proposed=proposed,
-        as_of=_date(as_of, "--as-of"),
-        open_only=open_only,
-    )
+    try:
+        out = svc.notify_compare(
+            db_engine(db),
+            actor=_actor(None),
+            proposed=proposed,
+            as_of=_date(as_of, "--as-of"),
+            open_only=open_only,
+        )
+    except UserError as exc:
+        if getattr(exc, "where", None) in ("--rules", "rules") or (
+            getattr(exc, "field", None) == "rules"
+        ):
+            raise UserError(getattr(exc, "message", str(exc)), where="--proposed") from None
+        raise
     if fmt == "json":
         echo_json(out)
         return
@@ -400,7 +455,7 @@ def generate_cmd(
     from burdenshare.services import cases as svc
 
     count, by_status = svc.generate_synthetic(
-        _engine(db), n=n, seed=seed, start=start, end=end, actor=_actor(actor)
+        db_engine(db), n=n, seed=seed, start=start, end=end, actor=_actor(actor)
     )
     typer.echo(
         f"generated {count} synthetic case(s) (seed {seed}): "
@@ -461,7 +516,9 @@ def transfer_request_cmd(
     total_value: str = typer.Option(..., "--total-value", help="Total value transferred, US$."),
     date: str | None = typer.Option(None, "--date", help="Request date (default today)."),
     parent: str | None = typer.Option(None, "--parent", help="Transfer the holder got them by."),
-    emergency: bool = typer.Option(False, "--emergency"),
+    emergency: bool = typer.Option(
+        False, "--emergency", help="Presidential emergency waiver of the review period."
+    ),
     db: str | None = DB_OPTION,
     actor: str | None = ACTOR_OPTION,
     fmt: str = FORMAT_OPTION,
@@ -471,25 +528,33 @@ def transfer_request_cmd(
 
     fmt = _check_format(fmt, ("table", "json"))
     req = _transfer(case, from_, to, items, mde_value, total_value, date, parent, emergency)
-    tid, decision = svc.transfer_record(_engine(db), req, actor=_actor(actor))
+    tid, decision = svc.transfer_record(db_engine(db), req, actor=_actor(actor))
     _print_decision(tid, decision, fmt)
 
 
 @transfers_app.command("check")
 def transfer_check_cmd(
-    case: str = typer.Option(..., "--case"),
-    from_: str = typer.Option(..., "--from"),
-    to: str = typer.Option(..., "--to"),
-    items: str = typer.Option(..., "--items"),
+    case: str = typer.Option(..., "--case", help="Delivered case the items come from."),
+    from_: str = typer.Option(..., "--from", help="Current holder (ISO3 or name)."),
+    to: str = typer.Option(..., "--to", help="Proposed recipient (ISO3 or name)."),
+    items: str = typer.Option(
+        ..., "--items", help="LINE:QTY[,LINE:QTY...]: case lines and quantities transferred."
+    ),
     mde_value: str = typer.Option(
         "0", "--mde-value", help="MDE at original acquisition cost, US$ (2753(d)(1))."
     ),
     total_value: str = typer.Option(
         ..., "--total-value", help="Articles at original acquisition cost, US$ (2753(d)(1))."
     ),
-    date: str | None = typer.Option(None, "--date"),
-    parent: str | None = typer.Option(None, "--parent"),
-    emergency: bool = typer.Option(False, "--emergency"),
+    date: str | None = typer.Option(
+        None, "--date", help="Request date, YYYY-MM-DD (default today)."
+    ),
+    parent: str | None = typer.Option(
+        None, "--parent", help="The transfer by which the holder got the items, if any."
+    ),
+    emergency: bool = typer.Option(
+        False, "--emergency", help="Presidential emergency waiver of the review period."
+    ),
     retransfer_outside_group: bool = typer.Option(
         False,
         "--retransfer-outside-group",
@@ -521,7 +586,7 @@ def transfer_check_cmd(
         retransfer_outside_group,
         exemption,
     )
-    decision = svc.transfer_check(_engine(db), req, actor=_actor(actor))
+    decision = svc.transfer_check(db_engine(db), req, actor=_actor(actor))
     _print_decision(None, decision, fmt)
 
 
@@ -535,7 +600,7 @@ def transfer_show_cmd(
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    t = svc.get_transfer(_engine(db), transfer_id)
+    t = svc.get_transfer(db_engine(db), transfer_id)
     if fmt == "json":
         echo_json(t)
         return
@@ -566,13 +631,13 @@ def transfer_show_cmd(
 def eeum_workload_cmd(
     quarter: str = typer.Option(..., "--quarter", help="e.g. 2026Q3"),
     db: str | None = DB_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: str = format_option("table", "json", "csv"),
 ) -> None:
     """EEUM inventories due in a quarter per partner (90 days after arrival, then yearly)."""
     from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json", "csv"))
-    table = svc.eeum_workload(_engine(db), quarter)
+    table = svc.eeum_workload(db_engine(db), quarter)
     if fmt == "json":
         echo_json(table.to_dict(orient="records"))
         return
@@ -614,41 +679,56 @@ def eeum_list_cmd(fmt: str = FORMAT_OPTION) -> None:
 def metrics_quarterly_cmd(
     quarter: str = typer.Option(..., "--quarter", help="e.g. 2026Q3"),
     k: int = typer.Option(5, "--k", min=1, help="Suppress cells from fewer than k cases."),
-    fmt: str = typer.Option("csv", "--format", help="csv, json or xlsx"),
-    output: Path | None = typer.Option(None, "--output", "-o", help="File (needed for xlsx)."),
+    fmt: str = format_option("csv", "json", "xlsx", default="csv"),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="File to write (default: stdout for csv and json; metrics-QUARTER.xlsx for xlsx).",
+    ),
     synthetic: bool = typer.Option(
         True, "--synthetic/--no-synthetic", help="Include synthetic cases."
     ),
     db: str | None = DB_OPTION,
 ) -> None:
     """Quarterly case-execution metrics with disclosure control, as CSV, JSON or XLSX."""
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import (
+        atomic_path,
+        check_output_path,
+        parse_quarter,
+        write_text_atomic,
+    )
     from burdenshare.services import metrics
 
     fmt = _check_format(fmt, ("csv", "json", "xlsx"))
+    start, _ = parse_quarter(quarter)
     if fmt == "xlsx" and output is None:
-        raise UserError("xlsx needs an output file", where="--output")
-    q = metrics.quarterly(_engine(db), quarter, k=k, synthetic=synthetic)
+        output = Path(f"metrics-{start.year}Q{(start.month - 1) // 3 + 1}.xlsx")
+    if output is not None:
+        suffixes = (".xlsx",) if fmt == "xlsx" else None
+        output = check_output_path(output, "--output", suffixes=suffixes)
+    q = metrics.quarterly(db_engine(db), quarter, k=k, synthetic=synthetic)
     if q.warning:
         typer.echo(f"warning: {q.warning}", err=True)
     if fmt == "xlsx":
-        q.write_xlsx(output)
-        typer.echo(f"wrote {output}")
+        with atomic_path(output) as tmp:
+            q.write_xlsx(tmp)
+        typer.echo(f"wrote {output}", err=True)
         return
     if fmt == "json":
         obj = q.to_json()
         if output:
             import json
 
-            output.write_text(json.dumps(obj, indent=2), encoding="utf-8")
-            typer.echo(f"wrote {output}")
+            write_text_atomic(output, json.dumps(obj, indent=2))
+            typer.echo(f"wrote {output}", err=True)
         else:
             echo_json(obj)
         return
     text = q.to_csv()
     if output:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}")
+        write_text_atomic(output, text)
+        typer.echo(f"wrote {output}", err=True)
     else:
         typer.echo(text, nl=False)
 
@@ -662,7 +742,7 @@ def audit_verify_cmd(db: str | None = DB_OPTION, fmt: str = FORMAT_OPTION) -> No
     from burdenshare.services import audit
 
     fmt = _check_format(fmt, ("table", "json"))
-    result = audit.verify(_engine(db))
+    result = audit.verify(db_engine(db))
     if fmt == "json":
         echo_json({k: result[k] for k in ("ok", "records", "problems")})
     else:
@@ -676,7 +756,7 @@ def audit_verify_cmd(db: str | None = DB_OPTION, fmt: str = FORMAT_OPTION) -> No
 @audit_app.command("log")
 def audit_log_cmd(
     subject: str | None = typer.Option(None, "--subject", help="Only records about this."),
-    limit: int = typer.Option(50, "--limit", min=1),
+    limit: int = typer.Option(50, "--limit", min=1, help="Show the newest N records."),
     db: str | None = DB_OPTION,
     fmt: str = FORMAT_OPTION,
 ) -> None:
@@ -684,7 +764,7 @@ def audit_log_cmd(
     from burdenshare.services import audit
 
     fmt = _check_format(fmt, ("table", "json"))
-    records = audit.tail(_engine(db), subject=subject, limit=limit)
+    records = audit.tail(db_engine(db), subject=subject, limit=limit)
     if fmt == "json":
         echo_json(records)
         return

@@ -6,11 +6,17 @@ Thin: load the facts from the store (the starter snapshot first when it is empty
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import (
+    DB_OPTION,
+    FORMAT_OPTION,
+    OutputFormat,
+    echo_json,
+    markdown_table,
+    parse_country,
+)
+from burdenshare.cli.common import engine as db_engine
 
 monitor_app = typer.Typer(
     help="Monitor allies: spending against 2% / 3.5% / 5%, crossings, projections, tiers.",
@@ -18,13 +24,7 @@ monitor_app = typer.Typer(
 )
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="table, json or csv.")
+Format = OutputFormat  # table, json, csv, md: the CLI's one --format
 GROUP_OPTION = typer.Option("nato", "--group", help="Country group whose members are shown.")
 AS_OF_OPTION = typer.Option(
     "latest",
@@ -37,19 +37,19 @@ def register(app: typer.Typer) -> None:
     app.add_typer(monitor_app, name="monitor")
 
 
-def _engine(db: str | None):
-    from burdenshare.starter import ensure_starter
-    from burdenshare.store.db import get_engine
-
-    engine = get_engine(db)
-    ensure_starter(engine)
-    return engine
-
-
 def _facts(db: str | None, indicators: list[str] | None = None):
+    """Every vintage of the store's facts; an empty store's reads use the starter snapshot in
+    memory (reads never write: ``burdenshare data starter`` loads it)."""
     from burdenshare.store.facts import load_facts
 
-    return load_facts(_engine(db), vintage="all", indicators=indicators)
+    facts = load_facts(db_engine(db), vintage="all", indicators=indicators)
+    if facts.empty:
+        from burdenshare.starter import load_starter_facts
+
+        facts = load_starter_facts()
+        if indicators is not None:
+            facts = facts.loc[facts["indicator"].isin(list(indicators))].reset_index(drop=True)
+    return facts
 
 
 def _as_of(facts, spec: str) -> str:
@@ -65,6 +65,17 @@ def _csv(frame, index_label: str | None = "iso3") -> None:
     import sys
 
     frame.to_csv(sys.stdout, index=index_label is not None, index_label=index_label)
+
+
+def _md(frame, index_label: str | None = "iso3", title: str | None = None) -> None:
+    """A frame as a Markdown table (the index as the first column when labelled)."""
+    from burdenshare.monitor.records import frame_records
+
+    if index_label is not None:
+        frame = frame.rename_axis(index_label).reset_index()
+    rows = frame_records(frame)
+    head = f"## {title}\n\n" if title else ""
+    typer.echo(head + markdown_table(rows, list(frame.columns)))
 
 
 def _num(v, digits: int = 2, sign: bool = False) -> str:
@@ -119,6 +130,9 @@ def status_cmd(
         return
     if fmt is Format.csv:
         _csv(st.table)
+        return
+    if fmt is Format.md:
+        _md(st.table, title=f"Defence spending of {st.group.upper()} members, {st.year}")
         return
     from rich.console import Console
     from rich.table import Table
@@ -203,9 +217,12 @@ def crossings_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Who crossed 2%, 3.5% or 5%: between years of a release, or between two releases."""
+    from burdenshare.cli.common import positive
     from burdenshare.monitor.crossings import crossings, group_members
     from burdenshare.monitor.targets import load_targets
 
+    for value in threshold or []:
+        positive(value, "--threshold")
     targets = load_targets()
     thresholds = list(threshold) if threshold else list(targets.gdp_levels())
     pair = None if between is None else (between[0], between[1])
@@ -227,6 +244,9 @@ def crossings_cmd(
         return
     if fmt is Format.csv:
         _csv(result.events, index_label=None)
+        return
+    if fmt is Format.md:
+        _md(result.events, index_label=None, title="Crossings")
         return
     _rich_crossings(result)
 
@@ -312,11 +332,15 @@ def project_cmd(
 
     3.5% is projected on core defence spending and 5% on core plus defence-related spending
     where NATO publishes them for the ally, else on the total (the measure column)."""
-    from burdenshare.countries import country_name, to_iso3
+    from burdenshare.cli.common import positive
+    from burdenshare.countries import country_name
     from burdenshare.monitor.measures import INDICATORS
     from burdenshare.monitor.projection import project_allies
     from burdenshare.monitor.targets import load_targets
 
+    positive(window, "--window")
+    for value in target or []:
+        positive(value, "--target")
     t = load_targets()
     targets = list(target) if target else [t.core.value, t.total.value]
     deadline = int(by) if by is not None else t.core.by_year
@@ -328,7 +352,7 @@ def project_cmd(
         window=window,
         as_of=_as_of(facts, vintage),
         group=group,
-        countries=[to_iso3(c) for c in country] if country else None,
+        countries=[parse_country(c, "--country") for c in country] if country else None,
     )
     out.insert(1, "name", [country_name(c) for c in out["iso3"]])
     if fmt is Format.json:
@@ -339,6 +363,9 @@ def project_cmd(
         return
     if fmt is Format.csv:
         _csv(out, index_label=None)
+        return
+    if fmt is Format.md:
+        _md(out, index_label=None, title=f"Paths to the targets by {deadline}")
         return
     _rich_project(out, deadline, window)
 
@@ -419,6 +446,9 @@ def tiers_cmd(
     if fmt is Format.csv:
         _csv(frame.loc[:, list(TIER_COLUMNS)])
         return
+    if fmt is Format.md:
+        _md(frame.loc[:, list(TIER_COLUMNS)], title=f"Tiers under {result.policy}")
+        return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -451,7 +481,11 @@ def tiers_cmd(
         f"{len(result.changed)} of {len(result.table)} countries changed tier or eligibility."
     )
     table.caption_justify = "left"
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    note = _later_note(result).strip()
+    if note:
+        console.print(note, highlight=False)
 
 
 # --------------------------------------------------------------------------- load-reported
@@ -465,9 +499,11 @@ def load_reported_cmd(
     """Import NATO's 2025 releases as reported in the press (a no-op when already loaded)."""
     from burdenshare.monitor.reported import import_reported
 
-    summary = import_reported(_engine(db))
-    if fmt is Format.json:
-        echo_json(summary.__dict__)
+    summary = import_reported(db_engine(db, starter=True))  # not 24 facts alone
+    if fmt is not Format.table:
+        from burdenshare.cli.common import render
+
+        render([summary.__dict__], fmt, json_obj=summary.__dict__)
         return
     if summary.skipped:
         typer.echo(f"{summary.file_name}: already imported (no change)")
@@ -477,3 +513,23 @@ def load_reported_cmd(
         f"{summary.countries} allies; press reports of NATO releases, the official NATO "
         "tables are authoritative"
     )
+
+
+def _later_note(result) -> str:
+    """Say which newer figures the tier comparison leaves out (``monitor crossings`` between
+    the same releases compares them, so the two can disagree)."""
+    notes = []
+    for label, year, later in (
+        (result.release_a.label, result.year_a, result.meta.get("later_years_a") or {}),
+        (result.release_b.label, result.year_b, result.meta.get("later_years_b") or {}),
+    ):
+        for y, countries in sorted(later.items()):
+            shown = ", ".join(countries[:8]) + (", ..." if len(countries) > 8 else "")
+            notes.append(
+                f"\nNot compared: {label} also has {y} figures for {len(countries)} countries "
+                f"({shown}); both panels are scored on {year}, the latest year with the "
+                "coverage a score needs, so these figures cannot change a tier here; "
+                "`monitor crossings` between the same releases compares each release's "
+                "latest year and counts them."
+            )
+    return "".join(notes)

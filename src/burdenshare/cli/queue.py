@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import DB_OPTION, echo_json, format_option
+from burdenshare.cli.common import engine as db_engine
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -27,7 +28,7 @@ catalog_app = typer.Typer(
     no_args_is_help=True,
 )
 
-FORMAT_OPTION = typer.Option("table", "--format", help="table or json")
+FORMAT_OPTION = format_option("table", "json")
 POLICY_OPTION = typer.Option("eo14383", "--policy", help="Scoring policy for partner score/tier.")
 AS_OF_OPTION = typer.Option(
     None,
@@ -61,31 +62,16 @@ def _cases_group(app: typer.Typer) -> typer.Typer:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _engine(db: str | None):
-    from burdenshare.cli.common import db_url
-    from burdenshare.store.db import get_engine
-
-    return get_engine(db_url(db))
-
-
 def _format(fmt: str) -> str:
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import check_format
 
-    f = fmt.strip().lower()
-    if f not in ("table", "json"):
-        raise UserError(f"expected table or json, got {fmt!r}", where="--format")
-    return f
+    return check_format(fmt, ("table", "json"))
 
 
 def _as_of(text: str | None) -> dt.date:
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import parse_date
 
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"expected a date as YYYY-MM-DD, got {text!r}", where="--as-of") from None
+    return parse_date(text, "--as-of")
 
 
 def _catalog_json(catalog: Catalog) -> dict[str, Any]:
@@ -136,7 +122,7 @@ def catalog_import_cmd(
     from burdenshare.cases.catalog import read_catalog_file, save_catalog
 
     catalog = read_catalog_file(file)  # validates everything before the store is touched
-    version_id, created = save_catalog(_engine(db), catalog)
+    version_id, created = save_catalog(db_engine(db), catalog)
     n_lines = len({item.production_line for item in catalog})
     if created:
         typer.echo(
@@ -160,7 +146,7 @@ def catalog_show_cmd(
     from burdenshare.cases.catalog import load_catalog
 
     fmt = _format(fmt)
-    catalog = load_catalog(_engine(db))
+    catalog = load_catalog(db_engine(db))
     items = catalog.to_frame()
     lines = catalog.lines().reset_index()
     if fmt == "json":
@@ -226,7 +212,7 @@ def queue_cmd(
 
     fmt = _format(fmt)
     view = svc.build(
-        _engine(db), policy=policy, year=year, key_path=key, as_of=_as_of(as_of), against=against
+        db_engine(db), policy=policy, year=year, key_path=key, as_of=_as_of(as_of), against=against
     )
     if fmt == "json":
         _notice(view.catalog, err=True)
@@ -332,7 +318,7 @@ def schedule_cmd(
 
     fmt = _format(fmt)
     view = svc.schedule(
-        _engine(db),
+        db_engine(db),
         method=method,
         horizon=horizon,
         whatif=whatif,

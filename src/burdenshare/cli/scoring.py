@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, OutputFormat, clean_nan, echo_json
+from burdenshare.cli.common import (
+    DB_OPTION,
+    FORMAT_OPTION,
+    VINTAGE_OPTION,
+    OutputFormat,
+    clean_nan,
+    echo_json,
+    markdown_table,
+    render,
+)
+from burdenshare.cli.common import engine as db_engine
 
 POLICY_OPTION = typer.Option(
     "eo14383", "--policy", "-p", help="Built-in policy name or a policy YAML file."
@@ -17,10 +27,6 @@ POLICY_OPTION = typer.Option(
 YEAR_OPTION = typer.Option(
     None, "--year", "-y", help="Year to score (default: latest year with NATO coverage >= 80%)."
 )
-VINTAGE_OPTION = typer.Option(
-    "latest", "--vintage", help="Data release: latest, or as of a date (YYYY[-MM[-DD]])."
-)
-FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="Output format.")
 
 TIER_STYLES = ("bold green", "yellow", "white", "cyan", "magenta")
 FLAG_MARKS = {
@@ -48,12 +54,6 @@ def register(app: typer.Typer) -> None:
     app.command("whatif")(whatif_cmd)
 
 
-def _engine(db: str | None):
-    from burdenshare.store.db import get_engine
-
-    return get_engine(db)
-
-
 def _records(table) -> list[dict]:
     from burdenshare.services.partners import ranking_rows
 
@@ -61,12 +61,7 @@ def _records(table) -> list[dict]:
 
 
 def _markdown(headers: list[str], rows: list[list]) -> str:
-    def cell(v) -> str:
-        return "" if v is None else str(v).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return markdown_table([dict(zip(headers, row, strict=True)) for row in rows], headers)
 
 
 def _fmt_score(v) -> str:
@@ -107,45 +102,22 @@ def rank_cmd(
     from burdenshare.services import partners
     from burdenshare.services.partners import RANK_FIELDS
 
-    ranking = partners.rank(_engine(db), policy, year, vintage, region=region, top=top)
+    ranking = partners.rank(db_engine(db), policy, year, vintage, region=region, top=top)
     rows, panel, result, pol = ranking.rows, ranking.panel, ranking.result, ranking.policy
-    if fmt is OutputFormat.json:
-        echo_json(rows)
-        return
-    if fmt is OutputFormat.csv:
-        import csv
-        import sys
-
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(RANK_FIELDS)
-        for r in rows:
-            w.writerow(
-                [
-                    "|".join(v) if isinstance(v, list) else ("" if v is None else v)
-                    for v in (r[f] for f in RANK_FIELDS)
-                ]
-            )
-        return
     if fmt is OutputFormat.md:
-        typer.echo(
-            _markdown(
-                ["rank", "iso3", "name", "score", "tier", "eligible", "flags"],
-                [
-                    [
-                        r["rank"],
-                        r["iso3"],
-                        r["name"],
-                        _fmt_score(r["score"]),
-                        r["tier"],
-                        "yes" if r["eligible"] else "no",
-                        ", ".join(r["flags"]),
-                    ]
-                    for r in rows
-                ],
-            )
-        )
-        return
-    _rich_rank(rows, panel, result, pol)
+        rows = [
+            {**r, "score": _fmt_score(r["score"]), "eligible": "yes" if r["eligible"] else "no"}
+            for r in rows
+        ]
+        columns = ["rank", "iso3", "name", "score", "tier", "eligible", "flags"]
+    else:
+        columns = list(RANK_FIELDS)
+    render(
+        rows,
+        fmt,
+        columns=columns,
+        table=lambda: _rich_rank(rows, panel, result, pol),
+    )
 
 
 def _rich_rank(rows, panel, result, pol) -> None:
@@ -207,7 +179,7 @@ def explain_cmd(
     if robustness_samples < 0:
         raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
     data = partners.explain(
-        _engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
+        db_engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
     )
     robustness_text = data.pop("robustness_line") or ""
     data.pop("meta")
@@ -215,24 +187,7 @@ def explain_cmd(
         echo_json(clean_nan(data))
         return
     if fmt is OutputFormat.csv:
-        import csv
-        import sys
-
-        cols = [
-            "indicator",
-            "pillar",
-            "value",
-            "unit",
-            "normalised",
-            "weight",
-            "contribution",
-            "source",
-            "flags",
-        ]
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(cols)
-        for ind in data["indicators"]:
-            w.writerow(["|".join(ind[c]) if c == "flags" else ind[c] for c in cols])
+        render(data["indicators"], fmt, columns=EXPLAIN_COLUMNS)
         return
     if fmt is OutputFormat.md:
         typer.echo(_explain_md(data))
@@ -242,6 +197,19 @@ def explain_cmd(
     _rich_explain(data)
     if robustness_text:
         typer.echo(robustness_text)
+
+
+EXPLAIN_COLUMNS = [
+    "indicator",
+    "pillar",
+    "value",
+    "unit",
+    "normalised",
+    "weight",
+    "contribution",
+    "source",
+    "flags",
+]
 
 
 def _explain_md(d: dict) -> str:
@@ -359,20 +327,14 @@ def compare_cmd(
     """Compare two policies: rank shifts, tier changes, Spearman and Kendall correlations."""
     from burdenshare.services import partners
 
-    cmp = partners.compare(_engine(db), policy_a, policy_b, year, vintage, top=top)
+    cmp = partners.compare(db_engine(db), policy_a, policy_b, year, vintage, top=top)
     rows = cmp["rows"]
     if fmt is OutputFormat.json:
         echo_json({k: v for k, v in cmp.items() if k not in ("year", "vintages")})
         return
     cols = ["iso3", "name", "rank_a", "rank_b", "shift", "tier_a", "tier_b", "tier_changed"]
     if fmt is OutputFormat.csv:
-        import csv
-        import sys
-
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(cols)
-        for r in rows:
-            w.writerow(["" if r[c] is None else r[c] for c in cols])
+        render(rows, fmt, columns=cols)
         return
     summary = (
         f"{cmp['policy_a']} vs {cmp['policy_b']}, {cmp['year']}: Spearman {cmp['spearman']:.3f}, "
@@ -422,11 +384,21 @@ def whatif_cmd(
     """What if a country's values changed: the new score, rank and tier (all recomputed)."""
     from burdenshare.services import partners
 
-    out = partners.whatif(_engine(db), country, list(set_), policy, year, vintage)
+    out = partners.whatif(db_engine(db), country, list(set_), policy, year, vintage)
     out.pop("meta")
     iso3, changes = out["iso3"], out["changes"]
     if fmt is OutputFormat.json:
         echo_json(out)
+        return
+    if fmt in (OutputFormat.csv, OutputFormat.md):
+        rows = [
+            {"field": k, "before": out["before"][k], "after": out["after"][k]}
+            for k in ("score", "rank", "tier", "tier_label", "eligible", "status")
+        ]
+        title = f"{out['name']} ({iso3}), {out['year']}, policy {out['policy']}: " + ", ".join(
+            f"{k}={v:g}" for k, v in changes.items()
+        )
+        render(rows, fmt, columns=["field", "before", "after"], title=title)
         return
     lines = [
         f"{out['name']} ({iso3}), {out['year']}, policy {out['policy']}: "

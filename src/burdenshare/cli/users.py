@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import DB_OPTION, echo_json, format_option
 
 users_app = typer.Typer(help="Users of the API: roles, tokens, passwords.", no_args_is_help=True)
 ACTOR_OPTION = typer.Option(
@@ -66,7 +66,7 @@ def add_cmd(
 @users_app.command("list")
 def list_cmd(
     db: str | None = DB_OPTION,
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: str = format_option("table", "json"),
 ) -> None:
     """Users with role, state and number of live tokens."""
     from burdenshare.services import users

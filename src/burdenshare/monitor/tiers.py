@@ -162,5 +162,23 @@ def tier_changes(
         year_a=pa.year,
         year_b=pb.year,
         table=table,
-        meta={"policy_version": pol.version},
+        meta={
+            "policy_version": pol.version,
+            "later_years_a": later_years(facts, ra, pa.year),
+            "later_years_b": later_years(facts, rb, pb.year),
+        },
     )
+
+
+def later_years(facts: pd.DataFrame, release: Release, year: int) -> dict[int, list[str]]:
+    """The years after the scored ``year`` for which ``release`` has % of GDP figures, with
+    the countries it has them for: figures the tier comparison does not use (a panel year
+    needs broad coverage, and a release of a few allies' estimates for a new year does not
+    give it), while ``monitor crossings`` compares each release's latest year."""
+    rows = facts.loc[
+        (facts["source"] == release.source)
+        & (facts["vintage"].astype(str) == release.vintage)
+        & (facts["indicator"] == INDICATOR)
+        & (facts["year"] > year)
+    ]
+    return {int(y): sorted(set(g["iso3"])) for y, g in rows.groupby("year")}

@@ -47,7 +47,10 @@ def _cached(key: tuple, build: Callable[[], Any]) -> Any:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    value = build()
+    from burdenshare import cache
+
+    # second tier on disk, so a new process (each CLI command) finds it too
+    value = cache.cached(str(key[0]), key, build)
     with _lock:
         _cache[key] = value
         while len(_cache) > _CACHE_SIZE:
@@ -305,7 +308,13 @@ def explain(
         from burdenshare.uncertainty import robustness as robustness_core
         from burdenshare.uncertainty import robustness_line
 
-        result = robustness_core(pan, pol, n_samples=robustness_samples, seed=0, sobol_samples=0)
+        rkey = (*_panel_key(engine, year, vintage), policy_hash(pol), robustness_samples)
+        result = _cached(  # same panel, policy and samples: the same distributions (seed 0)
+            ("robustness", *rkey),
+            lambda: robustness_core(
+                pan, pol, n_samples=robustness_samples, seed=0, sobol_samples=0
+            ),
+        )
         data["robustness"] = result.record(iso3)
         data["robustness_line"] = robustness_line(result, iso3)
     data["meta"] = meta(pan, pol)
