@@ -38,15 +38,6 @@ FLAG_MARKS = {
 }
 
 
-def __getattr__(name: str):
-    # RANK_FIELDS lives in the service layer; kept importable from here
-    if name == "RANK_FIELDS":
-        from burdenshare.services.partners import RANK_FIELDS
-
-        return RANK_FIELDS
-    raise AttributeError(name)
-
-
 def register(app: typer.Typer) -> None:
     app.command("rank")(rank_cmd)
     app.command("explain")(explain_cmd)
