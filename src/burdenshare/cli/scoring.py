@@ -99,11 +99,23 @@ def rank_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Rank partners under a policy: score, rank, tier and eligibility."""
-    from burdenshare.services import partners
+    from burdenshare import cache
     from burdenshare.services.partners import RANK_FIELDS
 
-    ranking = partners.rank(db_engine(db), policy, year, vintage, region=region, top=top)
-    rows, panel, result, pol = ranking.rows, ranking.panel, ranking.result, ranking.policy
+    def answer() -> dict:
+        from burdenshare.services import partners
+
+        ranking = partners.rank(db_engine(db), policy, year, vintage, region=region, top=top)
+        pol, panel = ranking.policy, ranking.panel
+        return {
+            "rows": ranking.rows,
+            "title": f"{pol.title} — {panel.year}",
+            "caption": _footer(panel, ranking.result),
+        }
+
+    key = _rank_view_key(db, policy, year, vintage, region, top)
+    view = answer() if key is None else cache.cached("rankview", key, answer)
+    rows = view["rows"]
     if fmt is OutputFormat.md:
         rows = [
             {**r, "score": _fmt_score(r["score"]), "eligible": "yes" if r["eligible"] else "no"}
@@ -116,20 +128,40 @@ def rank_cmd(
         rows,
         fmt,
         columns=columns,
-        table=lambda: _rich_rank(rows, panel, result, pol),
+        table=lambda: _rich_rank(rows, view["title"], view["caption"]),
     )
 
 
-def _rich_rank(rows, panel, result, pol) -> None:
+def _rank_view_key(db, policy, year, vintage, region, top) -> tuple | None:
+    """The key of a finished ranking, found without SQLAlchemy, pandas or the policy schema
+    (their imports cost more than a warm answer): the store's fingerprint read with sqlite3,
+    the policy file's text, and the options. None (no shortcut) for anything unusual; the
+    full path then reports errors, and an error is never cached."""
+    import hashlib
+    from importlib import resources
+    from pathlib import Path
+
+    from burdenshare.store.quick import sqlite_fingerprint
+
+    store = sqlite_fingerprint(db)
+    if store is None:
+        return None
+    # the package's data folder: importing burdenshare.policy would import the schema
+    builtin = resources.files("burdenshare").joinpath("policy", "policies", f"{policy}.yaml")
+    try:
+        text = builtin.read_bytes() if builtin.is_file() else Path(policy).read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256(text).hexdigest()
+    return (store, policy, digest, year, vintage, region, top)
+
+
+def _rich_rank(rows, title: str, caption: str) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(
-        title=f"{pol.title} — {panel.year}",
-        caption=_footer(panel, result),
-        caption_justify="left",
-    )
+    t = Table(title=title, caption=caption, caption_justify="left")
     for col, just in (
         ("#", "right"),
         ("iso3", "left"),
