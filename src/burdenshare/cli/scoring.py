@@ -99,7 +99,6 @@ def rank_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Rank partners under a policy: score, rank, tier and eligibility."""
-    from burdenshare import cache
     from burdenshare.services.partners import RANK_FIELDS
 
     def answer() -> dict:
@@ -113,8 +112,7 @@ def rank_cmd(
             "caption": _footer(panel, ranking.result),
         }
 
-    key = _rank_view_key(db, policy, year, vintage, region, top)
-    view = answer() if key is None else cache.cached("rankview", key, answer)
+    view = _view("rankview", db, [policy], (year, vintage, region, top), answer)
     rows = view["rows"]
     if fmt is OutputFormat.md:
         rows = [
@@ -132,11 +130,19 @@ def rank_cmd(
     )
 
 
-def _rank_view_key(db, policy, year, vintage, region, top) -> tuple | None:
-    """The key of a finished ranking, found without SQLAlchemy, pandas or the policy schema
-    (their imports cost more than a warm answer): the store's fingerprint read with sqlite3,
-    the policy file's text, and the options. None (no shortcut) for anything unusual; the
-    full path then reports errors, and an error is never cached."""
+def _view(kind: str, db, policies: list[str], parts: tuple, build):
+    """``build()``'s answer, from the disk cache when a finished answer for the same store
+    state, policies and options exists; found without SQLAlchemy, pandas or the policy schema
+    (their imports cost more than a warm answer): the store's fingerprint is read with
+    sqlite3 and each policy by its file's text. Anything unusual takes the full path, which
+    reports errors; an error is never cached."""
+    from burdenshare import cache
+
+    key = _view_key(db, policies, parts)
+    return build() if key is None else cache.cached(kind, key, build)
+
+
+def _view_key(db, policies: list[str], parts: tuple) -> tuple | None:
     import hashlib
     from importlib import resources
     from pathlib import Path
@@ -146,14 +152,16 @@ def _rank_view_key(db, policy, year, vintage, region, top) -> tuple | None:
     store = sqlite_fingerprint(db)
     if store is None:
         return None
-    # the package's data folder: importing burdenshare.policy would import the schema
-    builtin = resources.files("burdenshare").joinpath("policy", "policies", f"{policy}.yaml")
-    try:
-        text = builtin.read_bytes() if builtin.is_file() else Path(policy).read_bytes()
-    except OSError:
-        return None
-    digest = hashlib.sha256(text).hexdigest()
-    return (store, policy, digest, year, vintage, region, top)
+    digests = []
+    for policy in policies:
+        # the package's data folder: importing burdenshare.policy would import the schema
+        builtin = resources.files("burdenshare").joinpath("policy", "policies", f"{policy}.yaml")
+        try:
+            text = builtin.read_bytes() if builtin.is_file() else Path(policy).read_bytes()
+        except OSError:
+            return None
+        digests.append((policy, hashlib.sha256(text).hexdigest()))
+    return (store, tuple(digests), parts)
 
 
 def _rich_rank(rows, title: str, caption: str) -> None:
@@ -210,8 +218,14 @@ def explain_cmd(
 
     if robustness_samples < 0:
         raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
-    data = partners.explain(
-        db_engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
+    data = _view(
+        "explainview",
+        db,
+        [policy],
+        (country, year, vintage, robustness_samples),
+        lambda: partners.explain(
+            db_engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
+        ),
     )
     robustness_text = data.pop("robustness_line") or ""
     data.pop("meta")
@@ -359,7 +373,13 @@ def compare_cmd(
     """Compare two policies: rank shifts, tier changes, Spearman and Kendall correlations."""
     from burdenshare.services import partners
 
-    cmp = partners.compare(db_engine(db), policy_a, policy_b, year, vintage, top=top)
+    cmp = _view(
+        "compareview",
+        db,
+        [policy_a, policy_b],
+        (year, vintage, top),
+        lambda: partners.compare(db_engine(db), policy_a, policy_b, year, vintage, top=top),
+    )
     rows = cmp["rows"]
     if fmt is OutputFormat.json:
         echo_json({k: v for k, v in cmp.items() if k not in ("year", "vintages")})
@@ -416,7 +436,13 @@ def whatif_cmd(
     """What if a country's values changed: the new score, rank and tier (all recomputed)."""
     from burdenshare.services import partners
 
-    out = partners.whatif(db_engine(db), country, list(set_), policy, year, vintage)
+    out = _view(
+        "whatifview",
+        db,
+        [policy],
+        (country, tuple(set_), year, vintage),
+        lambda: partners.whatif(db_engine(db), country, list(set_), policy, year, vintage),
+    )
     out.pop("meta")
     iso3, changes = out["iso3"], out["changes"]
     if fmt is OutputFormat.json:
