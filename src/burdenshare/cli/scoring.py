@@ -20,6 +20,7 @@ from burdenshare.cli.common import (
     render,
 )
 from burdenshare.cli.common import engine as db_engine
+from burdenshare.services.partners import RANK_FIELDS
 
 POLICY_OPTION = typer.Option(
     "eo14383", "--policy", "-p", help="Built-in policy name or a policy YAML file."
@@ -36,15 +37,6 @@ FLAG_MARKS = {
     "not_independent": "x",
     "what-if": "w",
 }
-
-
-def __getattr__(name: str):
-    # RANK_FIELDS lives in the service layer; kept importable from here
-    if name == "RANK_FIELDS":
-        from burdenshare.services.partners import RANK_FIELDS
-
-        return RANK_FIELDS
-    raise AttributeError(name)
 
 
 def register(app: typer.Typer) -> None:
@@ -99,7 +91,6 @@ def rank_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Rank partners under a policy: score, rank, tier and eligibility."""
-    from burdenshare.services.partners import RANK_FIELDS
 
     def answer() -> dict:
         from burdenshare.services import partners
