@@ -225,13 +225,14 @@ def _import_meta(result: ParseResult) -> dict:
 
 def release_date_of(vintage: str, meta: dict | None = None) -> str:
     """The release date of a vintage: the parser's ``release_date`` when it gives one, else
-    the vintage itself when it is a date ("2024-06-17", or "2026-04" for a month), else ""."""
+    the vintage itself when it is a date ("2024-06-17"; "2026-04" for a month, "2012" for a
+    year: only as precise as the publisher states it), else ""."""
     given = (meta or {}).get("release_date")
     if given:
         return str(given)
     import re
 
-    return vintage if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", vintage or "") else ""
+    return vintage if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", vintage or "") else ""
 
 
 def _bulk_insert_facts(conn: sa.Connection, import_id: int, facts: pd.DataFrame) -> None:
