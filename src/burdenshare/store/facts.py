@@ -552,6 +552,7 @@ def status(engine: Engine) -> dict:
                 sa.func.min(f.c.year).label("year_min"),
                 sa.func.max(f.c.year).label("year_max"),
                 sa.func.count(sa.distinct(f.c.indicator)).label("indicators"),
+                sa.func.max(f.c.vintage).label("fact_vintage"),
             ).group_by(f.c.import_id)
         ).mappings()
         cov = {row["import_id"]: dict(row) for row in coverage}
@@ -568,7 +569,10 @@ def status(engine: Engine) -> dict:
             {
                 "source": row["source"],
                 "format": row["format"],
-                "vintage": row["vintage"],
+                # facts replaced by a later --replace import show their kept vintage label
+                "vintage": c["fact_vintage"]
+                if REPLACED_MARK in (c.get("fact_vintage") or "")
+                else row["vintage"],
                 "file_name": row["file_name"],
                 "sha256": row["sha256"],
                 "publisher_url": row["publisher_url"],
