@@ -1,0 +1,186 @@
+"""The dashboard's routes: parse the query string (the view's state), ask :mod:`.front`
+(the service layer) for the data, render a template. Nothing here knows a rule or a table."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from burdenshare.web import front, specs
+from burdenshare.web.render import engine_of, page, policy_choice, year_choice
+
+router = APIRouter(include_in_schema=False)
+
+ATLAS = "/static/vendor/countries-110m.json"
+ISO3 = re.compile(r"^[A-Za-z]{3}$")
+
+
+@router.get("/", response_class=HTMLResponse)
+def ranking_page(request: Request) -> Response:
+    """Ranking: filterable, sortable table, world map with a year slider, rank intervals."""
+    engine = engine_of(request)
+    policy = policy_choice(request)
+    years = front.years(engine)
+    year = year_choice(request, years)
+    data = front.ranking(engine, policy, year)
+    return page(
+        request,
+        "ranking.html",
+        title=f"Partner ranking {data['year']}",
+        data=data,
+        years=years,
+        policy=policy,
+        year=data["year"],
+        map_spec=specs.choropleth(
+            data["rows"], measure=request.query_params.get("measure", "tier"), atlas_url=ATLAS
+        ),
+        cli=f"burdenshare rank --policy {policy} --year {data['year']}",
+        footer=data,
+    )
+
+
+@router.get("/data/ranking.json")
+def ranking_json(request: Request) -> JSONResponse:
+    """The ranking rows for one year (the map slider and the table fetch this)."""
+    engine = engine_of(request)
+    policy = policy_choice(request)
+    year = year_choice(request, front.years(engine))
+    data = front.ranking(engine, policy, year)
+    measure = request.query_params.get("measure", "tier")
+    return JSONResponse(
+        {**data, "map_spec": specs.choropleth(data["rows"], measure=measure, atlas_url=ATLAS)}
+    )
+
+
+@router.get("/data/intervals.json")
+def intervals_json(request: Request) -> JSONResponse:
+    """Monte Carlo rank intervals for the caterpillar chart (loaded after the page)."""
+    engine = engine_of(request)
+    policy = policy_choice(request)
+    year = year_choice(request, front.years(engine))
+    names = {r["iso3"]: r["name"] for r in front.ranking(engine, policy, year)["rows"]}
+    recs = [{**r, "name": names.get(r["iso3"], r["iso3"])} for r in front.rank_intervals(engine, policy, year)]
+    return JSONResponse({"rows": recs, "spec": specs.caterpillar(recs)})
+
+
+def _partner_or_404(request: Request, iso3: str):
+    from burdenshare.errors import UserError
+
+    if not ISO3.match(iso3):
+        return None, None, None
+    engine = engine_of(request)
+    policy = policy_choice(request)
+    year = year_choice(request, front.years(engine))
+    try:
+        return front.partner(engine, policy, year, iso3.upper()), policy, year
+    except UserError:
+        return None, policy, year
+
+
+WHATIF_INPUTS = {
+    "milex_gdp_pct": {"label": "Defense spending, % of GDP", "min": 0.0, "max": 6.0, "step": 0.05},
+    "us_arms_share_5y": {"label": "Share of arms imports from the US, %", "min": 0.0, "max": 100.0, "step": 1.0},
+}
+
+
+@router.get("/partners/{iso3}", response_class=HTMLResponse)
+def partner_page(request: Request, iso3: str) -> Response:
+    """One partner: score, rank and tier with robustness; waterfall; values with source and
+    flags; dated gates; spending history; "what it would take" sliders."""
+    ex, policy, year = _partner_or_404(request, iso3)
+    if ex is None:
+        return page(request, "error.html", status=404, title="Not found",
+                    message=f"No scored partner {iso3!r} under this policy and year.")
+    sliders = []
+    for ind in ex["indicators"]:
+        spec = WHATIF_INPUTS.get(ind["indicator"])
+        if spec is None:
+            continue
+        current = ind["value"]
+        asked = request.query_params.get(ind["indicator"])
+        sliders.append({**spec, "name": ind["indicator"], "current": current,
+                        "value": _float(asked, current)})
+    return page(
+        request,
+        "partner.html",
+        title=f"{ex['name']}: {ex['tier_label'] or ex['status']}",
+        ex=ex,
+        policy=policy,
+        year=ex["year"],
+        sliders=sliders,
+        waterfall=specs.waterfall(ex["indicators"], ex["score"]),
+        history=specs.spending_history(ex["history"], ex["name"]),
+        cli=f"burdenshare explain {ex['iso3']} --policy {policy} --year {ex['year']}",
+        footer=front.ranking(engine_of(request), policy, year),
+    )
+
+
+def _float(text: str | None, default: float | None) -> float | None:
+    try:
+        return float(text) if text not in (None, "") else default
+    except ValueError:
+        return default
+
+
+@router.get("/partners/{iso3}/whatif", response_class=HTMLResponse)
+def partner_whatif(request: Request, iso3: str) -> Response:
+    """The what-if result for the sliders' values (an htmx fragment)."""
+    from burdenshare.errors import UserError
+
+    engine = engine_of(request)
+    policy = policy_choice(request)
+    year = year_choice(request, front.years(engine))
+    changes: dict[str, float] = {}
+    for name, spec in WHATIF_INPUTS.items():
+        v = _float(request.query_params.get(name), None)
+        if v is not None:
+            if not spec["min"] <= v <= spec["max"]:
+                return HTMLResponse(f"<p role='alert'>{name} must be between {spec['min']} and {spec['max']}</p>", 400)
+            changes[name] = v
+    try:
+        result = front.whatif(engine, policy, year, iso3.upper(), changes)
+    except UserError as exc:
+        return HTMLResponse(f"<p role='alert'>{exc}</p>", 400)
+    return page(request, "_whatif.html", result=result, fragment=True)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request) -> Response:
+    """Two policies side by side: slope chart, tier transition matrix, Spearman, Kendall."""
+    engine = engine_of(request)
+    names = front.policies()
+    a = policy_choice(request, "a", "eo14383")
+    b = policy_choice(request, "b", "hague2035" if "hague2035" in names else names[0])
+    year = year_choice(request, front.years(engine))
+    cmp = front.compare(engine, a, b, year)
+    matrix = _transition_matrix(cmp["rows"])
+    return page(
+        request,
+        "compare.html",
+        title=f"Compare {a} and {b}",
+        cmp=cmp,
+        a=a,
+        b=b,
+        policy=a,
+        year=cmp["year"],
+        matrix=matrix,
+        slope=specs.slope(cmp["rows"], a, b),
+        cli=f"burdenshare compare {a} {b} --year {cmp['year']}",
+        footer=front.ranking(engine, a, year),
+    )
+
+
+def _transition_matrix(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts of countries by (tier under A, tier under B); None = not ranked."""
+    def lab(t):
+        return f"Tier {t}" if t else "Not ranked"
+
+    tiers = sorted({r["tier_a"] for r in rows if r["tier_a"]} | {r["tier_b"] for r in rows if r["tier_b"]})
+    labels = [lab(t) for t in tiers] + ["Not ranked"]
+    counts = {(x, y): 0 for x in labels for y in labels}
+    for r in rows:
+        counts[(lab(r["tier_a"]), lab(r["tier_b"]))] += 1
+    return {"labels": labels, "cells": [[counts[(x, y)] for y in labels] for x in labels]}
