@@ -292,3 +292,79 @@ def compare(engine: Engine, policy_a: str, policy_b: str, year: int | None) -> d
 
     panel, _ = scored(engine, policy_a, year)
     return memo(("compare", _key(engine), policy_a, policy_b, year), lambda: run(panel, policy_a, policy_b))
+
+
+# -- allies monitor --------------------------------------------------------------------
+
+
+def _monitor_facts(engine: Engine):
+    from burdenshare.store.facts import load_facts
+
+    return load_facts(engine, vintage="all", indicators=["milex_gdp_pct", "equipment_share_pct"])
+
+
+def releases(engine: Engine) -> list[dict[str, str]]:
+    """The releases of spending data in the store (oldest first), labelled."""
+    from burdenshare.monitor.releases import known_releases
+
+    return [
+        {"vintage": r.vintage, "source": r.source, "label": r.label}
+        for r in known_releases(_monitor_facts(engine))
+    ]
+
+
+def monitor_status(engine: Engine, year: int | None, group: str = "nato") -> dict[str, Any]:
+    """Each ally's % of GDP against 2%, 3.5% and 5% (summary plus rows)."""
+    from burdenshare.monitor.status import status
+
+    def make():
+        st = status(_monitor_facts(engine), year=year, as_of="latest", group=group)
+        return {**st.summary(), "rows": st.records()}
+
+    return memo(("mstatus", _key(engine), year, group), make)
+
+
+def monitor_crossings(
+    engine: Engine, between: tuple[str, str] | None, group: str = "nato"
+) -> dict[str, Any]:
+    """Threshold crossings between two releases (or between the years of the newest)."""
+    from burdenshare.monitor.crossings import crossings, group_members
+    from burdenshare.monitor.targets import load_targets
+
+    def make():
+        res = crossings(
+            _monitor_facts(engine),
+            list(load_targets().gdp_levels()),
+            release="latest",
+            years=None,
+            between=between,
+            year=None,
+            members=group_members(group),
+        )
+        return res.records()
+
+    return memo(("mcross", _key(engine), between, group), make)
+
+
+def monitor_projection(engine: Engine, target: float, group: str = "nato") -> dict[str, Any]:
+    """Trend to 2035 and the yearly increase each ally needs to reach ``target``."""
+    from burdenshare.countries import country_name
+    from burdenshare.monitor.projection import ally_series, project
+    from burdenshare.monitor.records import frame_records
+    from burdenshare.monitor.targets import load_targets
+
+    def make():
+        t = load_targets()
+        deadline = t.core.by_year
+        values, origin = ally_series(_monitor_facts(engine), as_of="latest", group=group)
+        out = project(values, [target], by=deadline, window=5)
+        out.insert(1, "name", [country_name(c) for c in out["iso3"]])
+        out["origin"] = origin.reindex(out["iso3"]).to_numpy()
+        series = []
+        for iso3, row in values.iterrows():
+            for y, v in row.items():
+                if v == v:  # not NaN
+                    series.append({"iso3": iso3, "year": int(y), "value": float(v)})
+        return {"by": deadline, "target": target, "rows": frame_records(out), "series": series}
+
+    return memo(("mproj", _key(engine), target, group), make)

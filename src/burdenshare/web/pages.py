@@ -184,3 +184,60 @@ def _transition_matrix(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for r in rows:
         counts[(lab(r["tier_a"]), lab(r["tier_b"]))] += 1
     return {"labels": labels, "cells": [[counts[(x, y)] for y in labels] for x in labels]}
+
+
+DEFAULT_TRAJECTORY = ("DEU", "FRA", "GBR", "ITA", "ESP", "POL", "CAN")
+
+
+@router.get("/monitor", response_class=HTMLResponse)
+def monitor_page(request: Request) -> Response:
+    """Allies against 2/3.5/5%, crossings between releases, the 2035 trajectory."""
+    engine = engine_of(request)
+    qp = request.query_params
+    rels = front.releases(engine)
+    labels = [r["vintage"] for r in rels]
+    nato = [r["vintage"] for r in rels if r["source"].startswith("nato")] or labels
+    frm = qp.get("from") if qp.get("from") in labels else (nato[0] if nato else None)
+    to = qp.get("to") if qp.get("to") in labels else (nato[-1] if nato else None)
+    status = front.monitor_status(engine, None)
+    levels = sorted(float(k) for k in status["at_or_above"])
+    for r in status["rows"]:
+        v = r.get("milex_gdp_pct")
+        reached = [lv for lv in levels if v is not None and v >= lv]
+        r["level"] = f"{reached[-1]:g}%" if reached else f"below {levels[0]:g}%"
+        r["value"] = v
+        r["year"] = status["year"]
+    cross = front.monitor_crossings(engine, (frm, to) if frm and to and frm != to else None)
+    names = {r["iso3"]: r["name"] for r in status["rows"]}
+    for e in cross["events"]:
+        e["name"] = names.get(e["iso3"], e["iso3"])
+    target = _float(qp.get("target"), 3.5)
+    target = target if target in (2.0, 3.5, 5.0) else 3.5
+    proj = front.monitor_projection(engine, target)
+    chosen = [c.strip().upper() for c in qp.get("c", "").split(",") if c.strip()] or list(DEFAULT_TRAJECTORY)
+    pname = {r["iso3"]: r["name"] for r in proj["rows"]}
+    series = [
+        {"name": pname.get(s["iso3"], s["iso3"]), "year": s["year"], "value": s["value"], "kind": "observed"}
+        for s in proj["series"]
+        if s["iso3"] in chosen
+    ]
+    for r in proj["rows"]:
+        if r["iso3"] in chosen and r.get("latest_value") is not None:
+            series.append({"name": r["name"], "year": r["latest_year"], "value": r["latest_value"], "kind": "required path"})
+            series.append({"name": r["name"], "year": proj["by"], "value": target, "kind": "required path"})
+    return page(
+        request,
+        "monitor.html",
+        title="Allies monitor",
+        st=status,
+        releases=rels,
+        frm=frm,
+        to=to,
+        cross=cross,
+        proj=proj,
+        target=target,
+        chosen=chosen,
+        status_spec=specs.monitor_status(status["rows"]),
+        trajectory_spec=specs.trajectory(series, target, proj["by"]),
+        cli=f"burdenshare monitor crossings --between-vintages {frm} {to}; burdenshare monitor project --target {target:g} --by {proj['by']}",
+    )

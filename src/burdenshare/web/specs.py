@@ -377,7 +377,7 @@ def trajectory(series: list[dict[str, Any]], target: float, deadline: int) -> di
                 "encoding": {
                     "x": {"field": "year", "type": "quantitative", "axis": {"format": "d"}, "title": None},
                     "y": {"field": "value", "type": "quantitative", "title": "% of GDP"},
-                    "color": {"field": "name", "type": "nominal", "title": "Ally", "legend": None},
+                    "color": {"field": "name", "type": "nominal", "title": "Ally"},
                     "strokeDash": {"field": "kind", "type": "nominal", "title": "",
                                    "scale": {"domain": ["observed", "required path"],
                                              "range": [[1, 0], [4, 3]]}},
