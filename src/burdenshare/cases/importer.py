@@ -507,3 +507,14 @@ def write_rejects(result: ReadResult, path: str | Path, keys: Iterable[str]) -> 
                 w.writerow({**row, "error": "; ".join(by_key.get(k, ["already in the database"]))})
                 count += 1
     return count
+
+
+def read_cases_text(
+    text: str, name: str, kind: str, *, catalog_ids: frozenset[str] | None = None
+) -> ReadResult:
+    """Parse and validate case data given as text (``kind`` csv or json), e.g. an upload."""
+    if kind == "json":
+        return _read_json(text, name, catalog_ids)
+    if kind == "csv":
+        return _read_csv(text, name, catalog_ids)
+    raise DataFormatError(f"unsupported case data {kind!r} (use csv or json)", where=name)

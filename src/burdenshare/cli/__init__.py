@@ -79,7 +79,7 @@ def _run(argv: list[str] | None) -> int:
         rc = app(args=argv, standalone_mode=False)
     except UserError as exc:
         Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]error:[/] {escape(str(exc))}", highlight=False
+            f"[bold red]error:[/] {escape(exc.for_cli())}", highlight=False
         )
         return exc.exit_code
     except typer.Exit as exc:

@@ -1,7 +1,8 @@
 """``burdenshare rank | explain | compare | whatif``: partner scoring on the command line.
 
-Thin: parse, load the panel from the store (starter snapshot when empty), call
-:mod:`burdenshare.scoring`, render as a Rich table, JSON, CSV or Markdown.
+Thin: parse, call :mod:`burdenshare.services.partners` (the panel from the store, the starter
+snapshot in memory when it is empty; results cached by inputs), render as a Rich table, JSON,
+CSV or Markdown.
 """
 
 from __future__ import annotations
@@ -29,19 +30,15 @@ FLAG_MARKS = {
     "not_independent": "x",
     "what-if": "w",
 }
-RANK_FIELDS = (
-    "iso3",
-    "name",
-    "theater",
-    "score",
-    "rank",
-    "tier",
-    "tier_label",
-    "eligible",
-    "status",
-    "gates",
-    "flags",
-)
+
+
+def __getattr__(name: str):
+    # RANK_FIELDS lives in the service layer; kept importable from here
+    if name == "RANK_FIELDS":
+        from burdenshare.services.partners import RANK_FIELDS
+
+        return RANK_FIELDS
+    raise AttributeError(name)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,34 +48,16 @@ def register(app: typer.Typer) -> None:
     app.command("whatif")(whatif_cmd)
 
 
-def _panel(db: str | None, year: int | None, vintage: str = "latest"):
-    from burdenshare.scoring.service import panel_from_store
+def _engine(db: str | None):
     from burdenshare.store.db import get_engine
 
-    return panel_from_store(get_engine(db), year=year, vintage=vintage)
+    return get_engine(db)
 
 
 def _records(table) -> list[dict]:
-    import pandas as pd
+    from burdenshare.services.partners import ranking_rows
 
-    rows = []
-    for iso3, r in table.iterrows():
-        rec = {"iso3": iso3}
-        for col in RANK_FIELDS[1:]:
-            v = r[col]
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
-                v = None
-            elif col in ("rank", "tier"):
-                v = int(v)
-            elif col == "score":
-                v = round(float(v), 6)
-            elif col == "eligible":
-                v = bool(v)
-            elif col in ("gates", "flags"):
-                v = [x for x in str(v).split("|") if x]
-            rec[col] = v
-        rows.append(rec)
-    return rows
+    return ranking_rows(table)
 
 
 def _markdown(headers: list[str], rows: list[list]) -> str:
@@ -125,18 +104,11 @@ def rank_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Rank partners under a policy: score, rank, tier and eligibility."""
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring import score
+    from burdenshare.services import partners
+    from burdenshare.services.partners import RANK_FIELDS
 
-    pol = load_policy(policy)
-    panel = _panel(db, year, vintage)
-    result = score(panel, pol)
-    table = result.table
-    if region is not None:
-        table = table.loc[table["theater"] == _theater(region)]
-    if top is not None:
-        table = table.head(top)
-    rows = _records(table)
+    ranking = partners.rank(_engine(db), policy, year, vintage, region=region, top=top)
+    rows, panel, result, pol = ranking.rows, ranking.panel, ranking.result, ranking.policy
     if fmt is OutputFormat.json:
         echo_json(rows)
         return
@@ -213,22 +185,6 @@ def _rich_rank(rows, panel, result, pol) -> None:
     Console().print(t)
 
 
-def _theater(region: str) -> str:
-    import difflib
-
-    from burdenshare.errors import UserError
-    from burdenshare.panel import THEATERS
-
-    key = region.strip().lower().replace("-", "_").replace(" ", "_")
-    if key in THEATERS:
-        return key
-    close = difflib.get_close_matches(key, THEATERS, n=2, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    raise UserError(
-        f"unknown region {region!r}{hint} (known: {', '.join(THEATERS)})", where="--region"
-    )
-
-
 def explain_cmd(
     country: str = typer.Argument(..., help="Country name or ISO code."),
     policy: str = POLICY_OPTION,
@@ -245,26 +201,16 @@ def explain_cmd(
 ) -> None:
     """Why a country scores what it does: contributions, gates, flags, what it would take,
     and how robust its rank and tier are to the policy's choices and to flagged data."""
-    from burdenshare.countries import to_iso3
     from burdenshare.errors import UserError
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring import explain
+    from burdenshare.services import partners
 
     if robustness_samples < 0:
         raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
-    iso3 = to_iso3(country)
-    pol = load_policy(policy)
-    panel = _panel(db, year, vintage)
-    ex = explain(panel, pol, iso3)
-    data = ex.to_dict()
-    data["robustness"] = None
-    robustness_text = ""
-    if robustness_samples:
-        from burdenshare.uncertainty import robustness, robustness_line
-
-        result = robustness(panel, pol, n_samples=robustness_samples, seed=0, sobol_samples=0)
-        data["robustness"] = result.record(iso3)
-        robustness_text = robustness_line(result, iso3)
+    data = partners.explain(
+        _engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
+    )
+    robustness_text = data.pop("robustness_line") or ""
+    data.pop("meta")
     if fmt is OutputFormat.json:
         echo_json(clean_nan(data))
         return
@@ -293,7 +239,7 @@ def explain_cmd(
         if robustness_text:
             typer.echo(f"\n{robustness_text}")
         return
-    _rich_explain(data, panel)
+    _rich_explain(data)
     if robustness_text:
         typer.echo(robustness_text)
 
@@ -347,7 +293,7 @@ def _wiwt_text(d: dict) -> str:
     return str(w.get("note", ""))
 
 
-def _rich_explain(d: dict, panel) -> None:
+def _rich_explain(d: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -411,15 +357,12 @@ def compare_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Compare two policies: rank shifts, tier changes, Spearman and Kendall correlations."""
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring.compare import compare
+    from burdenshare.services import partners
 
-    a, b = load_policy(policy_a), load_policy(policy_b)
-    panel = _panel(db, year, vintage)
-    cmp = compare(panel, a, b)
-    rows = cmp["rows"][:top] if top else cmp["rows"]
+    cmp = partners.compare(_engine(db), policy_a, policy_b, year, vintage, top=top)
+    rows = cmp["rows"]
     if fmt is OutputFormat.json:
-        echo_json(clean_nan({**cmp, "rows": rows}))
+        echo_json({k: v for k, v in cmp.items() if k not in ("year", "vintages")})
         return
     cols = ["iso3", "name", "rank_a", "rank_b", "shift", "tier_a", "tier_b", "tier_changed"]
     if fmt is OutputFormat.csv:
@@ -432,7 +375,7 @@ def compare_cmd(
             w.writerow(["" if r[c] is None else r[c] for c in cols])
         return
     summary = (
-        f"{a.name} vs {b.name}, {panel.year}: Spearman {cmp['spearman']:.3f}, "
+        f"{cmp['policy_a']} vs {cmp['policy_b']}, {cmp['year']}: Spearman {cmp['spearman']:.3f}, "
         f"Kendall {cmp['kendall']:.3f} over {cmp['n']} countries ranked under both; "
         f"{cmp['tier_changes']} tier changes"
     )
@@ -477,38 +420,16 @@ def whatif_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """What if a country's values changed: the new score, rank and tier (all recomputed)."""
-    from burdenshare.countries import to_iso3
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring.whatif import parse_assignments, whatif
+    from burdenshare.services import partners
 
-    iso3 = to_iso3(country)
-    changes = parse_assignments(set_)
-    pol = load_policy(policy)
-    panel = _panel(db, year, vintage)
-    before, after = whatif(panel, pol, iso3, changes)
-    if iso3 not in before.table.index:
-        from burdenshare.errors import UserError
-
-        raise UserError(f"{iso3} is not scored under policy {pol.name!r}")
-
-    def state(res) -> dict:
-        r = _records(res.table.loc[[iso3]])[0]
-        return {k: r[k] for k in ("score", "rank", "tier", "tier_label", "eligible", "status")}
-
-    out = {
-        "iso3": iso3,
-        "name": before.table.at[iso3, "name"],
-        "year": panel.year,
-        "policy": pol.name,
-        "changes": changes,
-        "before": state(before),
-        "after": state(after),
-    }
+    out = partners.whatif(_engine(db), country, list(set_), policy, year, vintage)
+    out.pop("meta")
+    iso3, changes = out["iso3"], out["changes"]
     if fmt is OutputFormat.json:
         echo_json(out)
         return
     lines = [
-        f"{out['name']} ({iso3}), {panel.year}, policy {pol.name}: "
+        f"{out['name']} ({iso3}), {out['year']}, policy {out['policy']}: "
         + ", ".join(f"{k}={v:g}" for k, v in changes.items())
     ]
     for k in ("score", "rank", "tier", "eligible"):
