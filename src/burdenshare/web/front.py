@@ -66,16 +66,16 @@ def _key(engine: Engine) -> str:
 
 
 def policies() -> list[str]:
-    from burdenshare.policy.loader import builtin_names
+    from burdenshare.services.policies import list_policies
 
-    return builtin_names()
+    return [p["name"] for p in list_policies()]
 
 
 def scored(engine: Engine, policy: str, year: int | None):
-    """(panel, result) for ``policy`` and ``year`` (memoised)."""
-    from burdenshare.scoring.service import score_from_store
+    """The service's ranking (rows, panel, result) for ``policy`` and ``year`` (cached there)."""
+    from burdenshare.services.partners import rank
 
-    return memo(("scored", _key(engine), policy, year), lambda: score_from_store(engine, policy, year))
+    return rank(engine, policy, year, allow_files=False)
 
 
 def _groups_at(iso3: str, year: int) -> list[str]:
@@ -114,40 +114,41 @@ def ranking(engine: Engine, policy: str, year: int | None) -> dict[str, Any]:
     tier, score, region, theater, alliance groups and whether any input was gap-filled or an
     estimate (``gap_filled``, with the flags that say why)."""
 
+    r = scored(engine, policy, year)
+
     def make() -> dict[str, Any]:
-        panel, result = scored(engine, policy, year)
-        t = result.table
+        meta = r.meta()
         rows = []
-        for iso3, r in t.iterrows():
-            flags = sorted({f for f in str(r["flags"]).split("|") if f})
+        for row in r.rows:
+            iso3 = row["iso3"]
+            flags = sorted(set(row.get("flags") or []))
             rows.append(
                 {
                     "iso3": iso3,
                     "numeric": _numeric(iso3),
-                    "name": str(r["name"]),
-                    "rank": integer(r["rank"]),
-                    "tier": integer(r["tier"]),
-                    "tier_label": None if r["tier_label"] is None else str(r["tier_label"]),
-                    "score": num(r["score"], 2),
-                    "eligible": bool(r["eligible"]),
-                    "status": str(r["status"]),
+                    "name": row["name"],
+                    "rank": row["rank"],
+                    "tier": row["tier"],
+                    "tier_label": row["tier_label"],
+                    "score": num(row["score"], 2),
+                    "eligible": bool(row["eligible"]),
+                    "status": row["status"],
                     "region": _region(iso3),
-                    "theater": str(r["theater"]) if r["theater"] else None,
-                    "groups": _groups_at(iso3, panel.year),
+                    "theater": row.get("theater"),
+                    "groups": _groups_at(iso3, meta["year"]),
                     "flags": flags,
                     "gap_filled": bool(GAP_FLAGS & set(flags)),
                 }
             )
-        meta = result.meta
         return {
             "policy": meta["policy"],
             "policy_version": meta.get("policy_version"),
-            "year": int(panel.year),
+            "year": meta["year"],
             "vintages": _vintages(meta.get("vintages")),
             "rows": rows,
         }
 
-    return memo(("ranking", _key(engine), policy, year), make)
+    return memo(("ranking", _key(engine), policy, year, id(r.result)), make)
 
 
 def _vintages(v: Any) -> list[str]:
@@ -160,51 +161,57 @@ def _vintages(v: Any) -> list[str]:
 
 def years(engine: Engine) -> list[int]:
     """Years the panel can be built for (those with spending data), oldest first."""
+    from burdenshare.services.monitor import facts
 
     def make() -> list[int]:
-        from burdenshare.scoring.service import load_store_facts
+        f = facts(engine, ["milex_gdp_pct"])
+        return sorted({int(y) for y in f["year"].dropna()})
 
-        facts = load_store_facts(engine)
-        ys = facts.loc[facts["indicator"] == "milex_gdp_pct", "year"].dropna().astype(int)
-        return sorted(set(ys.tolist()))
-
-    return memo(("years", _key(engine)), make)
+    return memo(("years", _key(engine), _fingerprint(engine)), make)
 
 
-def rank_intervals(
-    engine: Engine, policy: str, year: int | None, samples: int = 2000, seed: int = 1
-) -> list[dict[str, Any]]:
+def _fingerprint(engine: Engine) -> Any:
+    from burdenshare.store.fingerprint import facts_fingerprint
+
+    return facts_fingerprint(engine)
+
+
+ROBUST_SAMPLES = 2000
+ROBUST_SEED = 1
+
+
+def rank_intervals(engine: Engine, policy: str, year: int | None) -> list[dict[str, Any]]:
     """Monte Carlo rank intervals (5th-95th percentile, median) per ranked country."""
+    from burdenshare.services.partners import RobustnessSpec, robustness
+
+    spec = RobustnessSpec(
+        policy=policy, year=year, samples=ROBUST_SAMPLES, seed=ROBUST_SEED, sobol_samples=0
+    )
 
     def make() -> list[dict[str, Any]]:
-        from burdenshare.uncertainty import robustness
-
-        panel, _ = scored(engine, policy, year)
-        res = robustness(panel, policy, n_samples=samples, seed=seed, sobol_samples=0)
+        res = robustness(engine, spec, allow_files=False)
         return [r for r in res.country_records() if r["nominal_rank"] is not None]
 
-    return memo(("robust", _key(engine), policy, year, samples, seed), make)
+    return memo(("robust", _key(engine), _fingerprint(engine), spec), make)
 
 
 def partner(engine: Engine, policy: str, year: int | None, iso3: str) -> dict[str, Any]:
     """One partner: the explanation (score, rank, tier, contributions, values with source,
     release and flags, gates, what it would take), robustness, dated memberships and the
     spending history."""
-    from burdenshare.scoring import explain
+    from burdenshare.services.partners import explain
 
-    panel, result = scored(engine, policy, year)
-    ex = explain(panel, policy, iso3, result=result).to_dict()
-    robust = next((r for r in rank_intervals(engine, policy, year) if r["iso3"] == iso3), None)
-    vint = result.meta.get("vintages") or {}
+    ex = explain(engine, iso3, policy, year, allow_files=False)
+    vint = ex["meta"].get("vintages") or {}
     for ind in ex["indicators"]:
         src = ind.get("source") or ""
-        ind["release"] = ", ".join(
-            f"{s} {vint[s]}" for s in src.split("+") if isinstance(vint, dict) and s in vint
-        )
-    ex["robustness"] = robust
-    ex["memberships"] = memberships(iso3)
-    ex["history"] = spending_history(engine, iso3)
-    ex["region"] = _region(iso3)
+        ind["release"] = ", ".join(f"{s} {vint[s]}" for s in src.split("+") if s in vint)
+    ex["robustness"] = next(
+        (r for r in rank_intervals(engine, policy, year) if r["iso3"] == ex["iso3"]), None
+    )
+    ex["memberships"] = memberships(ex["iso3"])
+    ex["history"] = spending_history(engine, ex["iso3"])
+    ex["region"] = _region(ex["iso3"])
     return ex
 
 
@@ -221,34 +228,35 @@ def memberships(iso3: str) -> list[dict[str, Any]]:
         "itar_126_1_full": "ITAR 126.1 (full)",
         "itar_126_1_review": "ITAR 126.1 (review)",
     }
-    out = []
-    for m in ms(iso3):
-        out.append(
-            {
-                "group": m.group,
-                "label": labels.get(m.group, m.group),
-                "since": m.start.isoformat() if m.start else None,
-                "until": m.end.isoformat() if m.end else None,
-                "note": m.note,
-                "source": m.source,
-                "scope": m.scope,
-                "denial": m.group.startswith("itar"),
-            }
-        )
-    return out
+    return [
+        {
+            "group": m.group,
+            "label": labels.get(m.group, m.group),
+            "since": m.start.isoformat() if m.start else None,
+            "until": m.end.isoformat() if m.end else None,
+            "note": m.note,
+            "source": m.source,
+            "scope": m.scope,
+            "denial": m.group.startswith("itar"),
+        }
+        for m in ms(iso3)
+    ]
+
+
+#: The order in which the history shows one figure per year: NATO's own figures first, then
+#: SIPRI, then the World Bank (the panel's documented source preference; see panel.py).
+HISTORY_ORDER = {"nato_defexp": 0, "nato_defexp_reported": 1, "sipri_milex": 2, "worldbank_wdi": 3}
 
 
 def spending_history(engine: Engine, iso3: str) -> list[dict[str, Any]]:
-    """Military spending, % of GDP, by year with source and flags (the panel's preference)."""
+    """Military spending, % of GDP, by year with source, release and flags."""
+    from burdenshare.services.monitor import facts
 
     def make() -> list[dict[str, Any]]:
-        from burdenshare.scoring.service import load_store_facts
-
-        facts = load_store_facts(engine)
-        f = facts[(facts["iso3"] == iso3) & (facts["indicator"] == "milex_gdp_pct")]
-        # the panel's documented preference: NATO's figures for members, SIPRI otherwise
-        pref = {"nato_defexp": 0, "sipri_milex": 1, "sipri_milex_csv": 1, "worldbank_wdi": 2}
-        f = f.assign(_p=f["source"].map(pref).fillna(3)).sort_values(["year", "_p"])
+        f = facts(engine, ["milex_gdp_pct"])
+        f = f[f["iso3"] == iso3]
+        f = f.assign(_p=f["source"].map(HISTORY_ORDER).fillna(3))
+        f = f.sort_values(["year", "_p", "vintage"], ascending=[True, True, False])
         f = f.drop_duplicates("year")
         return [
             {
@@ -261,110 +269,143 @@ def spending_history(engine: Engine, iso3: str) -> list[dict[str, Any]]:
             for r in f.itertuples()
         ]
 
-    return memo(("history", _key(engine), iso3), make)
+    return memo(("history", _key(engine), _fingerprint(engine), iso3), make)
 
 
 def whatif(
     engine: Engine, policy: str, year: int | None, iso3: str, changes: dict[str, float]
 ) -> dict[str, Any]:
     """Score, rank and tier of ``iso3`` before and after setting its own inputs."""
-    from burdenshare.scoring.whatif import whatif as run
+    from burdenshare.services.partners import whatif as run
 
-    panel, _ = scored(engine, policy, year)
-    before, after = run(panel, policy, iso3, changes)
-
-    def one(res) -> dict[str, Any]:
-        r = res.table.loc[iso3]
-        return {
-            "score": num(r["score"], 2),
-            "rank": integer(r["rank"]),
-            "tier": integer(r["tier"]),
-            "tier_label": r["tier_label"],
-            "status": str(r["status"]),
-        }
-
-    return {"iso3": iso3, "changes": changes, "before": one(before), "after": one(after)}
+    return run(engine, iso3, changes, policy, year, allow_files=False)
 
 
 def compare(engine: Engine, policy_a: str, policy_b: str, year: int | None) -> dict[str, Any]:
     """Rank shifts, tier changes, Spearman and Kendall between two policies."""
-    from burdenshare.scoring.compare import compare as run
+    from burdenshare.services.partners import compare as run
 
-    panel, _ = scored(engine, policy_a, year)
-    return memo(("compare", _key(engine), policy_a, policy_b, year), lambda: run(panel, policy_a, policy_b))
+    return run(engine, policy_a, policy_b, year, allow_files=False)
 
 
 # -- allies monitor --------------------------------------------------------------------
 
 
-def _monitor_facts(engine: Engine):
-    from burdenshare.store.facts import load_facts
-
-    return load_facts(engine, vintage="all", indicators=["milex_gdp_pct", "equipment_share_pct"])
-
-
 def releases(engine: Engine) -> list[dict[str, str]]:
     """The releases of spending data in the store (oldest first), labelled."""
     from burdenshare.monitor.releases import known_releases
+    from burdenshare.services.monitor import facts
 
     return [
         {"vintage": r.vintage, "source": r.source, "label": r.label}
-        for r in known_releases(_monitor_facts(engine))
+        for r in known_releases(facts(engine, ["milex_gdp_pct"]))
     ]
 
 
 def monitor_status(engine: Engine, year: int | None, group: str = "nato") -> dict[str, Any]:
     """Each ally's % of GDP against 2%, 3.5% and 5% (summary plus rows)."""
-    from burdenshare.monitor.status import status
+    from burdenshare.services.monitor import status_json
 
-    def make():
-        st = status(_monitor_facts(engine), year=year, as_of="latest", group=group)
-        return {**st.summary(), "rows": st.records()}
-
-    return memo(("mstatus", _key(engine), year, group), make)
+    return status_json(engine, year=year, group=group)
 
 
 def monitor_crossings(
     engine: Engine, between: tuple[str, str] | None, group: str = "nato"
 ) -> dict[str, Any]:
     """Threshold crossings between two releases (or between the years of the newest)."""
-    from burdenshare.monitor.crossings import crossings, group_members
-    from burdenshare.monitor.targets import load_targets
+    from burdenshare.services._json import jsonable
+    from burdenshare.services.monitor import crossings
 
-    def make():
-        res = crossings(
-            _monitor_facts(engine),
-            list(load_targets().gdp_levels()),
-            release="latest",
-            years=None,
-            between=between,
-            year=None,
-            members=group_members(group),
-        )
-        return res.records()
-
-    return memo(("mcross", _key(engine), between, group), make)
+    return jsonable(crossings(engine, between=between, group=group).records())
 
 
 def monitor_projection(engine: Engine, target: float, group: str = "nato") -> dict[str, Any]:
-    """Trend to 2035 and the yearly increase each ally needs to reach ``target``."""
-    from burdenshare.countries import country_name
-    from burdenshare.monitor.projection import ally_series, project
-    from burdenshare.monitor.records import frame_records
-    from burdenshare.monitor.targets import load_targets
+    """Trend to 2035 and the yearly increase each ally needs to reach ``target``, with the
+    observed series behind each trend."""
+    from burdenshare.services._json import records
+    from burdenshare.services.monitor import projections
 
-    def make():
-        t = load_targets()
-        deadline = t.core.by_year
-        values, origin = ally_series(_monitor_facts(engine), as_of="latest", group=group)
-        out = project(values, [target], by=deadline, window=5)
-        out.insert(1, "name", [country_name(c) for c in out["iso3"]])
-        out["origin"] = origin.reindex(out["iso3"]).to_numpy()
-        series = []
-        for iso3, row in values.iterrows():
-            for y, v in row.items():
-                if v == v:  # not NaN
-                    series.append({"iso3": iso3, "year": int(y), "value": float(v)})
-        return {"by": deadline, "target": target, "rows": frame_records(out), "series": series}
+    out = projections(engine, targets=[target], group=group)
+    frame = out["frame"]
+    hist = {r["iso3"]: spending_history(engine, r["iso3"]) for r in records(frame)}
+    series = [
+        {"iso3": iso3, "year": h["year"], "value": h["value"]}
+        for iso3, hs in hist.items()
+        for h in hs
+        if h["value"] is not None
+    ]
+    return {"by": out["by"], "target": target, "rows": records(frame), "series": series}
 
-    return memo(("mproj", _key(engine), target, group), make)
+
+# -- cases -----------------------------------------------------------------------------
+
+
+def case_queue(engine: Engine, policy: str) -> dict[str, Any]:
+    """The priority queue of open cases, each position explained, against FCFS."""
+    from burdenshare.services.queue import build
+
+    view = build(engine, policy=policy, against="fcfs")
+    return {
+        "rows": view.rows(),
+        "summary": view.summary,
+        "as_of": view.as_of.isoformat(),
+        "policy": policy,
+        "catalog": {"name": view.catalog.name, "illustrative": view.catalog.illustrative,
+                    "notice": view.catalog.notice},
+    }
+
+
+SCHEDULE_METHODS = ("greedy", "optimal", "fcfs")
+
+
+def schedules(engine: Engine, policy: str) -> dict[str, dict[str, Any]]:
+    """The delivery schedule of the open cases by each method (greedy, optimal MILP, FCFS)."""
+    from burdenshare.services.queue import schedule
+
+    def make() -> dict[str, dict[str, Any]]:
+        return {
+            m: schedule(engine, method=m, policy=policy, time_limit=10.0).to_json()
+            for m in SCHEDULE_METHODS
+        }
+
+    return memo(("schedules", _key(engine), _cases_version(engine), policy), make)
+
+
+def _cases_version(engine: Engine) -> Any:
+    """Changes whenever a case is written (the audit chain's head)."""
+    from burdenshare.services.audit import count
+
+    return count(engine)
+
+
+def case(engine: Engine, case_id: str) -> dict[str, Any]:
+    """One case: values, items with EEUM, stage dates, allowed next stages, the notification
+    decision as of today, and the audit trail."""
+    import datetime as dt
+
+    from burdenshare.cases.notification import notification
+    from burdenshare.services.audit import tail
+    from burdenshare.services.cases import get_case, get_case_obj
+
+    data = get_case(engine, case_id)
+    res = notification(get_case_obj(engine, case_id), as_of=dt.date.today())
+    data["notification"] = res.to_dict()
+    data["audit"] = tail(engine, subject=case_id, limit=50)
+    return data
+
+
+def transition(engine: Engine, case_id: str, stage: str, *, actor: str, version: int | None):
+    """Move ``case_id`` to ``stage`` as ``actor`` (the service checks the life cycle)."""
+    from burdenshare.services.cases import transition as run
+
+    out = run(engine, case_id, stage, actor=actor, expected_version=version)
+    clear_cache()
+    return out
+
+
+def metrics(engine: Engine, quarter: str, k: int = 5) -> dict[str, Any]:
+    """The quarter's case-execution metrics with disclosure control, as published."""
+    from burdenshare.services.metrics import quarterly
+
+    q = quarterly(engine, quarter, k=k)
+    return {**q.to_json(), "warning": q.warning}

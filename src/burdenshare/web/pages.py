@@ -21,6 +21,8 @@ ISO3 = re.compile(r"^[A-Za-z]{3}$")
 @router.get("/", response_class=HTMLResponse)
 def ranking_page(request: Request) -> Response:
     """Ranking: filterable, sortable table, world map with a year slider, rank intervals."""
+    if (resp := _denied(request, "read")) is not None:
+        return resp
     engine = engine_of(request)
     policy = policy_choice(request)
     years = front.years(engine)
@@ -45,6 +47,8 @@ def ranking_page(request: Request) -> Response:
 @router.get("/data/ranking.json")
 def ranking_json(request: Request) -> JSONResponse:
     """The ranking rows for one year (the map slider and the table fetch this)."""
+    if (resp := _denied(request, "read")) is not None:
+        return resp
     engine = engine_of(request)
     policy = policy_choice(request)
     year = year_choice(request, front.years(engine))
@@ -58,6 +62,8 @@ def ranking_json(request: Request) -> JSONResponse:
 @router.get("/data/intervals.json")
 def intervals_json(request: Request) -> JSONResponse:
     """Monte Carlo rank intervals for the caterpillar chart (loaded after the page)."""
+    if (resp := _denied(request, "read")) is not None:
+        return resp
     engine = engine_of(request)
     policy = policy_choice(request)
     year = year_choice(request, front.years(engine))
@@ -81,8 +87,10 @@ def _partner_or_404(request: Request, iso3: str):
 
 
 WHATIF_INPUTS = {
-    "milex_gdp_pct": {"label": "Defense spending, % of GDP", "min": 0.0, "max": 6.0, "step": 0.05},
-    "us_arms_share_5y": {"label": "Share of arms imports from the US, %", "min": 0.0, "max": 100.0, "step": 1.0},
+    "milex_gdp_pct": {"label": "Defense spending, % of GDP", "min": 0.0, "max": 6.0, "step": 0.01},
+    "us_arms_share_5y": {
+        "label": "Share of arms imports from the US, %", "min": 0.0, "max": 100.0, "step": 0.01,
+    },
 }
 
 
@@ -90,17 +98,22 @@ WHATIF_INPUTS = {
 def partner_page(request: Request, iso3: str) -> Response:
     """One partner: score, rank and tier with robustness; waterfall; values with source and
     flags; dated gates; spending history; "what it would take" sliders."""
+    from burdenshare.web.session import can, user_of
+
+    if (resp := _denied(request, "read")) is not None:
+        return resp
     ex, policy, year = _partner_or_404(request, iso3)
     if ex is None:
         return page(request, "error.html", status=404, title="Not found",
                     message=f"No scored partner {iso3!r} under this policy and year.")
-    sliders = []
+    sliders, asked_any = [], False
     for ind in ex["indicators"]:
         spec = WHATIF_INPUTS.get(ind["indicator"])
         if spec is None:
             continue
         current = ind["value"]
         asked = request.query_params.get(ind["indicator"])
+        asked_any = asked_any or _float(asked, None) is not None
         sliders.append({**spec, "name": ind["indicator"], "current": current,
                         "value": _float(asked, current)})
     return page(
@@ -111,6 +124,8 @@ def partner_page(request: Request, iso3: str) -> Response:
         policy=policy,
         year=ex["year"],
         sliders=sliders,
+        may_analyze=can(user_of(request), "analyze", request),
+        asked=asked_any,
         waterfall=specs.waterfall(ex["indicators"], ex["score"]),
         history=specs.spending_history(ex["history"], ex["name"]),
         cli=f"burdenshare explain {ex['iso3']} --policy {policy} --year {ex['year']}",
@@ -130,16 +145,29 @@ def partner_whatif(request: Request, iso3: str) -> Response:
     """The what-if result for the sliders' values (an htmx fragment)."""
     from burdenshare.errors import UserError
 
+    if (resp := _denied(request, "analyze")) is not None:
+        return resp
+
     engine = engine_of(request)
     policy = policy_choice(request)
     year = year_choice(request, front.years(engine))
     changes: dict[str, float] = {}
+    current = {
+        i["indicator"]: i["value"] for i in front.partner(engine, policy, year, iso3.upper())["indicators"]
+    } if ISO3.match(iso3) else {}
     for name, spec in WHATIF_INPUTS.items():
         v = _float(request.query_params.get(name), None)
+        cur = current.get(name)
+        if v is not None and cur is not None and abs(v - cur) <= spec["step"] / 2:
+            continue  # the slider at the partner's own value (rounded to its step)
         if v is not None:
             if not spec["min"] <= v <= spec["max"]:
                 return HTMLResponse(f"<p role='alert'>{name} must be between {spec['min']} and {spec['max']}</p>", 400)
             changes[name] = v
+    if not changes:
+        ex = front.partner(engine, policy, year, iso3.upper())
+        same = {k: ex[k] for k in ("score", "rank", "tier", "tier_label", "status")}
+        return page(request, "_whatif.html", result={"before": same, "after": same}, fragment=True)
     try:
         result = front.whatif(engine, policy, year, iso3.upper(), changes)
     except UserError as exc:
@@ -150,6 +178,8 @@ def partner_whatif(request: Request, iso3: str) -> Response:
 @router.get("/compare", response_class=HTMLResponse)
 def compare_page(request: Request) -> Response:
     """Two policies side by side: slope chart, tier transition matrix, Spearman, Kendall."""
+    if (resp := _denied(request, "analyze")) is not None:
+        return resp
     engine = engine_of(request)
     names = front.policies()
     a = policy_choice(request, "a", "eo14383")
@@ -192,6 +222,8 @@ DEFAULT_TRAJECTORY = ("DEU", "FRA", "GBR", "ITA", "ESP", "POL", "CAN")
 @router.get("/monitor", response_class=HTMLResponse)
 def monitor_page(request: Request) -> Response:
     """Allies against 2/3.5/5%, crossings between releases, the 2035 trajectory."""
+    if (resp := _denied(request, "read")) is not None:
+        return resp
     engine = engine_of(request)
     qp = request.query_params
     rels = front.releases(engine)
@@ -241,3 +273,236 @@ def monitor_page(request: Request) -> Response:
         trajectory_spec=specs.trajectory(series, target, proj["by"]),
         cli=f"burdenshare monitor crossings --between-vintages {frm} {to}; burdenshare monitor project --target {target:g} --by {proj['by']}",
     )
+
+
+# -- signed-in pages -------------------------------------------------------------------
+
+
+def _denied(request: Request, permission: str) -> Response | None:
+    """None when the signed-in user holds ``permission``; else the sign-in page (nobody
+    signed in) or a 403 page naming what the role lacks."""
+    from fastapi.responses import RedirectResponse
+
+    from burdenshare.web.session import can, user_of
+
+    user = user_of(request)
+    if user is None and can(None, permission, request):
+        return None
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+    if not can(user, permission, request):
+        return page(request, "error.html", status=403, title="Not allowed",
+                    message=f"Your role ({user.role}) does not include {permission.replace('_', ' ')}.")
+    return None
+
+
+def _quarter_index(q: str | None, first: str) -> int | None:
+    if not q:
+        return None
+    y, n = int(q[:4]), int(q[-1])
+    fy, fn = int(first[:4]), int(first[-1])
+    return (y - fy) * 4 + (n - fn)
+
+
+def gantt_rows(scheds: dict[str, dict[str, Any]], limit: int = 30) -> list[dict[str, Any]]:
+    """One bar per (case, method): from the earliest possible quarter to the delivery
+    quarter, cases grouped by their first production line, in priority order."""
+    base = scheds["greedy"]
+    first = base["totals"]["first_quarter"]
+    order = [c["case_id"] for c in sorted(base["cases"], key=lambda c: c["position"])][:limit]
+    rows = []
+    for method, s in scheds.items():
+        by_id = {c["case_id"]: c for c in s["cases"]}
+        for cid in order:
+            c = by_id.get(cid)
+            if c is None:
+                continue
+            line = (c.get("items") or "").split(",")[0]
+            start = _quarter_index(c.get("earliest_quarter"), first)
+            end = _quarter_index(c.get("delivery_quarter"), first)
+            if start is None or end is None:
+                continue
+            rows.append({
+                "label": f"{line} · {cid} {c['partner']}",
+                "line": line,
+                "case_id": cid,
+                "method": method,
+                "start": start,
+                "end": end + 1,
+                "start_q": c.get("earliest_quarter"),
+                "end_q": c.get("delivery_quarter"),
+            })
+    rows.sort(key=lambda r: (r["line"], order.index(r["case_id"])))
+    return rows
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(request: Request) -> Response:
+    """The priority queue with each position's explanation and its FCFS position, and the
+    delivery schedule (greedy, optimal, FCFS) as a Gantt chart."""
+    if (resp := _denied(request, "cases_read")) is not None:
+        return resp
+    engine = engine_of(request)
+    policy = policy_choice(request)
+    q = front.case_queue(engine, policy)
+    scheds = front.schedules(engine, policy)
+    return page(
+        request,
+        "cases.html",
+        title="Case priority queue",
+        q=q,
+        policy=policy,
+        totals={m: s["totals"] for m, s in scheds.items()},
+        gantt=specs.gantt(gantt_rows(scheds)),
+        cli=f"burdenshare cases queue --policy {policy} --against fcfs; burdenshare cases schedule --method optimal",
+    )
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: str) -> Response:
+    """One case: life cycle, notification decision, EEUM, transitions the role allows."""
+    from burdenshare.errors import UserError
+    from burdenshare.web.session import can, csrf_token, user_of
+
+    if (resp := _denied(request, "cases_read")) is not None:
+        return resp
+    engine = engine_of(request)
+    try:
+        c = front.case(engine, case_id)
+    except (UserError, LookupError):
+        return page(request, "error.html", status=404, title="Not found", message=f"No case {case_id!r}.")
+    user = user_of(request)
+    scheds = front.schedules(engine, policy_choice(request))
+    mine = {m: next((x for x in s["cases"] if x["case_id"] == case_id), None) for m, s in scheds.items()}
+    return page(
+        request,
+        "case.html",
+        title=f"Case {case_id}",
+        c=c,
+        may_write=can(user, "cases_write"),
+        csrf=csrf_token(request),
+        sched=mine,
+        message=request.query_params.get("msg"),
+        cli=f"burdenshare cases show {case_id}",
+    )
+
+
+@router.post("/cases/{case_id}/transition")
+async def case_transition(request: Request, case_id: str) -> Response:
+    """Move a case to the chosen stage as the signed-in user (CSRF-checked, role-checked)."""
+    from urllib.parse import quote
+
+    from fastapi.responses import RedirectResponse
+
+    from burdenshare.errors import UserError
+    from burdenshare.web.session import check_csrf, user_of
+
+    if (resp := _denied(request, "cases_write")) is not None:
+        return resp
+    form = await request.form()
+    if not check_csrf(request, str(form.get("csrf", ""))):
+        return page(request, "error.html", status=403, title="Expired form",
+                    message="The form expired or did not come from this site; reload the page and try again.")
+    user = user_of(request)
+    version = form.get("version")
+    try:
+        front.transition(
+            engine_of(request), case_id, str(form.get("stage", "")),
+            actor=user.name, version=int(version) if version else None,
+        )
+        msg = f"Moved to {form.get('stage')}"
+    except (UserError, ValueError) as exc:
+        msg = f"Refused: {exc}"
+    return RedirectResponse(f"/cases/{case_id}?msg={quote(msg)}", status_code=303)
+
+
+@router.get("/metrics", response_class=HTMLResponse)
+def metrics_page(request: Request) -> Response:
+    """The quarterly case-execution metrics with disclosure control, as published."""
+    import datetime as dt
+
+    from burdenshare.errors import UserError
+
+    if (resp := _denied(request, "metrics")) is not None:
+        return resp
+    today = dt.date.today()
+    default = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    quarter = request.query_params.get("quarter", default)
+    if not re.match(r"^\d{4}Q[1-4]$", quarter):
+        quarter = default
+    try:
+        m = front.metrics(engine_of(request), quarter)
+    except UserError as exc:
+        return page(request, "error.html", status=400, title="Metrics", message=str(exc))
+    return page(
+        request,
+        "metrics.html",
+        title=f"Quarterly metrics {quarter}",
+        m=m,
+        quarter=quarter,
+        cli=f"burdenshare metrics quarterly --quarter {quarter} --k {m.get('k', 5)}",
+    )
+
+
+# -- sign-in ---------------------------------------------------------------------------
+
+
+def _safe_next(target: str | None) -> str:
+    """A local path to return to after sign-in (never another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_page(request: Request) -> Response:
+    from burdenshare.web.session import new_signin_token, set_signin_cookie
+
+    token = new_signin_token()
+    nxt = _safe_next(request.query_params.get("next"))
+    resp = page(request, "signin.html", title="Sign in", next=nxt, csrf=token)
+    set_signin_cookie(resp, token)
+    return resp
+
+
+@router.post("/signin")
+async def signin_submit(request: Request) -> Response:
+    from fastapi.responses import RedirectResponse
+
+    from burdenshare.web.session import (
+        check_signin_csrf,
+        new_signin_token,
+        set_signin_cookie,
+        sign_in,
+    )
+
+    form = await request.form()
+    target = _safe_next(str(form.get("next", "")))
+    if not check_signin_csrf(request, str(form.get("csrf", ""))):
+        error = "The form expired; please try again."
+    else:
+        redirect = RedirectResponse(target, status_code=303)
+        error = sign_in(request, redirect, str(form.get("name", "")), str(form.get("password", "")))
+        if error is None:
+            return redirect
+    token = new_signin_token()
+    resp = page(request, "signin.html", status=401, title="Sign in", next=target, csrf=token,
+                error=error)
+    set_signin_cookie(resp, token)
+    return resp
+
+
+@router.post("/signout")
+async def signout_submit(request: Request) -> Response:
+    from fastapi.responses import RedirectResponse
+
+    from burdenshare.web.session import check_csrf, sign_out
+
+    form = await request.form()
+    resp = RedirectResponse("/", status_code=303)
+    if check_csrf(request, str(form.get("csrf", ""))):
+        sign_out(resp)
+    return resp

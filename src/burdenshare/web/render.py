@@ -97,6 +97,7 @@ def page(
 ) -> Response:
     """Render ``template`` with the common context (navigation, user, policies, footer)."""
     from burdenshare.web.front import policies
+    from burdenshare.web.session import csrf_token
 
     ctx = {
         "request": request,
@@ -104,6 +105,7 @@ def page(
         "path": request.url.path,
         "user": current_user(request),
         "policies": policies(),
+        "csrf": csrf_token(request),
         **context,
     }
     resp: HTMLResponse = templates().TemplateResponse(request, template, ctx, status_code=status)
