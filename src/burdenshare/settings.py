@@ -11,6 +11,8 @@ Every variable has the prefix ``BURDENSHARE_``:
 ``BURDENSHARE_PUBLIC_READ`` ``true`` opens partner, policy and monitor reads to anonymous
                             users (default false: every route needs a user)
 ``BURDENSHARE_MAX_BODY``    request body limit in bytes (default 2 MiB)
+``BURDENSHARE_COOKIE_SECURE`` ``true`` marks the session cookie Secure even on plain http
+                            (behind a TLS proxy); it is always Secure on https
 ==========================  ==========================================================
 
 ``BURDENSHARE_DB`` is the variable the CLI has always read, so the field is ``db`` rather
@@ -37,6 +39,7 @@ class Settings(BaseSettings):
     public_read: bool = False
     max_body: int = Field(default=2 * 1024 * 1024, ge=1024)
     login_attempts_per_minute: int = Field(default=10, ge=1)
+    cookie_secure: bool = False
 
     @property
     def database_url(self) -> str:
