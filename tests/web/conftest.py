@@ -119,9 +119,18 @@ class Watched:
         self.base = base
         self.foreign: list[str] = []
         self.errors: list[str] = []
+        #: a test that expects 401/403/404 answers sets this (the browser logs them as errors)
+        self.allow_http_errors = False
         page.on("request", self._request)
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        if self.allow_http_errors and msg.text.startswith("Failed to load resource: the server"):
+            return
+        self.errors.append(msg.text)
 
     def _request(self, req) -> None:
         url = req.url
@@ -135,11 +144,16 @@ class Watched:
         return resp
 
     def charts_ready(self, count: int | None = None, timeout: int = 15000) -> None:
-        """Wait until every chart container on the page (or ``count`` of them) has drawn."""
-        sel = "[data-chart]"
-        n = count if count is not None else self.page.locator(sel).count()
+        """Wait until every visible chart on the page (or ``count`` of them) has drawn."""
         self.page.wait_for_function(
-            f"document.querySelectorAll('{sel}[data-rendered]').length >= {n}", timeout=timeout
+            """n => {
+                 const all = Array.from(document.querySelectorAll('[data-chart]'))
+                   .filter(e => e.offsetParent !== null);
+                 const done = all.filter(e => e.hasAttribute('data-rendered')).length;
+                 return done >= (n === null ? all.length : n);
+               }""",
+            arg=count,
+            timeout=timeout,
         )
 
     def shot(self, name: str) -> Path:

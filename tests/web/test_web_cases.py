@@ -7,6 +7,7 @@ import re
 
 
 def test_viewer_cannot_see_cases_or_metrics(web):
+    web.allow_http_errors = True
     web.sign_in("vera")
     assert web.page.locator(".who .user").text_content().startswith("vera")
     for path in ("/cases", "/cases/SYN-000001", "/metrics"):
@@ -22,6 +23,7 @@ def test_anonymous_is_sent_to_sign_in(web):
 
 
 def test_wrong_password_is_refused(web):
+    web.allow_http_errors = True
     web.sign_in("carl", "not-the-password")
     assert urlpath(web.page.url) == "/signin"
     assert "Wrong name or password" in web.page.text_content("[role=alert]")
@@ -59,6 +61,7 @@ def test_case_officer_transitions_a_case_and_the_audit_names_them(web):
 
 
 def test_oversight_reads_cases_but_cannot_transition(web):
+    web.allow_http_errors = True
     web.sign_in("olga")
     web.goto("/cases")
     case_id = web.page.locator("#queue-table tbody tr th a").first.text_content().strip()
@@ -66,11 +69,7 @@ def test_oversight_reads_cases_but_cannot_transition(web):
     assert web.page.locator("select[name=stage]").count() == 0
     assert web.page.locator("[data-readonly]").count() == 1
     # a forged form post is refused on the server
-    status = web.page.evaluate(
-        """async (id) => (await fetch('/cases/' + id + '/transition', {method: 'POST',
-             body: new URLSearchParams({stage: 'closed', csrf: 'x'}), redirect: 'manual'})).status""",
-        case_id,
-    )
+    status = post_transition(web.page, case_id, "x")
     assert status == 403
     web.goto("/metrics?quarter=2024Q3")
     assert web.page.locator("#metrics-table tbody tr").count() > 5
@@ -79,16 +78,23 @@ def test_oversight_reads_cases_but_cannot_transition(web):
 
 
 def test_transition_without_the_session_csrf_token_is_refused(web):
+    web.allow_http_errors = True
     web.sign_in("carl")
     web.goto("/cases")
     case_id = web.page.locator("#queue-table tbody tr th a").first.text_content().strip()
-    status = web.page.evaluate(
-        """async (id) => (await fetch('/cases/' + id + '/transition', {method: 'POST',
-             body: new URLSearchParams({stage: 'closed', csrf: 'forged'}), redirect: 'manual'})).status""",
-        case_id,
-    )
+    status = post_transition(web.page, case_id, "forged")
     assert status == 403
 
 
 def urlpath(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url).split("?")[0]
+
+
+def post_transition(page, case_id: str, csrf: str) -> int:
+    """POST a transition form from the page's origin (with its cookies); the status."""
+    return page.evaluate(
+        """async ([id, csrf]) => (await fetch('/cases/' + id + '/transition', {
+             method: 'POST', redirect: 'manual',
+             body: new URLSearchParams({stage: 'closed', csrf: csrf})})).status""",
+        [case_id, csrf],
+    )

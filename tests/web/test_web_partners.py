@@ -111,9 +111,7 @@ def test_sort_filter_share_link_round_trip_and_csv_as_displayed(web, tmp_path):
 def test_rank_intervals_from_the_robustness_run(web):
     web.goto("/?tab=intervals")
     web.page.wait_for_selector("#intervals[data-rendered]", timeout=30000)
-    ranked = [
-        r for r in json.loads(web.page.text_content("#page-data"))["rows"] if r["rank"]
-    ]
+    ranked = [r for r in json.loads(web.page.text_content("#page-data"))["rows"] if r["rank"]]
     rules = web.page.locator("#intervals .layer_0_marks line, #intervals .layer_0_marks path")
     assert rules.count() == len(ranked)
     web.shot("ranking-intervals")
@@ -159,4 +157,3 @@ def test_spending_slider_recomputes_tier_through_the_server(web, web_db):
     web.goto(urlparse(web.page.url).path + "?" + urlparse(web.page.url).query)
     web.page.wait_for_selector("[data-whatif-result][data-tier='1']", timeout=10000)
     web.shot("partner-ESP-whatif")
-

@@ -350,8 +350,11 @@ def case_queue(engine: Engine, policy: str) -> dict[str, Any]:
         "summary": view.summary,
         "as_of": view.as_of.isoformat(),
         "policy": policy,
-        "catalog": {"name": view.catalog.name, "illustrative": view.catalog.illustrative,
-                    "notice": view.catalog.notice},
+        "catalog": {
+            "name": view.catalog.name,
+            "illustrative": view.catalog.illustrative,
+            "notice": view.catalog.notice,
+        },
     }
 
 

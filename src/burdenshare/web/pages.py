@@ -68,7 +68,10 @@ def intervals_json(request: Request) -> JSONResponse:
     policy = policy_choice(request)
     year = year_choice(request, front.years(engine))
     names = {r["iso3"]: r["name"] for r in front.ranking(engine, policy, year)["rows"]}
-    recs = [{**r, "name": names.get(r["iso3"], r["iso3"])} for r in front.rank_intervals(engine, policy, year)]
+    recs = [
+        {**r, "name": names.get(r["iso3"], r["iso3"])}
+        for r in front.rank_intervals(engine, policy, year)
+    ]
     return JSONResponse({"rows": recs, "spec": specs.caterpillar(recs)})
 
 
@@ -89,7 +92,10 @@ def _partner_or_404(request: Request, iso3: str):
 WHATIF_INPUTS = {
     "milex_gdp_pct": {"label": "Defense spending, % of GDP", "min": 0.0, "max": 6.0, "step": 0.01},
     "us_arms_share_5y": {
-        "label": "Share of arms imports from the US, %", "min": 0.0, "max": 100.0, "step": 0.01,
+        "label": "Share of arms imports from the US, %",
+        "min": 0.0,
+        "max": 100.0,
+        "step": 0.01,
     },
 }
 
@@ -104,8 +110,13 @@ def partner_page(request: Request, iso3: str) -> Response:
         return resp
     ex, policy, year = _partner_or_404(request, iso3)
     if ex is None:
-        return page(request, "error.html", status=404, title="Not found",
-                    message=f"No scored partner {iso3!r} under this policy and year.")
+        return page(
+            request,
+            "error.html",
+            status=404,
+            title="Not found",
+            message=f"No scored partner {iso3!r} under this policy and year.",
+        )
     sliders, asked_any = [], False
     for ind in ex["indicators"]:
         spec = WHATIF_INPUTS.get(ind["indicator"])
@@ -114,8 +125,9 @@ def partner_page(request: Request, iso3: str) -> Response:
         current = ind["value"]
         asked = request.query_params.get(ind["indicator"])
         asked_any = asked_any or _float(asked, None) is not None
-        sliders.append({**spec, "name": ind["indicator"], "current": current,
-                        "value": _float(asked, current)})
+        sliders.append(
+            {**spec, "name": ind["indicator"], "current": current, "value": _float(asked, current)}
+        )
     return page(
         request,
         "partner.html",
@@ -152,9 +164,14 @@ def partner_whatif(request: Request, iso3: str) -> Response:
     policy = policy_choice(request)
     year = year_choice(request, front.years(engine))
     changes: dict[str, float] = {}
-    current = {
-        i["indicator"]: i["value"] for i in front.partner(engine, policy, year, iso3.upper())["indicators"]
-    } if ISO3.match(iso3) else {}
+    current = (
+        {
+            i["indicator"]: i["value"]
+            for i in front.partner(engine, policy, year, iso3.upper())["indicators"]
+        }
+        if ISO3.match(iso3)
+        else {}
+    )
     for name, spec in WHATIF_INPUTS.items():
         v = _float(request.query_params.get(name), None)
         cur = current.get(name)
@@ -162,7 +179,10 @@ def partner_whatif(request: Request, iso3: str) -> Response:
             continue  # the slider at the partner's own value (rounded to its step)
         if v is not None:
             if not spec["min"] <= v <= spec["max"]:
-                return HTMLResponse(f"<p role='alert'>{name} must be between {spec['min']} and {spec['max']}</p>", 400)
+                return HTMLResponse(
+                    f"<p role='alert'>{name} must be between {spec['min']} and {spec['max']}</p>",
+                    400,
+                )
             changes[name] = v
     if not changes:
         ex = front.partner(engine, policy, year, iso3.upper())
@@ -205,10 +225,13 @@ def compare_page(request: Request) -> Response:
 
 def _transition_matrix(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts of countries by (tier under A, tier under B); None = not ranked."""
+
     def lab(t):
         return f"Tier {t}" if t else "Not ranked"
 
-    tiers = sorted({r["tier_a"] for r in rows if r["tier_a"]} | {r["tier_b"] for r in rows if r["tier_b"]})
+    tiers = sorted(
+        {r["tier_a"] for r in rows if r["tier_a"]} | {r["tier_b"] for r in rows if r["tier_b"]}
+    )
     labels = [lab(t) for t in tiers] + ["Not ranked"]
     counts = {(x, y): 0 for x in labels for y in labels}
     for r in rows:
@@ -246,17 +269,33 @@ def monitor_page(request: Request) -> Response:
     target = _float(qp.get("target"), 3.5)
     target = target if target in (2.0, 3.5, 5.0) else 3.5
     proj = front.monitor_projection(engine, target)
-    chosen = [c.strip().upper() for c in qp.get("c", "").split(",") if c.strip()] or list(DEFAULT_TRAJECTORY)
+    chosen = [c.strip().upper() for c in qp.get("c", "").split(",") if c.strip()] or list(
+        DEFAULT_TRAJECTORY
+    )
     pname = {r["iso3"]: r["name"] for r in proj["rows"]}
     series = [
-        {"name": pname.get(s["iso3"], s["iso3"]), "year": s["year"], "value": s["value"], "kind": "observed"}
+        {
+            "name": pname.get(s["iso3"], s["iso3"]),
+            "year": s["year"],
+            "value": s["value"],
+            "kind": "observed",
+        }
         for s in proj["series"]
         if s["iso3"] in chosen
     ]
     for r in proj["rows"]:
         if r["iso3"] in chosen and r.get("latest_value") is not None:
-            series.append({"name": r["name"], "year": r["latest_year"], "value": r["latest_value"], "kind": "required path"})
-            series.append({"name": r["name"], "year": proj["by"], "value": target, "kind": "required path"})
+            series.append(
+                {
+                    "name": r["name"],
+                    "year": r["latest_year"],
+                    "value": r["latest_value"],
+                    "kind": "required path",
+                }
+            )
+            series.append(
+                {"name": r["name"], "year": proj["by"], "value": target, "kind": "required path"}
+            )
     return page(
         request,
         "monitor.html",
@@ -271,7 +310,10 @@ def monitor_page(request: Request) -> Response:
         chosen=chosen,
         status_spec=specs.monitor_status(status["rows"]),
         trajectory_spec=specs.trajectory(series, target, proj["by"]),
-        cli=f"burdenshare monitor crossings --between-vintages {frm} {to}; burdenshare monitor project --target {target:g} --by {proj['by']}",
+        cli=(
+            f"burdenshare monitor crossings --between-vintages {frm} {to}; "
+            f"burdenshare monitor project --target {target:g} --by {proj['by']}"
+        ),
     )
 
 
@@ -294,8 +336,13 @@ def _denied(request: Request, permission: str) -> Response | None:
 
         return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
     if not can(user, permission, request):
-        return page(request, "error.html", status=403, title="Not allowed",
-                    message=f"Your role ({user.role}) does not include {permission.replace('_', ' ')}.")
+        return page(
+            request,
+            "error.html",
+            status=403,
+            title="Not allowed",
+            message=f"Your role ({user.role}) does not include {permission.replace('_', ' ')}.",
+        )
     return None
 
 
@@ -325,16 +372,18 @@ def gantt_rows(scheds: dict[str, dict[str, Any]], limit: int = 30) -> list[dict[
             end = _quarter_index(c.get("delivery_quarter"), first)
             if start is None or end is None:
                 continue
-            rows.append({
-                "label": f"{line} · {cid} {c['partner']}",
-                "line": line,
-                "case_id": cid,
-                "method": method,
-                "start": start,
-                "end": end + 1,
-                "start_q": c.get("earliest_quarter"),
-                "end_q": c.get("delivery_quarter"),
-            })
+            rows.append(
+                {
+                    "label": f"{line} · {cid} {c['partner']}",
+                    "line": line,
+                    "case_id": cid,
+                    "method": method,
+                    "start": start,
+                    "end": end + 1,
+                    "start_q": c.get("earliest_quarter"),
+                    "end_q": c.get("delivery_quarter"),
+                }
+            )
     rows.sort(key=lambda r: (r["line"], order.index(r["case_id"])))
     return rows
 
@@ -357,7 +406,10 @@ def cases_page(request: Request) -> Response:
         policy=policy,
         totals={m: s["totals"] for m, s in scheds.items()},
         gantt=specs.gantt(gantt_rows(scheds)),
-        cli=f"burdenshare cases queue --policy {policy} --against fcfs; burdenshare cases schedule --method optimal",
+        cli=(
+            f"burdenshare cases queue --policy {policy} --against fcfs; "
+            "burdenshare cases schedule --method optimal"
+        ),
     )
 
 
@@ -373,10 +425,14 @@ def case_page(request: Request, case_id: str) -> Response:
     try:
         c = front.case(engine, case_id)
     except (UserError, LookupError):
-        return page(request, "error.html", status=404, title="Not found", message=f"No case {case_id!r}.")
+        return page(
+            request, "error.html", status=404, title="Not found", message=f"No case {case_id!r}."
+        )
     user = user_of(request)
     scheds = front.schedules(engine, policy_choice(request))
-    mine = {m: next((x for x in s["cases"] if x["case_id"] == case_id), None) for m, s in scheds.items()}
+    mine = {
+        m: next((x for x in s["cases"] if x["case_id"] == case_id), None) for m, s in scheds.items()
+    }
     return page(
         request,
         "case.html",
@@ -404,14 +460,22 @@ async def case_transition(request: Request, case_id: str) -> Response:
         return resp
     form = await request.form()
     if not check_csrf(request, str(form.get("csrf", ""))):
-        return page(request, "error.html", status=403, title="Expired form",
-                    message="The form expired or did not come from this site; reload the page and try again.")
+        return page(
+            request,
+            "error.html",
+            status=403,
+            title="Expired form",
+            message="The form expired or did not come from this site; reload and try again.",
+        )
     user = user_of(request)
     version = form.get("version")
     try:
         front.transition(
-            engine_of(request), case_id, str(form.get("stage", "")),
-            actor=user.name, version=int(version) if version else None,
+            engine_of(request),
+            case_id,
+            str(form.get("stage", "")),
+            actor=user.name,
+            version=int(version) if version else None,
         )
         msg = f"Moved to {form.get('stage')}"
     except (UserError, ValueError) as exc:
@@ -489,8 +553,9 @@ async def signin_submit(request: Request) -> Response:
         if error is None:
             return redirect
     token = new_signin_token()
-    resp = page(request, "signin.html", status=401, title="Sign in", next=target, csrf=token,
-                error=error)
+    resp = page(
+        request, "signin.html", status=401, title="Sign in", next=target, csrf=token, error=error
+    )
     set_signin_cookie(resp, token)
     return resp
 

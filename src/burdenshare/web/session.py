@@ -88,8 +88,9 @@ def new_signin_token() -> str:
 
 def set_signin_cookie(response: Response, token: str) -> None:
     """The sign-in form's token as a short-lived strict cookie (double submit)."""
-    response.set_cookie(SIGNIN_COOKIE, token, max_age=1800, httponly=True, samesite="strict",
-                        path="/signin")
+    response.set_cookie(
+        SIGNIN_COOKIE, token, max_age=1800, httponly=True, samesite="strict", path="/signin"
+    )
 
 
 def check_signin_csrf(request: Request, sent: str) -> bool:

@@ -78,7 +78,8 @@ def choropleth(rows: list[dict[str, Any]], *, measure: str, atlas_url: str) -> d
                     "url": atlas_url,
                     "format": {"type": "topojson", "feature": "countries"},
                 },
-                "mark": {"type": "geoshape", "fill": "#eef1f5", "stroke": "#ffffff"},
+                # the unscored land: decoration, hidden from screen readers
+                "mark": {"type": "geoshape", "fill": "#eef1f5", "stroke": "#ffffff", "aria": False},
             },
             {
                 "data": {
@@ -199,7 +200,13 @@ def waterfall(indicators: list[dict[str, Any]], score: float | None) -> dict[str
         total += c
     if score is not None:
         steps.append(
-            {"label": "Score", "start": 0, "end": round(score, 4), "value": round(score, 2), "kind": "score"}
+            {
+                "label": "Score",
+                "start": 0,
+                "end": round(score, 4),
+                "value": round(score, 2),
+                "kind": "score",
+            }
         )
     order = [s["label"] for s in steps]
     return {
@@ -209,21 +216,33 @@ def waterfall(indicators: list[dict[str, Any]], score: float | None) -> dict[str
         "config": _config(),
         "data": {"values": steps},
         "encoding": {
-            "y": {"field": "label", "type": "nominal", "sort": order, "title": None,
-                  "axis": {"labelLimit": 220}},
+            "y": {
+                "field": "label",
+                "type": "nominal",
+                "sort": order,
+                "title": None,
+                "axis": {"labelLimit": 220},
+            },
         },
         "layer": [
             {
                 "mark": {"type": "bar", "cornerRadius": 2, "height": 16},
                 "encoding": {
-                    "x": {"field": "start", "type": "quantitative", "title": "Points (0-100)",
-                          "scale": {"domain": [0, 100]}},
+                    "x": {
+                        "field": "start",
+                        "type": "quantitative",
+                        "title": "Points (0-100)",
+                        "scale": {"domain": [0, 100]},
+                    },
                     "x2": {"field": "end"},
                     "color": {
                         "field": "kind",
                         "type": "nominal",
                         "legend": None,
-                        "scale": {"domain": ["indicator", "score"], "range": ["#4f8fc0", "#1d4e89"]},
+                        "scale": {
+                            "domain": ["indicator", "score"],
+                            "range": ["#4f8fc0", "#1d4e89"],
+                        },
                     },
                     "tooltip": [
                         {"field": "label", "title": "Indicator"},
@@ -232,7 +251,13 @@ def waterfall(indicators: list[dict[str, Any]], score: float | None) -> dict[str
                 },
             },
             {
-                "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11, "color": "#3d4451"},
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "dx": 4,
+                    "fontSize": 11,
+                    "color": "#3d4451",
+                },
                 "encoding": {
                     "x": {"field": "end", "type": "quantitative"},
                     "text": {"field": "value", "type": "quantitative", "format": ".1f"},
@@ -245,7 +270,12 @@ def waterfall(indicators: list[dict[str, Any]], score: float | None) -> dict[str
 def spending_history(history: list[dict[str, Any]], name: str) -> dict[str, Any]:
     """Military spending, % of GDP, by year against the 2%, 3.5% and 5% lines."""
     values = [
-        {"year": h["year"], "value": h["value"], "estimate": bool(h.get("flags")), "source": h["source"]}
+        {
+            "year": h["year"],
+            "value": h["value"],
+            "estimate": bool(h.get("flags")),
+            "source": h["source"],
+        }
         for h in history
         if h.get("value") is not None
     ]
@@ -263,18 +293,30 @@ def spending_history(history: list[dict[str, Any]], name: str) -> dict[str, Any]
             },
             {
                 "data": {"values": TARGETS},
-                "mark": {"type": "text", "align": "left", "dy": -6, "x": 4, "fontSize": 10,
-                         "color": "#5b6475"},
-                "encoding": {"y": {"field": "level", "type": "quantitative"},
-                             "text": {"field": "label"}},
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "dy": -6,
+                    "x": 4,
+                    "fontSize": 10,
+                    "color": "#5b6475",
+                },
+                "encoding": {
+                    "y": {"field": "level", "type": "quantitative"},
+                    "text": {"field": "label"},
+                },
             },
             {
                 "data": {"values": values},
                 "mark": {"type": "line", "point": {"filled": True, "size": 40}, "color": "#1d4e89"},
                 "encoding": {
                     "x": {"field": "year", "type": "ordinal", "title": None},
-                    "y": {"field": "value", "type": "quantitative", "title": f"{name}: % of GDP",
-                          "scale": {"domain": [0, top]}},
+                    "y": {
+                        "field": "value",
+                        "type": "quantitative",
+                        "title": f"{name}: % of GDP",
+                        "scale": {"domain": [0, top]},
+                    },
                     "tooltip": [
                         {"field": "year"},
                         {"field": "value", "title": "% of GDP", "format": ".2f"},
@@ -293,8 +335,12 @@ def slope(rows: list[dict[str, Any]], label_a: str, label_b: str, top: int = 30)
     for r in rows:
         if r.get("rank_a") is None or r.get("rank_b") is None or r["rank_a"] > top:
             continue
-        values.append({"name": r["name"], "policy": label_a, "rank": r["rank_a"], "shift": r["shift"]})
-        values.append({"name": r["name"], "policy": label_b, "rank": r["rank_b"], "shift": r["shift"]})
+        values.append(
+            {"name": r["name"], "policy": label_a, "rank": r["rank_a"], "shift": r["shift"]}
+        )
+        values.append(
+            {"name": r["name"], "policy": label_b, "rank": r["rank_b"], "shift": r["shift"]}
+        )
     color = {
         "field": "shift",
         "type": "quantitative",
@@ -308,15 +354,33 @@ def slope(rows: list[dict[str, Any]], label_a: str, label_b: str, top: int = 30)
         "config": _config(),
         "data": {"values": values},
         "encoding": {
-            "x": {"field": "policy", "type": "nominal", "sort": [label_a, label_b], "title": None,
-                  "axis": {"orient": "top", "labelAngle": 0}, "scale": {"padding": 0.4}},
-            "y": {"field": "rank", "type": "quantitative", "scale": {"reverse": True, "zero": False},
-                  "title": "Rank"},
+            "x": {
+                "field": "policy",
+                "type": "nominal",
+                "sort": [label_a, label_b],
+                "title": None,
+                "axis": {"orient": "top", "labelAngle": 0},
+                "scale": {"padding": 0.4},
+            },
+            "y": {
+                "field": "rank",
+                "type": "quantitative",
+                "scale": {"reverse": True, "zero": False},
+                "title": "Rank",
+            },
         },
         "layer": [
-            {"mark": {"type": "line", "strokeWidth": 1.5}, "encoding": {"detail": {"field": "name"}, "color": color}},
-            {"mark": {"type": "point", "filled": True}, "encoding": {"color": color, "tooltip": [
-                {"field": "name"}, {"field": "policy"}, {"field": "rank"}]}},
+            {
+                "mark": {"type": "line", "strokeWidth": 1.5},
+                "encoding": {"detail": {"field": "name"}, "color": color},
+            },
+            {
+                "mark": {"type": "point", "filled": True},
+                "encoding": {
+                    "color": color,
+                    "tooltip": [{"field": "name"}, {"field": "policy"}, {"field": "rank"}],
+                },
+            },
             {
                 "transform": [{"filter": {"field": "policy", "equal": label_b}}],
                 "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 10},
@@ -350,8 +414,12 @@ def monitor_status(rows: list[dict[str, Any]]) -> dict[str, Any]:
                             "range": ["#c0504d", "#a9cce3", "#4f8fc0", "#1d4e89"],
                         },
                     },
-                    "tooltip": [{"field": "name"}, {"field": "value", "format": ".2f"},
-                                {"field": "year"}, {"field": "source"}],
+                    "tooltip": [
+                        {"field": "name"},
+                        {"field": "value", "format": ".2f"},
+                        {"field": "year"},
+                        {"field": "source"},
+                    ],
                 },
             },
             {
@@ -375,14 +443,29 @@ def trajectory(series: list[dict[str, Any]], target: float, deadline: int) -> di
                 "data": {"values": series},
                 "mark": {"type": "line", "strokeWidth": 1.5},
                 "encoding": {
-                    "x": {"field": "year", "type": "quantitative", "axis": {"format": "d"}, "title": None},
+                    "x": {
+                        "field": "year",
+                        "type": "quantitative",
+                        "axis": {"format": "d"},
+                        "title": None,
+                    },
                     "y": {"field": "value", "type": "quantitative", "title": "% of GDP"},
                     "color": {"field": "name", "type": "nominal", "title": "Ally"},
-                    "strokeDash": {"field": "kind", "type": "nominal", "title": "",
-                                   "scale": {"domain": ["observed", "required path"],
-                                             "range": [[1, 0], [4, 3]]}},
-                    "tooltip": [{"field": "name"}, {"field": "year"},
-                                {"field": "value", "format": ".2f"}, {"field": "kind"}],
+                    "strokeDash": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "title": "",
+                        "scale": {
+                            "domain": ["observed", "required path"],
+                            "range": [[1, 0], [4, 3]],
+                        },
+                    },
+                    "tooltip": [
+                        {"field": "name"},
+                        {"field": "year"},
+                        {"field": "value", "format": ".2f"},
+                        {"field": "kind"},
+                    ],
                 },
             },
             {
@@ -409,7 +492,11 @@ def gantt(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "x2": {"field": "end"},
             "color": {"field": "method", "type": "nominal", "title": "Schedule"},
             "yOffset": {"field": "method"},
-            "tooltip": [{"field": "label"}, {"field": "method"},
-                        {"field": "start_q", "title": "start"}, {"field": "end_q", "title": "delivered"}],
+            "tooltip": [
+                {"field": "label"},
+                {"field": "method"},
+                {"field": "start_q", "title": "start"},
+                {"field": "end_q", "title": "delivered"},
+            ],
         },
     }

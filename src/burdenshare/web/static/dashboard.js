@@ -12,8 +12,15 @@
 
   function embed(el, spec) {
     if (!window.vegaEmbed) return Promise.resolve(null);
+    // the chart's text alternative: vega puts the description on the SVG as its aria-label
+    if (!spec.description && el.getAttribute("data-alt")) spec.description = el.getAttribute("data-alt");
     return window.vegaEmbed(el, spec, EMBED_OPTS).then(function (res) {
       views[el.id] = res.view;
+      // the export menu's toggle is an icon: give it a name for screen readers
+      el.querySelectorAll("details > summary").forEach(function (s) {
+        s.setAttribute("aria-label", "Download this chart (PNG or SVG)");
+        s.setAttribute("title", "Download this chart (PNG or SVG)");
+      });
       el.setAttribute("data-rendered", "1");
       el.dispatchEvent(new CustomEvent("chart:rendered", { bubbles: true }));
       return res.view;
