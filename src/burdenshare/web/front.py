@@ -8,6 +8,7 @@ slider back and forth does not rescore the world.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections import OrderedDict
@@ -393,7 +394,16 @@ def case(engine: Engine, case_id: str) -> dict[str, Any]:
     data = get_case(engine, case_id)
     res = notification(get_case_obj(engine, case_id), as_of=dt.date.today())
     data["notification"] = res.to_dict()
-    data["audit"] = tail(engine, subject=case_id, limit=50)
+    audit = []
+    for rec in tail(engine, subject=case_id, limit=50):
+        payload = rec.get("payload")
+        if isinstance(payload, str):
+            try:
+                payload = json.loads(payload)
+            except ValueError:
+                payload = {}
+        audit.append({**rec, "payload": payload if isinstance(payload, dict) else {}})
+    data["audit"] = audit
     return data
 
 

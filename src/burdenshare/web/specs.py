@@ -52,12 +52,14 @@ def choropleth(rows: list[dict[str, Any]], *, measure: str, atlas_url: str) -> d
         for r in rows
         if r.get("numeric")
     ]
+    legend = {"orient": "bottom", "direction": "horizontal"}
     if measure == "tier":
         color = {
             "field": "tier",
             "type": "nominal",
             "title": "Tier",
             "scale": {"domain": TIER_DOMAIN, "range": TIER_RANGE},
+            "legend": legend,
         }
     else:
         color = {
@@ -65,6 +67,7 @@ def choropleth(rows: list[dict[str, Any]], *, measure: str, atlas_url: str) -> d
             "type": "quantitative",
             "title": "Score",
             "scale": {"scheme": "blues", "domain": [0, 100]},
+            "legend": {**legend, "gradientLength": 240},
         }
     return {
         "$schema": SCHEMA,
@@ -150,7 +153,7 @@ def caterpillar(records: list[dict[str, Any]]) -> dict[str, Any]:
         "encoding": {"y": y},
         "layer": [
             {
-                "mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.55},
+                "mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.85},
                 "encoding": {
                     "x": {
                         "field": "p05",

@@ -267,6 +267,8 @@
       layer.transform.push({ filter: { field: "iso3", oneOf: Array.from(keep) } });
       layer.transform.push({ calculate: "'/partners/' + datum.iso3 + '?policy=" + data.policy + "&year=" + data.year + "'", as: "href" });
       mapEl.setAttribute("data-countries", String(keep.size));
+      // keep the world's aspect on any screen width (equal Earth is about 2:1)
+      spec.height = Math.max(180, Math.round((mapEl.clientWidth || 900) * 0.48));
       return embed(mapEl, spec);
     }
     let mapSpec = JSON.parse(document.getElementById("map-spec").textContent);
