@@ -62,8 +62,10 @@ def test_year_slider_changes_the_map_and_the_url(web):
         "el => { el.value = '2016'; el.dispatchEvent(new Event('input', {bubbles: true}));"
         " el.dispatchEvent(new Event('change', {bubbles: true})); }",
     )
-    web.page.wait_for_function("document.querySelector('[data-year-label]').textContent == '2016'")
-    web.page.wait_for_function("document.querySelector('#map[data-rendered]') !== null")
+    web.page.wait_for_function(
+        "() => document.querySelector('[data-year-label]').textContent == '2016'"
+    )
+    web.page.wait_for_function("() => document.querySelector('#map[data-rendered]') !== null")
     web.page.wait_for_timeout(300)
     after = map_fills(web.page)
     assert after and after != before

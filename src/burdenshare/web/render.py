@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from burdenshare.web import TEMPLATES
 
-#: The browser may load scripts, styles, images and data from this server only. Vega compiles
-#: its expressions with ``Function`` (hence 'unsafe-eval'); chart exports are data:/blob: URLs.
+#: The browser may load scripts, styles, images and data from this server only; no inline
+#: script and no eval (Vega's expressions run through the vendored vega-interpreter); chart
+#: exports are data:/blob: URLs.
 CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )

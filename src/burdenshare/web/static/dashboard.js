@@ -14,7 +14,9 @@
     if (!window.vegaEmbed) return Promise.resolve(null);
     // the chart's text alternative: vega puts the description on the SVG as its aria-label
     if (!spec.description && el.getAttribute("data-alt")) spec.description = el.getAttribute("data-alt");
-    return window.vegaEmbed(el, spec, EMBED_OPTS).then(function (res) {
+    // expressions interpreted, never compiled with Function: the CSP needs no 'unsafe-eval'
+    const opts = Object.assign({ ast: true, expr: window.vega.expressionInterpreter }, EMBED_OPTS);
+    return window.vegaEmbed(el, spec, opts).then(function (res) {
       views[el.id] = res.view;
       // the export menu's toggle is an icon: give it a name for screen readers
       el.querySelectorAll("details > summary").forEach(function (s) {
@@ -267,6 +269,7 @@
       layer.transform.push({ filter: { field: "iso3", oneOf: Array.from(keep) } });
       layer.transform.push({ calculate: "'/partners/' + datum.iso3 + '?policy=" + data.policy + "&year=" + data.year + "'", as: "href" });
       mapEl.setAttribute("data-countries", String(keep.size));
+      mapEl.removeAttribute("data-rendered");
       // keep the world's aspect on any screen width (equal Earth is about 2:1)
       spec.height = Math.max(180, Math.round((mapEl.clientWidth || 900) * 0.48));
       return embed(mapEl, spec);
