@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export BURDENSHARE_SHARED_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test bench lint install system-deps clean
+.PHONY: run test bench lint install system-deps clean serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ run: install
 	$(BIN)/burdenshare data starter
 	$(BIN)/burdenshare data status
 	$(BIN)/burdenshare rank --top 40
+	@echo "the shared service: make serve (API and docs at http://127.0.0.1:8000/docs; users: burdenshare users add NAME --role ROLE)"
+
+## The REST API (and the dashboard) on the embedded store at http://127.0.0.1:8000.
+serve: install
+	$(BIN)/burdenshare serve
 
 test: install system-deps lint
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -154,6 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.ctx = Context(settings)
+    from burdenshare.api.auth import _Limiter
+
+    app.state.login_limiter = _Limiter()
     errors.install(app)
 
     from burdenshare.api import auth

@@ -8,8 +8,8 @@ CSRF token for the browser, roles checked on the server for every route.
 * Each route declares its permission with :func:`perm`, which both enforces it and records
   it in the OpenAPI document as ``x-permission`` (the role matrix test reads it from there).
   No credentials: 401; a role without the permission: 403. ``authenticated`` routes need
-  only a user (the route checks more, e.g. a job needs the permission of its kind). With ``public_read``, GET routes
-  needing ``read`` are open to anonymous users.
+  only a user (the route checks more, e.g. a job needs the permission of its kind). With
+  ``public_read``, GET routes needing ``read`` are open to anonymous users.
 * Sign-in attempts are rate limited per client address and name.
 """
 
@@ -149,7 +149,6 @@ class _Limiter:
             return True
 
 
-_limiter = _Limiter()
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
@@ -172,7 +171,9 @@ def login(body: Login, request: Request, response: Response) -> Me:
 
     settings = request.app.state.settings
     client = request.client.host if request.client else "?"
-    if not _limiter.allow(f"{client}|{body.name}", settings.login_attempts_per_minute):
+    if not request.app.state.login_limiter.allow(
+        f"{client}|{body.name}", settings.login_attempts_per_minute
+    ):
         raise ApiError(
             429, "too many sign-in attempts; wait a minute", headers={"Retry-After": "60"}
         )

@@ -37,6 +37,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "burdenshare.cli.cases",
     "burdenshare.cli.queue",
     "burdenshare.cli.monitor",
+    "burdenshare.cli.serve",
+    "burdenshare.cli.users",
 )
 
 

@@ -60,7 +60,7 @@ class CaseIn(Body):
     dc_value: float = Field(0.0, ge=0)
     emergency: bool = False
     manufacture_abroad: bool = False
-    retransfer_outside_group: bool = False
+    note: str | None = Field(None, max_length=2000)
     items: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
 
 
