@@ -99,28 +99,21 @@ def check_signin_csrf(request: Request, sent: str) -> bool:
 
 
 def sign_in(request: Request, response: Response, name: str, password: str) -> str | None:
-    """Check the password and set the API's session cookie on ``response``; None when it
-    worked, else the message to show (wrong name or password, too many attempts)."""
-    from burdenshare.services.users import authenticate_password
+    """Sign in through the API's own login (rate limit, password check, the ``bs_session``
+    cookie set on ``response``); None when it worked, else the message to show."""
+    from pydantic import ValidationError
+
+    from burdenshare.api.errors import ApiError
 
     auth = _auth()
-    settings = request.app.state.settings
-    client = request.client.host if request.client else "?"
-    if not auth._limiter.allow(f"{client}|{name}", settings.login_attempts_per_minute):
-        return "Too many sign-in attempts; wait a minute."
-    user = authenticate_password(_engine(request), name, password)
-    if user is None:
-        return "Wrong name or password."
-    cookie = auth._serializer(request).dumps({"uid": user.id, "csrf": secrets.token_urlsafe(24)})
-    response.set_cookie(
-        auth.SESSION_COOKIE,
-        cookie,
-        max_age=auth.SESSION_MAX_AGE,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https" or settings.cookie_secure,
-        path="/",
-    )
+    try:
+        auth.login(auth.Login(name=name, password=password), request, response)
+    except ValidationError:
+        return "Enter your user name and password."
+    except ApiError as exc:
+        return "Too many sign-in attempts; wait a minute." if exc.status == 429 else (
+            "Wrong name or password."
+        )
     response.delete_cookie(SIGNIN_COOKIE, path="/signin")
     return None
 
