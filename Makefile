@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## PostgreSQL server binaries for the store tests (Debian package; installed when missing).
+## PostgreSQL server binaries for the store tests, and the reports' libraries, fonts and PDF
+## tools (Debian packages; installed when missing).
 system-deps:
 	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -33,6 +34,17 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; \
+	fi
+	@# Reports: WeasyPrint's Pango/HarfBuzz, the DejaVu fonts, poppler-utils (pdftotext, pdftoppm)
+	@if ! command -v pdftotext >/dev/null || ! ldconfig -p | grep -q libpangoft2-1.0 \
+	    || ! ldconfig -p | grep -q libharfbuzz-subset || ! fc-list | grep -q DejaVuSans; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing report dependencies (pango, harfbuzz-subset, fonts-dejavu-core, poppler-utils)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils >/dev/null; \
+	  else \
+	    echo "report dependencies missing: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils" >&2; exit 1; \
 	  fi; \
 	fi
 

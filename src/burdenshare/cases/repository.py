@@ -143,6 +143,14 @@ def read_audit(engine: sa.Engine) -> tuple[list[dict[str, Any]], tuple[int, str]
     return [dict(r) for r in rows], (head.seq, head.hash)
 
 
+def audit_head(engine: sa.Engine) -> tuple[int, str]:
+    """The audit chain's head (seq, hash) alone: what a report cites so that its case
+    figures can be tied to one state of the log."""
+    with engine.connect() as conn:
+        head = conn.execute(sa.select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).one()
+    return int(head.seq), str(head.hash)
+
+
 def verify_audit(engine: sa.Engine) -> audit_mod.VerifyResult:
     """Verify the stored chain and head (see :func:`burdenshare.cases.audit.verify_chain`)."""
     records, head = read_audit(engine)

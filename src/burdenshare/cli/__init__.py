@@ -39,6 +39,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "burdenshare.cli.monitor",
     "burdenshare.cli.serve",
     "burdenshare.cli.users",
+    "burdenshare.cli.report",
 )
 
 
