@@ -292,6 +292,30 @@ def compare(engine: Engine, policy_a: str, policy_b: str, year: int | None) -> d
 # -- allies monitor --------------------------------------------------------------------
 
 
+def targets() -> list[dict[str, Any]]:
+    """The spending targets (% of GDP) from the dated targets file, labelled with source."""
+    from burdenshare.monitor.targets import load_targets
+
+    t = load_targets()
+    return [
+        {
+            "level": t.guideline.value,
+            "label": f"{t.guideline.value:g}% NATO guideline",
+            "source": t.guideline.source,
+        },
+        {
+            "level": t.core.value,
+            "label": f"{t.core.value:g}% Hague core by {t.core.by_year}",
+            "source": t.core.source,
+        },
+        {
+            "level": t.total.value,
+            "label": f"{t.total.value:g}% Hague total by {t.total.by_year}",
+            "source": t.total.source,
+        },
+    ]
+
+
 def releases(engine: Engine) -> list[dict[str, str]]:
     """The releases of spending data in the store (oldest first), labelled."""
     from burdenshare.monitor.releases import known_releases

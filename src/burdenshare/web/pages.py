@@ -139,7 +139,7 @@ def partner_page(request: Request, iso3: str) -> Response:
         may_analyze=can(user_of(request), "analyze", request),
         asked=asked_any,
         waterfall=specs.waterfall(ex["indicators"], ex["score"]),
-        history=specs.spending_history(ex["history"], ex["name"]),
+        history=specs.spending_history(ex["history"], ex["name"], front.targets()),
         cli=f"burdenshare explain {ex['iso3']} --policy {policy} --year {ex['year']}",
         footer=front.ranking(engine_of(request), policy, year),
     )
@@ -266,8 +266,10 @@ def monitor_page(request: Request) -> Response:
     names = {r["iso3"]: r["name"] for r in status["rows"]}
     for e in cross["events"]:
         e["name"] = names.get(e["iso3"], e["iso3"])
-    target = _float(qp.get("target"), 3.5)
-    target = target if target in (2.0, 3.5, 5.0) else 3.5
+    goals = front.targets()
+    levels = [t["level"] for t in goals]
+    target = _float(qp.get("target"), levels[1])
+    target = target if target in levels else levels[1]
     proj = front.monitor_projection(engine, target)
     chosen = [c.strip().upper() for c in qp.get("c", "").split(",") if c.strip()] or list(
         DEFAULT_TRAJECTORY
@@ -308,7 +310,8 @@ def monitor_page(request: Request) -> Response:
         proj=proj,
         target=target,
         chosen=chosen,
-        status_spec=specs.monitor_status(status["rows"]),
+        goals=goals,
+        status_spec=specs.monitor_status(status["rows"], goals),
         trajectory_spec=specs.trajectory(series, target, proj["by"]),
         cli=(
             f"burdenshare monitor crossings --between-vintages {frm} {to}; "

@@ -111,8 +111,10 @@ def sign_in(request: Request, response: Response, name: str, password: str) -> s
     except ValidationError:
         return "Enter your user name and password."
     except ApiError as exc:
-        return "Too many sign-in attempts; wait a minute." if exc.status == 429 else (
-            "Wrong name or password."
+        return (
+            "Too many sign-in attempts; wait a minute."
+            if exc.status == 429
+            else ("Wrong name or password.")
         )
     response.delete_cookie(SIGNIN_COOKIE, path="/signin")
     return None

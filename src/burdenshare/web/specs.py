@@ -14,11 +14,6 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, nev
 TIER_DOMAIN = ["Tier 1", "Tier 2", "Tier 3", "Not ranked", "Ineligible"]
 TIER_RANGE = ["#1d4e89", "#4f8fc0", "#a9cce3", "#d9d9d9", "#c0504d"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-TARGETS = [
-    {"level": 2.0, "label": "2% NATO guideline"},
-    {"level": 3.5, "label": "3.5% Hague core"},
-    {"level": 5.0, "label": "5% Hague total"},
-]
 
 
 def _config() -> dict[str, Any]:
@@ -270,66 +265,24 @@ def waterfall(indicators: list[dict[str, Any]], score: float | None) -> dict[str
     }
 
 
-def spending_history(history: list[dict[str, Any]], name: str) -> dict[str, Any]:
-    """Military spending, % of GDP, by year against the 2%, 3.5% and 5% lines."""
-    values = [
-        {
-            "year": h["year"],
-            "value": h["value"],
-            "estimate": bool(h.get("flags")),
-            "source": h["source"],
-        }
+def spending_history(history: list[dict[str, Any]], name: str, targets: list[dict]) -> dict:
+    """Spending, % of GDP, by year against the target lines: the reports' chart
+    (:func:`burdenshare.charts.spending_history`), sized to its container on screen."""
+    from burdenshare.charts import spending_history as chart
+
+    rows = [
+        {"year": h["year"], "value": h["value"], "source": h["source"], "release": h["release"]}
         for h in history
         if h.get("value") is not None
     ]
-    top = max([5.5] + [v["value"] + 0.5 for v in values])
-    return {
-        "$schema": SCHEMA,
-        "width": "container",
-        "height": 240,
-        "config": _config(),
-        "layer": [
-            {
-                "data": {"values": TARGETS},
-                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#8a94a6"},
-                "encoding": {"y": {"field": "level", "type": "quantitative"}},
-            },
-            {
-                "data": {"values": TARGETS},
-                "mark": {
-                    "type": "text",
-                    "align": "left",
-                    "dy": -6,
-                    "x": 4,
-                    "fontSize": 10,
-                    "color": "#5b6475",
-                },
-                "encoding": {
-                    "y": {"field": "level", "type": "quantitative"},
-                    "text": {"field": "label"},
-                },
-            },
-            {
-                "data": {"values": values},
-                "mark": {"type": "line", "point": {"filled": True, "size": 40}, "color": "#1d4e89"},
-                "encoding": {
-                    "x": {"field": "year", "type": "ordinal", "title": None},
-                    "y": {
-                        "field": "value",
-                        "type": "quantitative",
-                        "title": f"{name}: % of GDP",
-                        "scale": {"domain": [0, top]},
-                    },
-                    "tooltip": [
-                        {"field": "year"},
-                        {"field": "value", "title": "% of GDP", "format": ".2f"},
-                        {"field": "source"},
-                        {"field": "estimate", "title": "estimate/flagged"},
-                    ],
-                },
-            },
-        ],
-    }
+    spec = chart(
+        rows,
+        thresholds=[(t["level"], t["label"]) for t in targets],
+        title=f"{name}: military spending, % of GDP",
+    )
+    spec["width"] = "container"
+    spec["height"] = 240
+    return spec
 
 
 def slope(rows: list[dict[str, Any]], label_a: str, label_b: str, top: int = 30) -> dict[str, Any]:
@@ -393,7 +346,7 @@ def slope(rows: list[dict[str, Any]], label_a: str, label_b: str, top: int = 30)
     }
 
 
-def monitor_status(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def monitor_status(rows: list[dict[str, Any]], targets: list[dict]) -> dict[str, Any]:
     """Latest % of GDP per ally as bars against the 2%, 3.5% and 5% lines."""
     values = [r for r in rows if r.get("value") is not None]
     return {
@@ -413,7 +366,8 @@ def monitor_status(rows: list[dict[str, Any]]) -> dict[str, Any]:
                         "type": "nominal",
                         "title": "Reached",
                         "scale": {
-                            "domain": ["below 2%", "2%", "3.5%", "5%"],
+                            "domain": [f"below {targets[0]['level']:g}%"]
+                            + [f"{t['level']:g}%" for t in targets],
                             "range": ["#c0504d", "#a9cce3", "#4f8fc0", "#1d4e89"],
                         },
                     },
@@ -426,7 +380,7 @@ def monitor_status(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 },
             },
             {
-                "data": {"values": TARGETS},
+                "data": {"values": targets},
                 "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#3d4451"},
                 "encoding": {"x": {"field": "level", "type": "quantitative"}},
             },
