@@ -163,7 +163,8 @@ class Watched:
         return path
 
     def sign_in(self, name: str, password: str = PASSWORD) -> None:
-        self.goto("/signin")
+        """Sign in with the form (landing back on the light sign-in page, not the map)."""
+        self.goto("/signin?next=/signin")
         self.page.fill("#name", name)
         self.page.fill("#password", password)
         self.page.click("button[type=submit]")

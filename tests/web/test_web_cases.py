@@ -10,6 +10,7 @@ def test_viewer_cannot_see_cases_or_metrics(web):
     web.allow_http_errors = True
     web.sign_in("vera")
     assert web.page.locator(".who .user").text_content().startswith("vera")
+    assert web.page.locator(".who .role").text_content() == "viewer"
     for path in ("/cases", "/cases/SYN-000001", "/metrics"):
         resp = web.goto(path)
         assert resp.status == 403, path

@@ -50,6 +50,12 @@ def test_ranking_shows_poland_tier_1_and_a_shape_per_scored_country(web):
     # gap-filled or estimated inputs are marked, never silently shown
     marked = [r for r in data["rows"] if r["gap_filled"]]
     assert marked and web.page.locator("#ranking-table .flag-mark").count() == len(marked)
+    # each chart downloads as PNG and SVG (rendered in the browser, nothing fetched)
+    web.page.click("#map details > summary")
+    links = web.page.eval_on_selector_all(
+        "#map details a", "as => as.map(a => a.textContent.trim())"
+    )
+    assert "Download PNG" in links and "Download SVG" in links
     web.shot("ranking-map")
 
 
