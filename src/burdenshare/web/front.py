@@ -446,3 +446,14 @@ def metrics(engine: Engine, quarter: str, k: int = 5) -> dict[str, Any]:
 
     q = quarterly(engine, quarter, k=k)
     return {**q.to_json(), "warning": q.warning}
+
+
+def monitor_tier_changes(engine: Engine, frm: str, to: str, policy: str) -> dict[str, Any]:
+    """Whose tier or eligibility changed between two data releases under ``policy``."""
+    from burdenshare.services._json import jsonable
+    from burdenshare.services.monitor import tier_changes
+
+    return memo(
+        ("mtiers", _key(engine), _fingerprint(engine), frm, to, policy),
+        lambda: jsonable(tier_changes(engine, frm, to, policy=policy).records()),
+    )

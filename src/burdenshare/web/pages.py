@@ -262,7 +262,9 @@ def monitor_page(request: Request) -> Response:
         r["level"] = f"{reached[-1]:g}%" if reached else f"below {levels[0]:g}%"
         r["value"] = v
         r["year"] = status["year"]
-    cross = front.monitor_crossings(engine, (frm, to) if frm and to and frm != to else None)
+    pair = (frm, to) if frm and to and frm != to else None
+    cross = front.monitor_crossings(engine, pair)
+    tiers = front.monitor_tier_changes(engine, frm, to, "eo14383") if pair else None
     names = {r["iso3"]: r["name"] for r in status["rows"]}
     for e in cross["events"]:
         e["name"] = names.get(e["iso3"], e["iso3"])
@@ -307,6 +309,7 @@ def monitor_page(request: Request) -> Response:
         frm=frm,
         to=to,
         cross=cross,
+        tiers=tiers,
         proj=proj,
         target=target,
         chosen=chosen,
