@@ -61,6 +61,7 @@ def test_monitor_shows_crossings_between_releases(web):
     rows = web.page.locator("#crossings-table tbody tr")
     assert rows.count() >= 1
     assert "crossed up" in web.page.text_content("#crossings-table")
+    assert web.page.locator("[data-tier-changes]").count() == 1
     assert web.page.locator("#projection-table tbody tr").count() >= 25
 
 
