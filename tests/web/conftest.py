@@ -32,6 +32,12 @@ USERS = {
 }
 
 
+@pytest.fixture(scope="session")
+def password() -> str:
+    """The password of every test user."""
+    return PASSWORD
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

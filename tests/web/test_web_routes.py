@@ -8,16 +8,14 @@ import re
 import httpx
 import pytest
 
-from conftest import PASSWORD
 
-
-def signed_in(server: str, name: str) -> httpx.Client:
+def signed_in(server: str, name: str, password: str) -> httpx.Client:
     """An HTTP client signed in through the dashboard's form (double-submit CSRF)."""
     c = httpx.Client(base_url=server, timeout=60)
     page = c.get("/signin")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     resp = c.post(
-        "/signin", data={"name": name, "password": PASSWORD, "csrf": token, "next": "/monitor"}
+        "/signin", data={"name": name, "password": password, "csrf": token, "next": "/monitor"}
     )
     assert resp.status_code == 303 and resp.headers["location"] == "/monitor"
     return c
@@ -25,6 +23,7 @@ def signed_in(server: str, name: str) -> httpx.Client:
 
 def test_pages_need_a_user_when_reads_are_not_public(web_db):
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from burdenshare.api.app import create_app
     from burdenshare.settings import Settings
@@ -40,7 +39,9 @@ def test_pages_need_a_user_when_reads_are_not_public(web_db):
                 assert resp.headers["location"].startswith("/signin?next=")
             assert (await client.get("/signin")).status_code == 200
 
-    asyncio.run(run())
+    # in a thread of its own: Playwright's sync API keeps an event loop in the main thread
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 def test_unknown_partner_is_a_404_page(server):
@@ -50,8 +51,8 @@ def test_unknown_partner_is_a_404_page(server):
     assert "Traceback" not in resp.text
 
 
-def test_whatif_out_of_range_names_the_field(server):
-    c = signed_in(server, "anna")
+def test_whatif_out_of_range_names_the_field(server, password):
+    c = signed_in(server, "anna", password)
     resp = c.get("/partners/ESP/whatif", params={"milex_gdp_pct": "60"})
     assert resp.status_code == 400
     assert "milex_gdp_pct must be between 0.0 and 6.0" in resp.text
@@ -60,22 +61,22 @@ def test_whatif_out_of_range_names_the_field(server):
     c.close()
 
 
-def test_viewer_may_not_run_whatif(server):
-    c = signed_in(server, "vera")
+def test_viewer_may_not_run_whatif(server, password):
+    c = signed_in(server, "vera", password)
     resp = c.get("/partners/ESP/whatif", params={"milex_gdp_pct": "2.1"})
     c.close()
     assert resp.status_code == 403
 
 
-def test_signin_needs_the_form_token_and_never_redirects_off_site(server):
+def test_signin_needs_the_form_token_and_never_redirects_off_site(server, password):
     with httpx.Client(base_url=server) as c:
-        resp = c.post("/signin", data={"name": "anna", "password": PASSWORD, "csrf": "guess"})
+        resp = c.post("/signin", data={"name": "anna", "password": password, "csrf": "guess"})
         assert resp.status_code == 401 and "form expired" in resp.text
         page = c.get("/signin")
         token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
         resp = c.post(
             "/signin",
-            data={"name": "anna", "password": PASSWORD, "csrf": token, "next": "//evil.example"},
+            data={"name": "anna", "password": password, "csrf": token, "next": "//evil.example"},
         )
         assert resp.status_code == 303 and resp.headers["location"] == "/"
 
