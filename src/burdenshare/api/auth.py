@@ -53,21 +53,27 @@ def _session(request: Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def current_user(request: Request) -> User | None:
-    """The authenticated user, None when no credentials were sent; 401 for bad ones."""
-    from burdenshare.services.users import authenticate_token, user_by_id
+async def current_user(request: Request) -> User | None:
+    """The authenticated user, None when no credentials were sent; 401 for bad ones.
+
+    Async so that a token seen in the last second costs no thread hop; anything that reads
+    the store runs in the thread pool."""
+    from starlette.concurrency import run_in_threadpool
+
+    from burdenshare.services.users import authenticate_token, recent_user, user_by_id
 
     engine = request.app.state.ctx.engine
     header = request.headers.get("authorization")
     if header:
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             raise ApiError(
                 401,
                 "expected Authorization: Bearer <token>",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        user = authenticate_token(engine, token.strip())
+        user = recent_user(token) or await run_in_threadpool(authenticate_token, engine, token)
         if user is None:
             raise ApiError(
                 401,
@@ -78,7 +84,7 @@ def current_user(request: Request) -> User | None:
     sess = _session(request)
     if sess is None:
         return None
-    user = user_by_id(engine, int(sess.get("uid", 0)))
+    user = await run_in_threadpool(user_by_id, engine, int(sess.get("uid", 0)))
     if user is None:
         raise ApiError(401, "the session's user no longer exists or is disabled")
     if request.method in UNSAFE:
@@ -91,7 +97,7 @@ def current_user(request: Request) -> User | None:
 def require(permission: str):
     """A dependency that lets the request through only with ``permission``."""
 
-    def check(request: Request, user: User | None = Depends(current_user)) -> User | None:
+    async def check(request: Request, user: User | None = Depends(current_user)) -> User | None:
         if permission == "public":
             return user
         if user is None:
@@ -202,7 +208,7 @@ def logout(response: Response) -> dict[str, bool]:
 
 
 @router.get("/me", response_model=Me, **perm("public"))
-def me(request: Request, user: User | None = Depends(current_user)) -> Me:
+async def me(request: Request, user: User | None = Depends(current_user)) -> Me:
     """Who the request is from (anonymous: name null), with the session's CSRF token."""
     if user is None:
         return Me(name=None, role=None, permissions=[])

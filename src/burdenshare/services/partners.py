@@ -7,6 +7,7 @@ the vintage. A new import changes the fingerprint, so a cached answer is never s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -60,23 +61,50 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+_policy_hashes: dict[int, tuple[Policy, str]] = {}
+
+
 def policy_hash(policy: Policy) -> str:
-    """A short hash of the policy's content (cache key; reported with results)."""
-    return hashlib.sha256(policy.model_dump_json().encode()).hexdigest()[:16]
+    """A short hash of the policy's content (cache key; reported with results). Policies are
+    immutable once loaded, so the hash is remembered per object."""
+    hit = _policy_hashes.get(id(policy))
+    if hit is not None and hit[0] is policy:
+        return hit[1]
+    h = hashlib.sha256(policy.model_dump_json().encode()).hexdigest()[:16]
+    if len(_policy_hashes) > 256:
+        _policy_hashes.clear()
+    _policy_hashes[id(policy)] = (policy, h)
+    return h
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_names() -> tuple[str, ...]:
+    from burdenshare.policy import builtin_names
+
+    return tuple(builtin_names())
 
 
 def resolve_policy(ref: str | Policy, *, allow_files: bool = True) -> Policy:
     """A policy by built-in name (or file, when ``allow_files``); errors name ``policy``."""
     from burdenshare.errors import PolicyError
-    from burdenshare.policy import builtin_names, load_policy
+    from burdenshare.policy import load_policy
 
     if not isinstance(ref, str):
         return ref
-    if not allow_files and ref not in builtin_names():
+    if ref in _builtin_names():
+        return _builtin_policy(ref)
+    if not allow_files:
         raise PolicyError(
-            f"unknown policy {ref!r}; built-in: {', '.join(builtin_names())}", field="policy"
+            f"unknown policy {ref!r}; built-in: {', '.join(_builtin_names())}", field="policy"
         )
     return load_policy(ref)
+
+
+@functools.lru_cache(maxsize=16)
+def _builtin_policy(name: str) -> Policy:
+    from burdenshare.policy import load_policy
+
+    return load_policy(name)
 
 
 def _year(year: int | None) -> int | None:
@@ -108,6 +136,7 @@ class Ranking:
     policy: Policy
     panel: Panel
     result: ScoreResult
+    key: tuple = ()
 
     def meta(self) -> dict[str, Any]:
         return meta(self.panel, self.policy)
@@ -191,7 +220,39 @@ def rank(
         table_rows = [r for r in rows if r["theater"] == th]
     if top is not None:
         table_rows = table_rows[:top]
-    return Ranking(rows=table_rows, policy=pol, panel=pan, result=result)
+    key = (*pkey, policy_hash(pol), region, top)
+    return Ranking(rows=table_rows, policy=pol, panel=pan, result=result, key=key)
+
+
+def cached_rank(
+    engine: Engine,
+    policy: str = "eo14383",
+    year: int | None = None,
+    vintage: str = "latest",
+    *,
+    region: str | None = None,
+) -> Ranking | None:
+    """The ranking if it is already computed for these inputs (no scoring), else None.
+    Interfaces call it to answer at once, and :func:`rank` (in a worker) otherwise."""
+    try:
+        pol = resolve_policy(policy, allow_files=False)
+    except Exception:  # noqa: BLE001 - the full call reports the error
+        return None
+    pkey = _panel_key(engine, year, vintage)
+    with _lock:
+        pan = _cache.get(("panel", *pkey))
+        hit = _cache.get(("rank", *pkey, policy_hash(pol)))
+    if pan is None or hit is None:
+        return None
+    result, rows = hit
+    if region is not None:
+        try:
+            th = theater(region)
+        except Exception:  # noqa: BLE001
+            return None
+        rows = [r for r in rows if r["theater"] == th]
+    key = (*pkey, policy_hash(pol), region, None)
+    return Ranking(rows=list(rows), policy=pol, panel=pan, result=result, key=key)
 
 
 def _build_panel(engine: Engine, pkey: tuple) -> Panel:

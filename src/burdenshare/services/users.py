@@ -249,6 +249,23 @@ def list_users(engine: Engine) -> list[dict[str, Any]]:
 _verified: dict[str, bytes] = {}
 _verified_lock = threading.Lock()
 _digest_key = secrets.token_bytes(32)
+#: A token's user is reused for this long without reading the store again (a revoke, role
+#: change or disable made in this process clears it at once; one made by another server
+#: process is seen at most this much later).
+RECHECK_SECONDS = 1.0
+_recent: dict[bytes, tuple[float, User]] = {}
+
+
+def recent_user(token: str) -> User | None:
+    """The user of a token authenticated less than :data:`RECHECK_SECONDS` ago, or None."""
+    import time
+
+    digest = _digest(token)
+    with _verified_lock:
+        hit = _recent.get(digest)
+    if hit is not None and time.monotonic() - hit[0] < RECHECK_SECONDS:
+        return hit[1]
+    return None
 
 
 def _digest(token: str) -> bytes:
@@ -259,6 +276,7 @@ def forget_tokens() -> None:
     """Drop remembered verifications (after a revoke, a role change, a disable)."""
     with _verified_lock:
         _verified.clear()
+        _recent.clear()
 
 
 def authenticate_token(engine: Engine, token: str) -> User | None:
@@ -282,7 +300,14 @@ def authenticate_token(engine: Engine, token: str) -> User | None:
             if len(_verified) > 10_000:
                 _verified.clear()
             _verified[token_id] = digest
-    return User(int(row["id"]), row["name"], row["role"])
+    user = User(int(row["id"]), row["name"], row["role"])
+    import time
+
+    with _verified_lock:
+        if len(_recent) > 10_000:
+            _recent.clear()
+        _recent[digest] = (time.monotonic(), user)
+    return user
 
 
 def authenticate_password(engine: Engine, name: str, password: str) -> User | None:

@@ -168,6 +168,9 @@ def import_result(
                 ["import_id", "table_name", "payload"],
                 [(import_id, table_name, p) for p in payloads],
             )
+    from burdenshare.store.fingerprint import forget
+
+    forget()  # cached results keyed on the facts fingerprint see the new import at once
     return _summary(
         result, file_name=file_name, fmt=fmt, sha=sha256, skipped=False, superseded=superseded
     )

@@ -7,15 +7,37 @@ the facts do. Results computed from the facts (panels, rankings) are cached unde
 
 from __future__ import annotations
 
+import threading
+import time
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from burdenshare.store.models import Import
+#: How long a fingerprint is reused within a process (an import made by another process is
+#: seen at most this much later; one made through this process clears it at once).
+TTL_SECONDS = 0.5
+_QUERY = sa.text("SELECT count(*), max(id) FROM imports")
+_seen: dict[str, tuple[float, tuple[int, int]]] = {}
+_lock = threading.Lock()
 
 
 def facts_fingerprint(engine: Engine) -> tuple[int, int]:
     """(number of imports, newest import id); (0, 0) for an empty store."""
-    t = Import.__table__
+    key = str(engine.url)
+    now = time.monotonic()
+    with _lock:
+        hit = _seen.get(key)
+    if hit is not None and now - hit[0] < TTL_SECONDS:
+        return hit[1]
     with engine.connect() as conn:
-        n, newest = conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.id))).one()
-    return int(n or 0), int(newest or 0)
+        n, newest = conn.execute(_QUERY).one()
+    value = (int(n or 0), int(newest or 0))
+    with _lock:
+        _seen[key] = (now, value)
+    return value
+
+
+def forget() -> None:
+    """Drop remembered fingerprints (after an import in this process)."""
+    with _lock:
+        _seen.clear()

@@ -3,20 +3,25 @@ explanation: contributions, gates, flags, what it would take, sources)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from burdenshare.api.auth import perm
 from burdenshare.api.listing import answer, page
 from burdenshare.api.routers._common import as_json, engine
 
 router = APIRouter(tags=["partners"])
+#: Serialized JSON answers by (ranking inputs incl. the facts fingerprint, request URL).
+_answers: dict[tuple, bytes] = {}
 SORTABLE = ("rank", "score", "name", "iso3", "tier")
 
 
 @router.get("/partners", **perm("read"))
-def list_partners(
+async def list_partners(
     request: Request,
     policy: str = Query("eo14383", description="Built-in policy name."),
     year: int | None = Query(None, ge=1900, le=2100),
@@ -31,11 +36,21 @@ def list_partners(
 ):
     """Partners in priority order under a policy (cached by inputs), as JSON or CSV."""
     from burdenshare.api.errors import ApiError
+    from burdenshare.api.listing import wants_csv
     from burdenshare.services import partners
 
-    ranking = partners.rank(
-        engine(request), policy, year, vintage, region=region, allow_files=False
-    )
+    eng = engine(request)
+    ranking = partners.cached_rank(eng, policy, year, vintage, region=region)
+    if ranking is None:  # not computed yet: score in a worker thread, not the event loop
+        ranking = await run_in_threadpool(
+            partial(partners.rank, eng, policy, year, vintage, region=region, allow_files=False)
+        )
+    csv_wanted = wants_csv(request)
+    cache_key = (ranking.key, str(request.url))
+    if not csv_wanted:
+        body = _answers.get(cache_key)
+        if body is not None:
+            return Response(body, media_type="application/json")
     rows = ranking.rows
     if tier is not None:
         rows = [r for r in rows if r["tier"] == tier]
@@ -51,7 +66,7 @@ def list_partners(
         missing = [r for r in rows if r[key] is None]
         rows = sorted(present, key=lambda r: r[key], reverse=desc) + missing
     shown, nxt = page(rows, cursor, limit)
-    return answer(
+    response = answer(
         request,
         shown,
         columns=partners.RANK_FIELDS,
@@ -59,6 +74,11 @@ def list_partners(
         cursor=nxt,
         filename="partners.csv",
     )
+    if not csv_wanted:
+        if len(_answers) >= 256:
+            _answers.pop(next(iter(_answers)))
+        _answers[cache_key] = response.body
+    return response
 
 
 @router.get("/partners/{iso3}", **perm("read"))
