@@ -20,7 +20,16 @@ def pdf_pages(path) -> int:
 
 
 def render_pages(path, outdir) -> list:
-    """Every page as a PNG (test artifacts, to look at as a reader would)."""
+    """Every page as a PNG (test artifacts, to look at as a reader would): in ``outdir``, or
+    under ``$BURDENSHARE_TEST_ARTIFACTS/<pdf name>/`` when that is set (CI keeps them)."""
+    import os
+    from pathlib import Path
+
+    keep = os.environ.get("BURDENSHARE_TEST_ARTIFACTS")
+    if keep:
+        outdir = Path(keep) / Path(path).stem
     outdir.mkdir(parents=True, exist_ok=True)
+    for stale in outdir.glob("page-*.png"):
+        stale.unlink()
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(path), str(outdir / "page")], check=True)
     return sorted(outdir.glob("page-*.png"))

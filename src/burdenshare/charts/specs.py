@@ -144,7 +144,10 @@ def bars(
     y = {"field": category, "type": "nominal", "title": None, "sort": sort}
     x = {"field": value, "type": "quantitative", "title": value_title}
     x["axis"] = {"format": value_format}
-    x["scale"] = {"padding": 30}  # room for the labels beyond the longest bars
+    vals = [float(r[value]) for r in rows if r.get(value) is not None]
+    lo, hi = min(vals + [0.0]), max(vals + [0.0])
+    # room for the labels beyond the longest bars, on the side(s) where bars are
+    x["scale"] = {"domain": [lo * 1.25, hi * 1.2 or 1.0], "nice": True}
     spec.pop("data")
     spec["data"] = {"values": rows}
     text = {"field": value, "type": "quantitative", "format": value_format}
@@ -213,9 +216,10 @@ def spending_history(
             "encoding": {
                 "x": {
                     "field": "year",
-                    "type": "ordinal",
+                    "type": "quantitative",
                     "title": "",
-                    "axis": {"labelAngle": 0, "labelOverlap": "greedy"},
+                    "scale": {"zero": False, "nice": False},
+                    "axis": {"format": "d", "tickMinStep": 1, "labelOverlap": "greedy"},
                 },
                 "y": {
                     "field": "value",
