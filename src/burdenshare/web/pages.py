@@ -314,6 +314,7 @@ def monitor_page(request: Request) -> Response:
         target=target,
         chosen=chosen,
         goals=goals,
+        footer={"year": status["year"], "vintages": front._vintages(status.get("vintages"))},
         status_spec=specs.monitor_status(status["rows"], goals),
         trajectory_spec=specs.trajectory(series, target, proj["by"]),
         cli=(
@@ -412,6 +413,7 @@ def cases_page(request: Request) -> Response:
         policy=policy,
         totals={m: s["totals"] for m, s in scheds.items()},
         gantt=specs.gantt(gantt_rows(scheds)),
+        footer=front.ranking(engine, policy, None),
         cli=(
             f"burdenshare cases queue --policy {policy} --against fcfs; "
             "burdenshare cases schedule --method optimal"
@@ -448,6 +450,7 @@ def case_page(request: Request, case_id: str) -> Response:
         csrf=csrf_token(request),
         sched=mine,
         message=request.query_params.get("msg"),
+        footer=front.ranking(engine, policy_choice(request), None),
         cli=f"burdenshare cases show {case_id}",
     )
 
