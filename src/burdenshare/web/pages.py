@@ -413,6 +413,7 @@ def cases_page(request: Request) -> Response:
         policy=policy,
         totals={m: s["totals"] for m, s in scheds.items()},
         gantt=specs.gantt(gantt_rows(scheds)),
+        key_spec=specs.queue_key(q["rows"]),
         footer=front.ranking(engine, policy, None),
         cli=(
             f"burdenshare cases queue --policy {policy} --against fcfs; "

@@ -457,3 +457,52 @@ def gantt(rows: list[dict[str, Any]]) -> dict[str, Any]:
             ],
         },
     }
+
+
+KEY_PARTS = {
+    "score_pts": "partner score",
+    "tier_pts": "tier",
+    "item_pts": "item priority",
+    "readiness_pts": "readiness",
+    "age_pts": "age",
+}
+
+
+def queue_key(rows: list[dict[str, Any]], limit: int = 30) -> dict[str, Any]:
+    """Each case's priority key split into its parts (stacked; negative parts to the left)."""
+    values = []
+    for r in rows[:limit]:
+        label = f"{r['position']}. {r['case_id']} {r['partner']}"
+        for field, name in KEY_PARTS.items():
+            v = r.get(field)
+            if v is not None:
+                values.append({"case": label, "part": name, "points": round(float(v), 2)})
+    order = [f"{r['position']}. {r['case_id']} {r['partner']}" for r in rows[:limit]]
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": {"step": 16},
+        "config": _config(),
+        "data": {"values": values},
+        "mark": {"type": "bar", "height": 12},
+        "encoding": {
+            "y": {"field": "case", "type": "nominal", "sort": order, "title": None},
+            "x": {
+                "field": "points",
+                "type": "quantitative",
+                "title": "Points of the priority key",
+                "stack": "zero",
+            },
+            "color": {
+                "field": "part",
+                "type": "nominal",
+                "title": "Part of the key",
+                "scale": {
+                    "domain": list(KEY_PARTS.values()),
+                    "range": ["#1d4e89", "#4f8fc0", "#8a5a00", "#c0504d", "#9aa5b1"],
+                },
+                "legend": {"orient": "bottom", "direction": "horizontal"},
+            },
+            "tooltip": [{"field": "case"}, {"field": "part"}, {"field": "points", "format": ".1f"}],
+        },
+    }
