@@ -42,7 +42,13 @@ def test_ranking_shows_poland_tier_1_and_a_shape_per_scored_country(web):
     rows = table_rows(web.page)
     poland = next(r for r in rows if r[1] == "Poland")
     assert poland[2] == "Tier 1"
+    # a hard gate's "no" is counted apart from "not scored for lack of data"
     data = json.loads(web.page.text_content("#page-data"))
+    gated = sum(r["status"] == "ineligible" for r in data["rows"])
+    unscored = sum(r["status"].startswith("excluded") for r in data["rows"])
+    assert gated and unscored
+    assert web.page.text_content("[data-stat=ineligible]") == str(gated)
+    assert web.page.text_content("[data-stat=unscored]") == str(unscored)
     expected = sum(1 for r in data["rows"] if r["numeric"] in atlas_ids())
     assert expected > 60
     assert len(map_fills(web.page)) == expected
@@ -57,6 +63,12 @@ def test_ranking_shows_poland_tier_1_and_a_shape_per_scored_country(web):
     )
     assert "Download PNG" in links and "Download SVG" in links
     web.shot("ranking-map")
+
+
+def test_a_year_nobody_can_be_ranked_in_says_why(web):
+    web.goto("/?year=2015")
+    note = web.page.text_content("[data-none-ranked]")
+    assert "No partner can be ranked for 2015" in note and "excluded: missing" in note
 
 
 def test_year_slider_changes_the_map_and_the_url(web):

@@ -26,8 +26,9 @@ def _config() -> dict[str, Any]:
 
 
 def tier_name(row: dict[str, Any]) -> str:
-    """The map/legend category of a ranking row."""
-    if not row.get("eligible", True):
+    """The map/legend category of a ranking row: a hard gate's "no" (status ``ineligible``)
+    is not the same as "not scored for lack of data" (status ``excluded: ...``)."""
+    if row.get("status") == "ineligible":
         return "Ineligible"
     t = row.get("tier")
     return f"Tier {t}" if t else "Not ranked"
@@ -43,6 +44,7 @@ def choropleth(rows: list[dict[str, Any]], *, measure: str, atlas_url: str) -> d
             "score": r["score"],
             "rank": r["rank"],
             "tier": tier_name(r),
+            "flags": ", ".join(r.get("flags") or []) or "none",
         }
         for r in rows
         if r.get("numeric")
@@ -90,7 +92,7 @@ def choropleth(rows: list[dict[str, Any]], *, measure: str, atlas_url: str) -> d
                         "from": {
                             "data": {"values": values},
                             "key": "id",
-                            "fields": ["iso3", "name", "score", "rank", "tier"],
+                            "fields": ["iso3", "name", "score", "rank", "tier", "flags"],
                         },
                     },
                     {"filter": "datum.iso3 != null"},
@@ -103,6 +105,7 @@ def choropleth(rows: list[dict[str, Any]], *, measure: str, atlas_url: str) -> d
                         {"field": "score", "title": "Score", "format": ".1f"},
                         {"field": "rank", "title": "Rank"},
                         {"field": "tier", "title": "Tier"},
+                        {"field": "flags", "title": "Estimated / gap-filled inputs"},
                     ],
                     "href": {"field": "href"},
                 },

@@ -163,12 +163,14 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
     });
   }
+  // a hard gate's "no" (status "ineligible") is not "not scored for lack of data" ("excluded: ...")
+  function isIneligible(r) { return r.status === "ineligible"; }
   function tierBadge(r) {
-    if (!r.eligible) return '<span class="tier tier-x">Ineligible</span>';
-    if (!r.tier) return '<span class="tier tier-n">Not ranked</span>';
+    if (isIneligible(r)) return '<span class="tier tier-x">Ineligible</span>';
+    if (!r.tier) return '<span class="tier tier-n" title="' + esc(r.status) + '">Not ranked</span>';
     return '<span class="tier tier-' + r.tier + '">Tier ' + r.tier + "</span>";
   }
-  function tierKey(r) { return !r.eligible ? "Ineligible" : r.tier ? "Tier " + r.tier : "Not ranked"; }
+  function tierKey(r) { return isIneligible(r) ? "Ineligible" : r.tier ? "Tier " + r.tier : "Not ranked"; }
 
   function initRanking() {
     const dataEl = document.getElementById("page-data");
@@ -255,11 +257,22 @@
       const el = document.querySelector("[data-summary]");
       const count = function (f) { return rows.filter(f).length; };
       const top = rows.filter(function (r) { return r.rank; }).sort(function (a, b) { return a.rank - b.rank; })[0];
+      if (!data.rows.some(function (r) { return r.rank; })) {
+        // say why nothing is ranked (e.g. the 5-year trend needs earlier data)
+        const why = {};
+        data.rows.forEach(function (r) { why[r.status] = (why[r.status] || 0) + 1; });
+        const reasons = Object.keys(why).sort(function (a, b) { return why[b] - why[a]; })
+          .map(function (k) { return esc(k) + " (" + why[k] + ")"; }).join("; ");
+        el.innerHTML = '<p class="notice" role="status" data-none-ranked>No partner can be ranked for ' +
+          data.year + " under " + esc(data.policy) + ": " + reasons + ". Pick another year.</p>";
+        return;
+      }
       el.innerHTML =
-        '<div class="stat"><span class="big">' + count(function (r) { return r.tier === 1 && r.eligible; }) + '</span><span>in tier 1</span></div>' +
-        '<div class="stat"><span class="big">' + count(function (r) { return r.tier === 2 && r.eligible; }) + '</span><span>in tier 2</span></div>' +
-        '<div class="stat"><span class="big">' + count(function (r) { return r.tier === 3 && r.eligible; }) + '</span><span>in tier 3</span></div>' +
-        '<div class="stat"><span class="big">' + count(function (r) { return !r.eligible; }) + '</span><span>ineligible (hard gate)</span></div>' +
+        '<div class="stat"><span class="big">' + count(function (r) { return r.tier === 1; }) + '</span><span>in tier 1</span></div>' +
+        '<div class="stat"><span class="big">' + count(function (r) { return r.tier === 2; }) + '</span><span>in tier 2</span></div>' +
+        '<div class="stat"><span class="big">' + count(function (r) { return r.tier === 3; }) + '</span><span>in tier 3</span></div>' +
+        '<div class="stat"><span class="big" data-stat="ineligible">' + count(isIneligible) + '</span><span>ineligible (hard gate)</span></div>' +
+        '<div class="stat"><span class="big" data-stat="unscored">' + count(function (r) { return !r.tier && !isIneligible(r); }) + '</span><span>not scored (missing data)</span></div>' +
         '<div class="stat"><span class="big">' + count(function (r) { return r.gap_filled; }) + '</span><span>with estimated or gap-filled inputs</span></div>' +
         (top ? '<div class="stat wide"><span class="big">' + esc(top.name) + '</span><span>ranked first shown</span></div>' : "");
     }
