@@ -46,9 +46,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def web_db(tmp_path_factory) -> str:
-    """A SQLite store with the starter data, reported NATO figures, synthetic cases, users."""
+    """A SQLite store with the starter data, reported NATO figures, synthetic cases, a
+    third-party transfer check, and one user per role."""
     from burdenshare.monitor.reported import import_reported
-    from burdenshare.services.cases import generate_synthetic
+    from burdenshare.services.cases import generate_synthetic, transfer_check, transfer_request
     from burdenshare.services.users import add_user
     from burdenshare.starter import ensure_starter
     from burdenshare.store.db import get_engine
@@ -60,6 +61,17 @@ def web_db(tmp_path_factory) -> str:
     generate_synthetic(
         engine, n=40, seed=7, start="2022-01-01", end="2026-06-30", actor="test:fixture"
     )
+    # a third-party transfer check, audited under its source case
+    req = transfer_request(
+        case="SYN-000002",
+        from_="JOR",
+        to="EGY",
+        items="1:10",
+        mde_value=1_000_000,
+        total_value=2_000_000,
+        date="2026-01-15",
+    )
+    transfer_check(engine, req, actor="test:fixture")
     for name, role in USERS.items():
         add_user(engine, name, role, actor="test:fixture", password=PASSWORD)
     engine.dispose()

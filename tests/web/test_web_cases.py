@@ -78,6 +78,13 @@ def test_oversight_reads_cases_but_cannot_transition(web):
     web.shot("metrics")
 
 
+def test_case_page_shows_its_transfer_checks(web):
+    web.sign_in("olga")
+    web.goto("/cases/SYN-000002")
+    text = web.page.text_content("[data-transfers]")
+    assert "JOR → EGY" in text and "transfer check" in text
+
+
 def test_transition_without_the_session_csrf_token_is_refused(web):
     web.allow_http_errors = True
     web.sign_in("carl")

@@ -428,6 +428,8 @@ def case(engine: Engine, case_id: str) -> dict[str, Any]:
                 payload = {}
         audit.append({**rec, "payload": payload if isinstance(payload, dict) else {}})
     data["audit"] = audit
+    # third-party transfer requests and checks are audited under the source case's id
+    data["transfers"] = [a for a in audit if "transfer" in str(a.get("kind", ""))]
     return data
 
 
