@@ -1,6 +1,6 @@
 """``burdenshare monitor ...``: allies' spending against the NATO targets across releases.
 
-Thin: load the facts from the store (the starter snapshot first when it is empty), call
+Thin: load the facts from the store (the starter snapshot, in memory, when it is empty), call
 :mod:`burdenshare.monitor`, render a Rich table for people or JSON/CSV for machines.
 """
 
@@ -38,18 +38,17 @@ def register(app: typer.Typer) -> None:
 
 
 def _engine(db: str | None):
-    from burdenshare.starter import ensure_starter
     from burdenshare.store.db import get_engine
 
-    engine = get_engine(db)
-    ensure_starter(engine)
-    return engine
+    return get_engine(db)
 
 
 def _facts(db: str | None, indicators: list[str] | None = None):
-    from burdenshare.store.facts import load_facts
+    """Every vintage of the facts; the starter snapshot in memory when the store is empty
+    (reads never write: ``burdenshare data starter`` loads it)."""
+    from burdenshare.services.monitor import facts
 
-    return load_facts(_engine(db), vintage="all", indicators=indicators)
+    return facts(_engine(db), indicators)
 
 
 def _as_of(facts, spec: str) -> str:
@@ -428,8 +427,12 @@ def load_reported_cmd(
 ) -> None:
     """Import NATO's 2025 releases as reported in the press (a no-op when already loaded)."""
     from burdenshare.monitor.reported import import_reported
+    from burdenshare.starter import ensure_starter
 
-    summary = import_reported(_engine(db))
+    engine = _engine(db)
+    # a write: the starter goes in first, so the store is not left with these figures only
+    ensure_starter(engine)
+    summary = import_reported(engine)
     if fmt is Format.json:
         echo_json(summary.__dict__)
         return
