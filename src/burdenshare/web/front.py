@@ -149,7 +149,7 @@ def ranking(engine: Engine, policy: str, year: int | None) -> dict[str, Any]:
             "rows": rows,
         }
 
-    return memo(("ranking", _key(engine), policy, year, id(r.result)), make)
+    return memo(("ranking", _key(engine), _fingerprint(engine), policy, year), make)
 
 
 def _vintages(v: Any) -> list[str]:
