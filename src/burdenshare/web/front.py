@@ -459,3 +459,26 @@ def monitor_tier_changes(engine: Engine, frm: str, to: str, policy: str) -> dict
         ("mtiers", _key(engine), _fingerprint(engine), frm, to, policy),
         lambda: jsonable(tier_changes(engine, frm, to, policy=policy).records()),
     )
+
+
+def metrics_trend(engine: Engine, quarter: str, k: int = 5) -> list[dict[str, Any]]:
+    """Case counts per quarter for the 8 quarters ending with ``quarter``, as the quarterly
+    report publishes them (suppressed cells are None, so the chart leaves a gap)."""
+    from burdenshare.errors import UserError
+    from burdenshare.reports.quarterly import COUNT_LABELS, TREND_COUNTS
+    from burdenshare.services.reports import quarterly_data
+
+    try:
+        data = quarterly_data(engine, quarter, k=k)
+    except UserError:
+        return []
+    t = data.trends
+    rows = []
+    for q in data.quarters:
+        for m in TREND_COUNTS:
+            cell = t[(t["quarter"] == q) & (t["metric"] == m) & (t["group"] == "all")]
+            value = None
+            if len(cell) and not bool(cell["suppressed"].iloc[0]):
+                value = num(cell["value"].iloc[0])
+            rows.append({"quarter": q, "series": COUNT_LABELS[m], "cases": value})
+    return rows

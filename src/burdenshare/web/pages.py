@@ -511,11 +511,13 @@ def metrics_page(request: Request) -> Response:
         m = front.metrics(engine_of(request), quarter)
     except UserError as exc:
         return page(request, "error.html", status=400, title="Metrics", message=str(exc))
+    trend = front.metrics_trend(engine_of(request), quarter, m.get("k", 5))
     return page(
         request,
         "metrics.html",
         title=f"Quarterly metrics {quarter}",
         m=m,
+        trend_spec=specs.metrics_trend(trend) if trend else None,
         quarter=quarter,
         cli=f"burdenshare metrics quarterly --quarter {quarter} --k {m.get('k', 5)}",
     )

@@ -509,3 +509,21 @@ def queue_key(rows: list[dict[str, Any]], limit: int = 30) -> dict[str, Any]:
             "tooltip": [{"field": "case"}, {"field": "part"}, {"field": "points", "format": ".1f"}],
         },
     }
+
+
+def metrics_trend(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Cases per quarter (the quarterly report's chart, :func:`burdenshare.charts.trend_lines`),
+    sized to its container on screen."""
+    from burdenshare.charts import trend_lines
+
+    spec = trend_lines(
+        rows,
+        x="quarter",
+        y="cases",
+        color="series",
+        title="Cases per quarter, last 8 quarters",
+        y_title="cases",
+    )
+    spec["width"] = "container"
+    spec["height"] = 220
+    return spec
