@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -153,6 +154,10 @@ def test_country_page_waterfall_adds_up_to_the_score(web):
     assert all(s and s != "—" for s in sources)
     # dated gate badges with the legal citation
     assert "NATO since 1982-05-30" in web.page.text_content(".badges")
+    # robustness: the rank interval of the Monte Carlo run (fetched once the run is done)
+    web.page.wait_for_selector("[data-robust-ready]", timeout=30000)
+    interval = web.page.text_content("[data-robust-interval]")
+    assert re.match(r"90% interval \d+–\d+, median \d+", interval)
     web.shot("partner-ESP")
 
 

@@ -36,6 +36,12 @@ def memo(key: tuple, make: Callable[[], Any]) -> Any:
     return value
 
 
+def peek(key: tuple) -> Any:
+    """The memoised value for ``key``, or None when it has not been computed yet."""
+    with _LOCK:
+        return _CACHE.get(key)
+
+
 def clear_cache() -> None:
     """Forget memoised results (after a data import or a case transition)."""
     with _LOCK:
@@ -181,19 +187,31 @@ ROBUST_SAMPLES = 2000
 ROBUST_SEED = 1
 
 
-def rank_intervals(engine: Engine, policy: str, year: int | None) -> list[dict[str, Any]]:
-    """Monte Carlo rank intervals (5th-95th percentile, median) per ranked country."""
-    from burdenshare.services.partners import RobustnessSpec, robustness
+def _robust_key(engine: Engine, policy: str, year: int | None) -> tuple:
+    from burdenshare.services.partners import RobustnessSpec
 
     spec = RobustnessSpec(
         policy=policy, year=year, samples=ROBUST_SAMPLES, seed=ROBUST_SEED, sobol_samples=0
     )
+    return ("robust", _key(engine), _fingerprint(engine), spec)
+
+
+def rank_intervals(engine: Engine, policy: str, year: int | None) -> list[dict[str, Any]]:
+    """Monte Carlo rank intervals (5th-95th percentile, median) per ranked country."""
+    from burdenshare.services.partners import robustness
+
+    key = _robust_key(engine, policy, year)
 
     def make() -> list[dict[str, Any]]:
-        res = robustness(engine, spec, allow_files=False)
+        res = robustness(engine, key[-1], allow_files=False)
         return [r for r in res.country_records() if r["nominal_rank"] is not None]
 
-    return memo(("robust", _key(engine), _fingerprint(engine), spec), make)
+    return memo(key, make)
+
+
+def rank_intervals_if_ready(engine: Engine, policy: str, year: int | None) -> list | None:
+    """The rank intervals when the run is already done, else None (the page fetches them)."""
+    return peek(_robust_key(engine, policy, year))
 
 
 def partner(engine: Engine, policy: str, year: int | None, iso3: str) -> dict[str, Any]:
@@ -207,9 +225,9 @@ def partner(engine: Engine, policy: str, year: int | None, iso3: str) -> dict[st
     for ind in ex["indicators"]:
         src = ind.get("source") or ""
         ind["release"] = ", ".join(f"{s} {vint[s]}" for s in src.split("+") if s in vint)
-    ex["robustness"] = next(
-        (r for r in rank_intervals(engine, policy, year) if r["iso3"] == ex["iso3"]), None
-    )
+    # the Monte Carlo run takes a second or two the first time: the page shows it when ready
+    ready = rank_intervals_if_ready(engine, policy, year) or []
+    ex["robustness"] = next((r for r in ready if r["iso3"] == ex["iso3"]), None)
     ex["memberships"] = memberships(ex["iso3"])
     ex["history"] = spending_history(engine, ex["iso3"])
     ex["region"] = _region(ex["iso3"])

@@ -387,6 +387,30 @@
       });
     });
   }
+  // partner page: the robustness figures, when the Monte Carlo run was not ready at render time
+  function initRobust() {
+    const card = document.querySelector("[data-robust-for]:not([data-robust-ready])");
+    if (!card) return;
+    const iso3 = card.getAttribute("data-robust-for");
+    const url = "/data/intervals.json?policy=" + encodeURIComponent(card.getAttribute("data-policy")) +
+      "&year=" + card.getAttribute("data-year");
+    fetch(url).then(function (r) { return r.json(); }).then(function (doc) {
+      const rec = doc.rows.filter(function (r) { return r.iso3 === iso3; })[0];
+      if (!rec) return;
+      const keep = Math.round((1 - rec.p_tier_changed) * 100);
+      const probs = Object.keys(rec.tier_probabilities).filter(function (k) {
+        return rec.tier_probabilities[k] >= 0.005;
+      }).map(function (k) {
+        return k.split(":")[0] + " " + Math.round(rec.tier_probabilities[k] * 100) + "%";
+      }).join(", ");
+      card.querySelector("[data-robust-keep]").textContent = keep + "%";
+      card.querySelector("[data-robust-text]").textContent =
+        "of 2,000 policy variations keep this tier: " + probs;
+      document.querySelector("[data-robust-interval]").textContent =
+        "90% interval " + rec.rank_p05 + "–" + rec.rank_p95 + ", median " + rec.rank_median;
+      card.setAttribute("data-robust-ready", "");
+    });
+  }
   function initSortables() {
     document.querySelectorAll("table.sortable").forEach(function (t) { makeSortable(t); });
   }
@@ -399,6 +423,7 @@
     initSortables();
     initCharts();
     initRanking();
+    initRobust();
     if (!document.getElementById("page-data")) initTabs();
   });
   window.burdenshare = { views: views, tableCsv: tableCsv };
