@@ -349,7 +349,10 @@ def monitor_status(engine: Engine, year: int | None, group: str = "nato") -> dic
     """Each ally's % of GDP against 2%, 3.5% and 5% (summary plus rows)."""
     from burdenshare.services.monitor import status_json
 
-    return status_json(engine, year=year, group=group)
+    return memo(
+        ("mstatus", _key(engine), _fingerprint(engine), year, group),
+        lambda: status_json(engine, year=year, group=group),
+    )
 
 
 def monitor_crossings(
@@ -359,7 +362,10 @@ def monitor_crossings(
     from burdenshare.services._json import jsonable
     from burdenshare.services.monitor import crossings
 
-    return jsonable(crossings(engine, between=between, group=group).records())
+    return memo(
+        ("mcross", _key(engine), _fingerprint(engine), between, group),
+        lambda: jsonable(crossings(engine, between=between, group=group).records()),
+    )
 
 
 def monitor_projection(engine: Engine, target: float, group: str = "nato") -> dict[str, Any]:
@@ -368,16 +374,19 @@ def monitor_projection(engine: Engine, target: float, group: str = "nato") -> di
     from burdenshare.services._json import records
     from burdenshare.services.monitor import projections
 
-    out = projections(engine, targets=[target], group=group)
-    frame = out["frame"]
-    hist = {r["iso3"]: spending_history(engine, r["iso3"]) for r in records(frame)}
-    series = [
-        {"iso3": iso3, "year": h["year"], "value": h["value"]}
-        for iso3, hs in hist.items()
-        for h in hs
-        if h["value"] is not None
-    ]
-    return {"by": out["by"], "target": target, "rows": records(frame), "series": series}
+    def make() -> dict[str, Any]:
+        out = projections(engine, targets=[target], group=group)
+        frame = out["frame"]
+        hist = {r["iso3"]: spending_history(engine, r["iso3"]) for r in records(frame)}
+        series = [
+            {"iso3": iso3, "year": h["year"], "value": h["value"]}
+            for iso3, hs in hist.items()
+            for h in hs
+            if h["value"] is not None
+        ]
+        return {"by": out["by"], "target": target, "rows": records(frame), "series": series}
+
+    return memo(("mproj", _key(engine), _fingerprint(engine), target, group), make)
 
 
 # -- cases -----------------------------------------------------------------------------

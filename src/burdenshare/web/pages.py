@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -254,7 +255,7 @@ def monitor_page(request: Request) -> Response:
     nato = [r["vintage"] for r in rels if r["source"].startswith("nato")] or labels
     frm = qp.get("from") if qp.get("from") in labels else (nato[0] if nato else None)
     to = qp.get("to") if qp.get("to") in labels else (nato[-1] if nato else None)
-    status = front.monitor_status(engine, None)
+    status = copy.deepcopy(front.monitor_status(engine, None))  # rows get display fields
     levels = sorted(float(k) for k in status["at_or_above"])
     for r in status["rows"]:
         v = r.get("milex_gdp_pct")
@@ -263,7 +264,7 @@ def monitor_page(request: Request) -> Response:
         r["value"] = v
         r["year"] = status["year"]
     pair = (frm, to) if frm and to and frm != to else None
-    cross = front.monitor_crossings(engine, pair)
+    cross = copy.deepcopy(front.monitor_crossings(engine, pair))
     tiers = front.monitor_tier_changes(engine, frm, to, "eo14383") if pair else None
     names = {r["iso3"]: r["name"] for r in status["rows"]}
     for e in cross["events"]:
