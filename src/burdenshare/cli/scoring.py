@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from burdenshare.cli.common import DB_OPTION, OutputFormat, clean_nan, echo_json
+from burdenshare.services.partners import RANK_FIELDS
 
 POLICY_OPTION = typer.Option(
     "eo14383", "--policy", "-p", help="Built-in policy name or a policy YAML file."
@@ -30,15 +31,6 @@ FLAG_MARKS = {
     "not_independent": "x",
     "what-if": "w",
 }
-
-
-def __getattr__(name: str):
-    # RANK_FIELDS lives in the service layer; kept importable from here
-    if name == "RANK_FIELDS":
-        from burdenshare.services.partners import RANK_FIELDS
-
-        return RANK_FIELDS
-    raise AttributeError(name)
 
 
 def register(app: typer.Typer) -> None:
@@ -105,7 +97,6 @@ def rank_cmd(
 ) -> None:
     """Rank partners under a policy: score, rank, tier and eligibility."""
     from burdenshare.services import partners
-    from burdenshare.services.partners import RANK_FIELDS
 
     ranking = partners.rank(_engine(db), policy, year, vintage, region=region, top=top)
     rows, panel, result, pol = ranking.rows, ranking.panel, ranking.result, ranking.policy
