@@ -23,7 +23,8 @@ def mount_dashboard(app: FastAPI) -> None:
     """Serve the dashboard pages and their static assets from ``app``."""
     from fastapi.staticfiles import StaticFiles
 
-    from burdenshare.web.pages import router
+    from burdenshare.web import cases_pages, pages, signin
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(router)
+    for module in (pages, cases_pages, signin):
+        app.include_router(module.router)

@@ -114,3 +114,29 @@ def page(
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Referrer-Policy"] = "same-origin"
     return resp
+
+
+def denied(request: Request, permission: str) -> Response | None:
+    """None when the signed-in user holds ``permission``; else the sign-in page (nobody
+    signed in) or a 403 page naming what the role lacks."""
+    from fastapi.responses import RedirectResponse
+
+    from burdenshare.web.session import can, user_of
+
+    user = user_of(request)
+    if user is None and can(None, permission, request):
+        return None
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+    if not can(user, permission, request):
+        return page(
+            request,
+            "error.html",
+            status=403,
+            title="Not allowed",
+            message=f"Your role ({user.role}) does not include {permission.replace('_', ' ')}.",
+        )
+    return None
