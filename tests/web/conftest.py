@@ -44,12 +44,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+TRANSFER_CASE = "SYN-000002"
+TRANSFER_TO = "JOR"
+
+
 @pytest.fixture(scope="session")
 def web_db(tmp_path_factory) -> str:
     """A SQLite store with the starter data, reported NATO figures, synthetic cases, a
     third-party transfer check, and one user per role."""
     from burdenshare.monitor.reported import import_reported
-    from burdenshare.services.cases import generate_synthetic, transfer_check, transfer_request
+    from burdenshare.services.cases import (
+        generate_synthetic,
+        get_case_obj,
+        transfer_check,
+        transfer_request,
+    )
     from burdenshare.services.users import add_user
     from burdenshare.starter import ensure_starter
     from burdenshare.store.db import get_engine
@@ -61,11 +70,12 @@ def web_db(tmp_path_factory) -> str:
     generate_synthetic(
         engine, n=40, seed=7, start="2022-01-01", end="2026-06-30", actor="test:fixture"
     )
-    # a third-party transfer check, audited under its source case
+    # a third-party transfer check by the holder of SYN-000002, audited under that case
+    holder = get_case_obj(engine, TRANSFER_CASE).partner
     req = transfer_request(
-        case="SYN-000002",
-        from_="JOR",
-        to="EGY",
+        case=TRANSFER_CASE,
+        from_=holder,
+        to=TRANSFER_TO if holder != TRANSFER_TO else "EGY",
         items="1:10",
         mde_value=1_000_000,
         total_value=2_000_000,
