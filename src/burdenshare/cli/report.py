@@ -25,7 +25,8 @@ OUTPUT_OPTION = typer.Option(
     None,
     "--output",
     "-o",
-    help="The file to write (needed for pdf, html and xlsx; json goes to stdout without it).",
+    help="The file to write; its suffix names the format unless --format is given "
+    "(needed for pdf, html and xlsx; json goes to stdout without it).",
 )
 POLICY_OPTION = typer.Option(
     "eo14383", "--policy", "-p", help="Built-in policy name or a policy YAML file."
@@ -40,18 +41,26 @@ def register(app: typer.Typer) -> None:
     app.add_typer(report_app, name="report")
 
 
-def _prepare(fmt: str, output: Path | None) -> Path | None:
-    """Check the output path for ``fmt`` before any work: a file format needs ``--output``
-    with its suffix; json may go to stdout."""
+def _prepare(
+    fmt: str | None, output: Path | None, allowed: tuple[str, ...]
+) -> tuple[str, Path | None]:
+    """The format and the checked output path, before any work: without ``--format`` the
+    output file's suffix names the format (pdf when there is no file); a file format needs
+    ``--output`` with its suffix; json may go to stdout."""
     from burdenshare.cli.common import check_output_path
     from burdenshare.errors import UserError
 
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output is not None else "pdf"
+        if suffix not in allowed:  # refused naming the suffixes this report writes
+            check_output_path(output, "--output", suffixes=tuple(f".{f}" for f in allowed))
+        fmt = suffix
     if output is None:
         if fmt != "json":
             msg = f"a {fmt} report needs a file to write: -o FILE.{fmt}"
             raise UserError(msg, where="--output")
-        return None
-    return check_output_path(output, "--output", suffixes=(f".{fmt}",))
+        return fmt, None
+    return fmt, check_output_path(output, "--output", suffixes=(f".{fmt}",))
 
 
 def _write(report, output: Path) -> None:
@@ -87,7 +96,7 @@ def _engine(db: str | None):
 def quarterly_cmd(
     quarter: str = typer.Option(..., "--quarter", help="e.g. 2026Q3"),
     k: int = typer.Option(5, "--k", help="Suppress cells from fewer than k cases."),
-    fmt: str = format_option(*QUARTERLY_FORMATS, default="pdf"),
+    fmt: str | None = format_option(*QUARTERLY_FORMATS, default=None),
     output: Path | None = OUTPUT_OPTION,
     synthetic: bool = typer.Option(
         True, "--synthetic/--no-synthetic", help="Include synthetic cases."
@@ -99,7 +108,7 @@ def quarterly_cmd(
     from burdenshare.services import reports
 
     parse_quarter(quarter)
-    output = _prepare(fmt, output)
+    fmt, output = _prepare(fmt, output, QUARTERLY_FORMATS)
     if fmt == "json":
         _json(reports.quarterly_data(_engine(db), quarter, k=k, synthetic=synthetic), output)
         return
@@ -112,7 +121,7 @@ def brief_cmd(
     country: str = typer.Argument(..., help="Country name or ISO code."),
     policy: str = POLICY_OPTION,
     year: int | None = typer.Option(None, "--year", "-y", help="Panel year (default: latest)."),
-    fmt: str = format_option(*BRIEF_FORMATS, default="pdf"),
+    fmt: str | None = format_option(*BRIEF_FORMATS, default=None),
     output: Path | None = OUTPUT_OPTION,
     samples: int = typer.Option(
         10_000, "--robustness", help="Monte Carlo samples for the rank interval (0: none)."
@@ -123,7 +132,7 @@ def brief_cmd(
     contributions, gates, spending against 2/3.5/5%, what it would take, open cases."""
     from burdenshare.services import reports
 
-    output = _prepare(fmt, output)
+    fmt, output = _prepare(fmt, output, BRIEF_FORMATS)
     if fmt == "json":
         data = reports.brief_data(_engine(db), country, policy=policy, year=year, samples=samples)
         _json(data, output)
@@ -139,7 +148,7 @@ def release_cmd(
     from_vintage: str = typer.Option(..., "--from-vintage", help="Release A (older)."),
     to_vintage: str = typer.Option(..., "--to-vintage", help="Release B (newer)."),
     policy: str = POLICY_OPTION,
-    fmt: str = format_option(*RELEASE_FORMATS, default="pdf"),
+    fmt: str | None = format_option(*RELEASE_FORMATS, default=None),
     output: Path | None = OUTPUT_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
@@ -149,7 +158,7 @@ def release_cmd(
 
     from_vintage = parse_vintage(from_vintage, "--from-vintage")
     to_vintage = parse_vintage(to_vintage, "--to-vintage")
-    output = _prepare(fmt, output)
+    fmt, output = _prepare(fmt, output, RELEASE_FORMATS)
     if fmt == "json":
         _json(reports.release_data(_engine(db), from_vintage, to_vintage, policy=policy), output)
         return
