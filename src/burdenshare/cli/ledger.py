@@ -321,9 +321,14 @@ def monitor_ledger_cmd(
         f"{group.upper()} allies: what falling short of {meta['target_pct']:g}% of GDP costs "
         f"each (policy {meta['policy']}, {meta['method']} schedule, as of {meta['as_of']})"
     )
-    lines = [title, "", "| " + " | ".join(h for _, h in cols) + " |"]
-    lines.append("|" + "|".join("---" for _ in cols) + "|")
-    for r in recs:
-        lines.append("| " + " | ".join(_cell(r[c], c) for c, _ in cols) + " |")
-    lines += [f"note: {n}" for n in notices]
-    typer.echo("\n".join(lines))
+    from burdenshare.cli.common import render
+
+    shown = [{h: _cell(r[c], c) for c, h in cols} for r in recs]
+    render(
+        shown,
+        fmt,
+        columns=[h for _, h in cols],
+        title=title,
+        caption="\n".join(f"note: {n}" for n in notices) or None,
+        right=[h for c, h in cols if c != "iso3"],
+    )
