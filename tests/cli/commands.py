@@ -77,6 +77,14 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("users", "token"): ["tester"],
     ("users", "revoke"): ["tester"],
     ("users", "password"): ["tester", "--password-stdin"],
+    ("fastlane", "check"): ["JPN"],
+    ("ledger",): ["--target", "2"],
+    ("monitor", "ledger"): [],
+    ("report", "quarterly"): ["--quarter", "2026Q3", "--format", "json"],
+    ("report", "brief"): ["ESP", "--robustness", "0", "--format", "json"],
+    ("report", "release"): [
+        "--from-vintage", "2024-06-17", "--to-vintage", "2025-08", "--format", "json",
+    ],
 }  # fmt: skip
 
 #: commands that reach the network or serve on it (only checked where parsing fails first)

@@ -1,5 +1,5 @@
 """``/api/v1/ledger`` and ``/api/v1/fast-lane``: roles enforced on the server, JSON and CSV,
-errors as JSON naming the field; SQLite and PostgreSQL."""
+errors as JSON naming the field; SQLite and PostgreSQL, over HTTP to a real uvicorn server."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import csv
 import io
 
 import pytest
+from ledger_helpers import live_server
 
 
 @pytest.fixture
 def api(db_url):
-    """The real app over a store with SYNTHETIC cases; a token per role."""
-    from fastapi.testclient import TestClient
+    """The real app, served by uvicorn, over a store with SYNTHETIC cases; a token per role."""
+    import httpx
 
     from burdenshare.api.app import create_app
     from burdenshare.cases.repository import insert_frames
@@ -28,8 +29,11 @@ def api(db_url):
         role: users.add_user(engine, f"u-{role}", role, actor="test")
         for role in ("viewer", "analyst", "case_officer", "oversight")
     }
-    client = TestClient(create_app(Settings(db=db_url)))
-    yield client, tokens
+    with (
+        live_server(create_app(Settings(db=db_url))) as url,
+        httpx.Client(base_url=url, timeout=120) as client,
+    ):
+        yield client, tokens
     users.forget_tokens()
     dispose_all()
 

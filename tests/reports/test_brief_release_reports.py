@@ -110,9 +110,12 @@ def test_release_review_crossings_and_revisions(release_files, releases_db, caps
         (["quarterly", "--quarter", "2026Q5"], "--quarter: expected a quarter like 2026Q3"),
         (["quarterly", "--quarter", "2031Q1"], "no cases in 2031Q1"),
         (["quarterly", "--quarter", "2026Q3", "--k", "0"], "--k: k must be at least 1"),
-        (["quarterly", "--quarter", "2026Q3", "--format", "docx"], "--format: expected one of"),
+        (
+            ["quarterly", "--quarter", "2026Q3", "--format", "docx"],
+            "--format: 'docx' is not one of pdf, html, xlsx or json",
+        ),
         (["brief", "Atlantis"], "unknown country 'Atlantis'"),
-        (["brief", "FRA", "--format", "xlsx"], "--format: expected one of pdf, html"),
+        (["brief", "FRA", "--format", "xlsx"], "--format: 'xlsx' is not one of pdf, html or json"),
         (["release", "--from-vintage", "1999", "--to-vintage", "2025-08"], "unknown vintage"),
     ],
 )

@@ -156,3 +156,35 @@ def test_xlsx_opens_and_matches(files, published):
     assert len(trends) == 8 and QUARTER in trends
     notes = "\n".join(str(r[0]) for r in wb["notes"].iter_rows(values_only=True) if r[0])
     assert "complementary suppression" in notes and "Audit-chain head" in notes
+
+
+def test_json_is_the_published_data_with_provenance(cases_db, capsys, published):
+    """``--format json`` prints the report's data: the same disclosed cells as the metrics
+    export (a suppressed cell has neither value nor count), the trends and the provenance."""
+    code = main(["report", "quarterly", "--quarter", QUARTER, "--k", str(K), "--format", "json",
+                 "--db", cases_db])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    data = json.loads(out)
+    assert data["quarter"] == QUARTER and data["k"] == K
+    got = {(r["metric"], r["group"], r["statistic"]): r for r in data["table"]}
+    rows = _rows(published)
+    assert set(got) == set(rows)
+    for key, r in rows.items():
+        if r["suppressed"]:
+            assert got[key]["suppressed"] and got[key]["value"] is None and got[key]["n"] is None
+        else:
+            assert got[key]["n"] == r["n"] and got[key]["value"] == pytest.approx(r["value"])
+    assert len(data["quarters"]) == 8 and data["quarters"][-1] == QUARTER
+    assert {r["quarter"] for r in data["trends"]} == set(data["quarters"])
+    assert data["provenance"]["command"].startswith("burdenshare report quarterly")
+
+
+def test_the_output_suffix_names_the_format(cases_db, tmp_path, capsys):
+    target = tmp_path / "q.xlsx"
+    code = main(["report", "quarterly", "--quarter", QUARTER, "-o", str(target), "--db", cases_db])
+    assert code == 0 and target.read_bytes()[:2] == b"PK"  # a zip: the XLSX container
+    other = tmp_path / "q.docx"
+    code = main(["report", "quarterly", "--quarter", QUARTER, "-o", str(other), "--db", cases_db])
+    err = capsys.readouterr().err
+    assert code == 2 and "--output" in err and ".xlsx or .json" in err and not other.exists()

@@ -80,7 +80,7 @@ FORMAT_HELP = "Output format: table, json, csv or md."
 FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP)
 
 
-def format_option(*allowed: str, default: str = "table") -> Any:
+def format_option(*allowed: str, default: str | None = "table") -> Any:
     """A ``--format`` option for a command offering only ``allowed`` formats.
 
     Declare the parameter as ``fmt: str = format_option("table", "json")``; the callback

@@ -7,13 +7,12 @@ illustrative catalog and targets) go to stderr then, and into the output itself 
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import DB_OPTION, FORMAT_OPTION, OutputFormat, echo_json
 
 fastlane_app = typer.Typer(
     help="The fast lane (EO 14383): which partners qualify and what it gains their cases.",
@@ -21,11 +20,7 @@ fastlane_app = typer.Typer(
 )
 
 
-class Fmt(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    md = "md"
+Fmt = OutputFormat  # table, json, csv, md: the CLI's one --format
 
 
 #: Partner columns shown in the table and Markdown outputs, with their headers.
@@ -67,10 +62,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _engine(db: str | None):
-    from burdenshare.cli.common import db_url
-    from burdenshare.services.context import engine_for
+    from burdenshare.cli.common import engine
 
-    return engine_for(db_url(db))
+    return engine(db)
 
 
 def _cell(value: Any, col: str) -> str:
@@ -102,7 +96,7 @@ def ledger_cmd(
     eeum_open: list[str] | None = EEUM_OPTION,
     key: Path | None = typer.Option(None, "--key", help="Queue-key YAML (default: the package's)."),
     cases: bool = typer.Option(False, "--cases", help="Per-case rows too (json, csv, table)."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, json, csv or md."),
+    fmt: Fmt = FORMAT_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
     """What falling short of the spending target costs each partner, computed: tier, rank,
@@ -207,7 +201,7 @@ def fastlane_check_cmd(
     year: int | None = YEAR_OPTION,
     as_of: str | None = AS_OF_OPTION,
     eeum_open: list[str] | None = EEUM_OPTION,
-    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, json, csv or md."),
+    fmt: Fmt = FORMAT_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
     """Whether a partner qualifies for the fast lane, criterion by criterion with sources, and
@@ -264,7 +258,18 @@ def fastlane_check_cmd(
     else:
         lines.append("no open cases")
     if fmt is Fmt.md:
-        lines = [f"- {line.strip()}" if line.startswith("  ") else f"**{line}**" for line in lines]
+        from burdenshare.cli.common import markdown_table
+
+        rows = [
+            {"criterion": c["id"], "passed": "pass" if c["passed"] else "FAIL",
+             "description": c["description"], "source": c["source"]}
+            for c in out["criteria"]
+        ]  # fmt: skip
+        after = lines[1 + len(out["criteria"]) :]  # the criteria are the table
+        rest = [f"- {line.strip()}" if line.startswith("  ") else f"**{line}**" for line in after]
+        table = markdown_table(rows, ["criterion", "passed", "description", "source"])
+        typer.echo("\n".join([f"**{lines[0]}**", "", table, "", *rest]))
+        return
     typer.echo("\n".join(lines))
 
 
@@ -274,7 +279,7 @@ def monitor_ledger_cmd(
     policy: str = POLICY_OPTION,
     year: int | None = YEAR_OPTION,
     as_of: str | None = AS_OF_OPTION,
-    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, json, csv or md."),
+    fmt: Fmt = FORMAT_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
     """The consequence ledger's headline per ally: positions and days at stake if it fell
@@ -316,9 +321,14 @@ def monitor_ledger_cmd(
         f"{group.upper()} allies: what falling short of {meta['target_pct']:g}% of GDP costs "
         f"each (policy {meta['policy']}, {meta['method']} schedule, as of {meta['as_of']})"
     )
-    lines = [title, "", "| " + " | ".join(h for _, h in cols) + " |"]
-    lines.append("|" + "|".join("---" for _ in cols) + "|")
-    for r in recs:
-        lines.append("| " + " | ".join(_cell(r[c], c) for c, _ in cols) + " |")
-    lines += [f"note: {n}" for n in notices]
-    typer.echo("\n".join(lines))
+    from burdenshare.cli.common import render
+
+    shown = [{h: _cell(r[c], c) for c, h in cols} for r in recs]
+    render(
+        shown,
+        fmt,
+        columns=[h for _, h in cols],
+        title=title,
+        caption="\n".join(f"note: {n}" for n in notices) or None,
+        right=[h for c, h in cols if c != "iso3"],
+    )

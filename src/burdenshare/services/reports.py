@@ -490,3 +490,39 @@ def release_report(
     data = release_data(engine, from_vintage, to_vintage, policy=policy, allow_files=allow_files)
     name = f"release-review-{data.release_a}-to-{data.release_b}".replace(":", "_")
     return Report(_render(release, data, fmt), FORMATS[fmt], f"{name}.{fmt}")
+
+
+# ---- the data as JSON ----------------------------------------------------------------------
+
+
+def data_json(data: Any) -> dict[str, Any]:
+    """A report's data (:class:`QuarterlyData`, :class:`BriefData`, :class:`ReleaseData`) as
+    plain JSON-ready values: what the report prints, for programs (``--format json``).
+
+    Tables become lists of records (their index as a column), the provenance its dict;
+    numbers stay numbers (NumPy scalars and NaN are left to the JSON writer)."""
+    import dataclasses
+
+    return {f.name: _plain(getattr(data, f.name)) for f in dataclasses.fields(data)}
+
+
+def _plain(value: Any) -> Any:
+    import dataclasses
+
+    import pandas as pd
+
+    from burdenshare.reports.common import Provenance
+
+    if isinstance(value, Provenance):
+        return value.as_dict()
+    if isinstance(value, pd.DataFrame):
+        frame = value if isinstance(value.index, pd.RangeIndex) else value.reset_index()
+        frame = frame.astype(object).where(frame.notna(), None)
+        return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict(orient="records")]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return data_json(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
