@@ -24,10 +24,11 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from burdenshare.errors import PolicyError
 from burdenshare.policy.fastlane import STEPS, FastLane
+from burdenshare.yamlfile import load_model
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -134,22 +135,7 @@ def _files() -> list[tuple[str, str]]:
 
 def parse_expedite(text: str, source: str) -> Expedite:
     """Validate an expedite file; errors name the file and the field."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}, line {mark.line + 1}" if mark else source
-        raise PolicyError("not valid YAML", where=where) from None
-    try:
-        parsed = _ExpediteFile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        fld = ".".join(str(p) for p in err["loc"])
-        raise PolicyError(
-            err["msg"].removeprefix("Value error, "), where=f"{source}, field {fld!r}"
-        ) from None
+    parsed = load_model(text, source, _ExpediteFile)
     return Expedite(
         version=parsed.version,
         effective=parsed.effective,

@@ -32,10 +32,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from burdenshare.cases.catalog import PRIORITY_LEVELS, Catalog
 from burdenshare.errors import CaseError, PolicyError
+from burdenshare.yamlfile import load_model
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -159,8 +160,6 @@ class QueueKey:
 
 def load_queue_key(path: str | Path | None = None) -> QueueKey:
     """Load and validate a queue-key file (default: the package's ``queue_key.yaml``)."""
-    import yaml
-
     if path is None:
         source = "burdenshare/data/catalog/queue_key.yaml"
         text = (
@@ -174,20 +173,7 @@ def load_queue_key(path: str | Path | None = None) -> QueueKey:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise PolicyError(f"cannot read the queue key ({exc.strerror})", where=source) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}, line {mark.line + 1}" if mark else source
-        raise PolicyError("not valid YAML", where=where) from None
-    try:
-        parsed = _KeyFile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        fld = ".".join(str(p) for p in err["loc"])
-        raise PolicyError(
-            err["msg"].removeprefix("Value error, "), where=f"{source}, field {fld!r}"
-        ) from None
+    parsed = load_model(text, source, _KeyFile)
     p, w = parsed.points, parsed.weight
     return QueueKey(
         version=parsed.version,

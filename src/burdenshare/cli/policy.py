@@ -18,22 +18,9 @@ def register(app: typer.Typer) -> None:
 @policy_app.command("list")
 def list_cmd(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """The built-in policies with their titles and versions."""
-    from burdenshare.policy import builtin_names, load_policy
+    from burdenshare.services.policies import list_policies
 
-    rows = []
-    for name in builtin_names():
-        p = load_policy(name)
-        rows.append(
-            {
-                "name": p.name,
-                "title": p.title,
-                "version": p.version,
-                "aggregation": p.aggregation,
-                "pillars": list(p.pillars),
-                "indicators": len(p.indicators),
-                "tiers": p.tiers.method,
-            }
-        )
+    rows = list_policies()
     render(
         rows,
         fmt,
