@@ -85,6 +85,20 @@ def test_explanations_name_the_fast_lane_and_its_source(views):
     assert {"fast_lane", "fast_lane_pts", "fast_lane_why"} <= set(rows[0])
 
 
+def test_no_fast_lane_before_its_expedite_file_is_in_force(store):
+    """Before the first expedite file takes effect (EO 14383, Feb 2026) there is no fast
+    lane: the queue is the plain one and says why, no error."""
+    from burdenshare.services.queue import build
+
+    _, engine = store
+    early = EXPEDITE.effective - dt.timedelta(days=1)
+    view = build(engine, as_of=early)
+    plain = build(engine, as_of=early, fast_lane=False)
+    assert not view.fast_lane["applied"] and early.isoformat() in view.fast_lane["reason"]
+    assert list(view.queue["case_id"]) == list(plain.queue["case_id"])
+    assert not view.queue["fast_lane"].any()
+
+
 def test_cli_queue_and_schedule_with_and_without_fast_lane(store, capsys):
     url, _ = store
     common = ["--db", url, "--as-of", WHEN.isoformat()]

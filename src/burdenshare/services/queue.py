@@ -119,6 +119,7 @@ def _fast_lane(
     """The queue with the policy's fast lane applied (``fast_lane``, ``fast_lane_pts``,
     ``fast_lane_why``, re-sorted) and what was applied, for outputs to cite."""
     from burdenshare.cases.fastlane import load_expedite
+    from burdenshare.errors import PolicyError
     from burdenshare.services.ledger import with_fast_lane
     from burdenshare.services.partners import resolve_policy
 
@@ -126,9 +127,17 @@ def _fast_lane(
     if pol.fast_lane is None:
         out = queue.assign(fast_lane=False, fast_lane_pts=0.0, fast_lane_why="no fast lane")
         return out, {"applied": False, "reason": f"policy {pol.name} has no fast_lane: section"}
+    try:
+        exp = load_expedite(pol.fast_lane.expedite, as_of=when)
+    except PolicyError:
+        if pol.fast_lane.expedite != "latest":
+            raise
+        load_expedite("latest")  # a shipped file that does not parse is still an error
+        out = queue.assign(fast_lane=False, fast_lane_pts=0.0, fast_lane_why="no fast lane yet")
+        reason = f"no fast-lane expedite file in force on {when.isoformat()}"
+        return out, {"applied": False, "reason": reason}
     eeum = list(eeum_open)
     out = with_fast_lane(engine, queue, policy=pol, year=year, as_of=when, eeum_open=eeum, key=key)
-    exp = load_expedite(pol.fast_lane.expedite, as_of=when)
     info = {
         "applied": True,
         "rule": fast_lane_rule(exp.sources),
