@@ -337,6 +337,7 @@ def rules_in_force(as_of: dt.date, rule_sets: tuple[RuleSet, ...] | None = None)
                 else ""
             ),
             where="as_of",
+            field="as_of",
         )
     return max(enacted, key=lambda s: s.effective)
 

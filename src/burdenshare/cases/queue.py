@@ -342,11 +342,15 @@ def explain_queue(queue: pd.DataFrame) -> list[str]:
 
     E.g. ``"key 62.0 = partner score 40.0 + tier 20.0 + item priority 10.0 + readiness -10.0
     + age 2.0; ahead of C-7 because key 62.0 vs 41.5: tier +20.0, partner score +1.5"``.
+    A queue with the fast lane applied (``fast_lane_pts``) counts its points as a part.
     """
     import numpy as np
 
     n = len(queue)
-    comps = np.column_stack([queue[c].to_numpy(float) for c, _ in COMPONENTS]) if n else None
+    parts_of = list(COMPONENTS)
+    if "fast_lane_pts" in queue.columns:  # the fast lane's points (cases.fastlane)
+        parts_of.append(("fast_lane_pts", "fast lane"))
+    comps = np.column_stack([queue[c].to_numpy(float) for c, _ in parts_of]) if n else None
     keys = queue["priority_key"].to_numpy(float)
     ids = queue["case_id"].to_numpy(dtype=object)
     partners = queue["partner"].to_numpy(dtype=object)
@@ -355,7 +359,7 @@ def explain_queue(queue: pd.DataFrame) -> list[str]:
     requested = queue["requested"].to_numpy("datetime64[D]").astype(str)
     texts: list[str] = []
     for i in range(n):
-        parts = " + ".join(f"{label} {comps[i, j]:.1f}" for j, (_, label) in enumerate(COMPONENTS))
+        parts = " + ".join(f"{label} {comps[i, j]:.1f}" for j, (_, label) in enumerate(parts_of))
         text = f"key {keys[i]:.1f} = {parts}"
         if not eligible[i]:
             text = f"held: partner {partners[i]} fails a hard gate of the policy; " + text
@@ -373,7 +377,7 @@ def explain_queue(queue: pd.DataFrame) -> list[str]:
         elif keys[i] != keys[k]:
             diff = comps[i] - comps[k]
             idx = [j for j in np.argsort(-np.abs(diff), kind="stable") if abs(diff[j]) >= 0.05]
-            detail = ", ".join(f"{COMPONENTS[j][1]} {diff[j]:+.1f}" for j in idx[:3])
+            detail = ", ".join(f"{parts_of[j][1]} {diff[j]:+.1f}" for j in idx[:3])
             reason = f"key {keys[i]:.1f} vs {keys[k]:.1f}" + (f": {detail}" if detail else "")
         elif requested[i] != requested[k]:
             reason = f"equal key; requested earlier ({requested[i]} vs {requested[k]})"

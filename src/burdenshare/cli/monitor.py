@@ -1,7 +1,8 @@
 """``burdenshare monitor ...``: allies' spending against the NATO targets across releases.
 
-Thin: load the facts from the store (the starter snapshot, in memory, when it is empty), call
-:mod:`burdenshare.monitor`, render a Rich table for people or JSON/CSV for machines.
+Thin: call :mod:`burdenshare.services.monitor` (the same answers as the API's ``/monitor``
+routes: it reads the store, or the starter snapshot in memory when it is empty), render a
+Rich table for people or JSON/CSV/Markdown for machines.
 """
 
 from __future__ import annotations
@@ -35,23 +36,6 @@ AS_OF_OPTION = typer.Option(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(monitor_app, name="monitor")
-
-
-def _facts(db: str | None, indicators: list[str] | None = None):
-    """Every vintage of the facts; the starter snapshot in memory when the store is empty
-    (reads never write: ``burdenshare data starter`` loads it)."""
-    from burdenshare.services.monitor import facts
-
-    return facts(db_engine(db), indicators)
-
-
-def _as_of(facts, spec: str) -> str:
-    """A vintage for the as-of view: "latest", or a known release's vintage."""
-    if spec == "latest":
-        return spec
-    from burdenshare.monitor.releases import resolve_release
-
-    return resolve_release(facts, spec, indicator=None, where="--vintage").vintage
 
 
 def _csv(frame, index_label: str | None = "iso3") -> None:
@@ -114,10 +98,10 @@ def status_cmd(
 
     The 2% gap is on NATO's total; the 3.5% and 5% gaps on core (plus defence-related)
     spending where NATO publishes it, else on the total: the measure is shown."""
-    from burdenshare.monitor.status import STATUS_INDICATORS, gap_column, measure_column, status
+    from burdenshare.monitor.status import gap_column, measure_column
+    from burdenshare.services import monitor
 
-    facts = _facts(db, list(STATUS_INDICATORS))
-    st = status(facts, year=year, as_of=_as_of(facts, vintage), group=group)
+    st = monitor.status(db_engine(db), year=year, vintage=vintage, group=group)
     if fmt is Format.json:
         echo_json({**st.summary(), "rows": st.records()})
         return
@@ -210,27 +194,18 @@ def crossings_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Who crossed 2%, 3.5% or 5%: between years of a release, or between two releases."""
-    from burdenshare.cli.common import positive
-    from burdenshare.monitor.crossings import crossings, group_members
-    from burdenshare.monitor.targets import load_targets
+    from burdenshare.services import monitor
 
-    for value in threshold or []:
-        positive(value, "--threshold")
-    targets = load_targets()
-    thresholds = list(threshold) if threshold else list(targets.gdp_levels())
     pair = None if between is None else (between[0], between[1])
     yrs = None if years is None else (int(years[0]), int(years[1]))
-    from burdenshare.monitor.measures import INDICATORS
-
-    facts = _facts(db, list(INDICATORS))
-    result = crossings(
-        facts,
-        thresholds,
+    result = monitor.crossings(
+        db_engine(db),
+        thresholds=list(threshold) if threshold else None,
         release=vintage,
         years=yrs,
         between=pair,
         year=year,
-        members=group_members(group),
+        group=group,
     )
     if fmt is Format.json:
         echo_json(result.records())
@@ -325,34 +300,22 @@ def project_cmd(
 
     3.5% is projected on core defence spending and 5% on core plus defence-related spending
     where NATO publishes them for the ally, else on the total (the measure column)."""
-    from burdenshare.cli.common import positive
-    from burdenshare.countries import country_name
-    from burdenshare.monitor.measures import INDICATORS
-    from burdenshare.monitor.projection import project_allies
-    from burdenshare.monitor.targets import load_targets
+    from burdenshare.services import monitor
 
-    positive(window, "--window")
-    for value in target or []:
-        positive(value, "--target")
-    t = load_targets()
-    targets = list(target) if target else [t.core.value, t.total.value]
-    deadline = int(by) if by is not None else t.core.by_year
-    facts = _facts(db, list(INDICATORS))
-    out = project_allies(
-        facts,
-        targets,
-        by=deadline,
+    answer = monitor.projections(
+        db_engine(db),
+        targets=list(target) if target else None,
+        by=by,
         window=window,
-        as_of=_as_of(facts, vintage),
-        group=group,
         countries=[parse_country(c, "--country") for c in country] if country else None,
+        vintage=vintage,
+        group=group,
     )
-    out.insert(1, "name", [country_name(c) for c in out["iso3"]])
+    out, deadline = answer.pop("frame"), answer["by"]
     if fmt is Format.json:
         from burdenshare.monitor.records import frame_records
 
-        rows = frame_records(out)
-        echo_json({"by": deadline, "window": window, "targets": sorted(set(targets)), "rows": rows})
+        echo_json({**answer, "rows": frame_records(out)})
         return
     if fmt is Format.csv:
         _csv(out, index_label=None)
@@ -428,10 +391,10 @@ def tiers_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Whose tier or eligibility changed between two data releases, under one policy."""
-    from burdenshare.monitor.tiers import TIER_COLUMNS, tier_changes
+    from burdenshare.monitor.tiers import TIER_COLUMNS
+    from burdenshare.services import monitor
 
-    facts = _facts(db)
-    result = tier_changes(facts, from_vintage, to_vintage, policy=policy, year=year)
+    result = monitor.tier_changes(db_engine(db), from_vintage, to_vintage, policy=policy, year=year)
     if fmt is Format.json:
         echo_json(result.records(all_rows=all_rows))
         return
@@ -490,9 +453,9 @@ def load_reported_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Import NATO's 2025 releases as reported in the press (a no-op when already loaded)."""
-    from burdenshare.monitor.reported import import_reported
+    from burdenshare.services import monitor
 
-    summary = import_reported(db_engine(db, starter=True))  # not 24 facts alone
+    summary = monitor.load_reported(db_engine(db, starter=True))  # not 24 facts alone
     if fmt is not Format.table:
         from burdenshare.cli.common import render
 

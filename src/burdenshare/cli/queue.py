@@ -40,6 +40,12 @@ YEAR_OPTION = typer.Option(None, "--year", help="Data year for the partner score
 KEY_OPTION = typer.Option(
     None, "--key", help="Queue-key YAML (default: the package's data/catalog/queue_key.yaml)."
 )
+FAST_LANE_OPTION = typer.Option(
+    True,
+    "--fast-lane/--no-fast-lane",
+    help="Apply the policy's fast lane (EO 14383 qualified partners' queue points; default) "
+    "or show the queue without it.",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -205,6 +211,7 @@ def queue_cmd(
     year: int | None = YEAR_OPTION,
     key: Path | None = KEY_OPTION,
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show the first N (table)."),
+    fast_lane: bool = FAST_LANE_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
     """Order the open cases by the priority key; explain every position."""
@@ -212,7 +219,13 @@ def queue_cmd(
 
     fmt = _format(fmt)
     view = svc.build(
-        db_engine(db), policy=policy, year=year, key_path=key, as_of=_as_of(as_of), against=against
+        db_engine(db),
+        policy=policy,
+        year=year,
+        key_path=key,
+        as_of=_as_of(as_of),
+        against=against,
+        fast_lane=fast_lane,
     )
     if fmt == "json":
         _notice(view.catalog, err=True)
@@ -227,10 +240,13 @@ def queue_cmd(
         view.against,
         limit,
         view.summary,
+        view.fast_lane,
     )
 
 
-def _queue_table(queue, catalog, policy, qkey, when, other_label, limit, summary) -> None:
+def _queue_table(
+    queue, catalog, policy, qkey, when, other_label, limit, summary, lane=None
+) -> None:
     from rich.table import Table
 
     con = _console()
@@ -247,7 +263,7 @@ def _queue_table(queue, catalog, policy, qkey, when, other_label, limit, summary
         f"as of {when.isoformat()}",
         title_justify="left",
     )
-    cols = ["#", "case", "partner", "tier", "score", "items", "key"]
+    cols = ["#", "case", "partner", "tier", "score", "items", "key", "lane"]
     if other_label:
         cols += [f"{other_label} #", "shift"]
     cols.append("why")
@@ -271,6 +287,7 @@ def _queue_table(queue, catalog, policy, qkey, when, other_label, limit, summary
             score,
             r.items,
             f"{r.priority_key:.1f}",
+            "fast" if getattr(r, "fast_lane", False) else "",
         ]
         if other_label:
             other = getattr(r, other_col)
@@ -287,6 +304,19 @@ def _queue_table(queue, catalog, policy, qkey, when, other_label, limit, summary
             f"Kendall tau {summary['kendall_tau']:.3f}",
             highlight=False,
         )
+    lane = lane or {"applied": False}
+    if lane["applied"]:
+        who = ", ".join(lane["partners"]) or "none of the queued partners"
+        con.print(
+            f"fast lane ({lane['rule']}): +{lane['queue_points']:g} queue points for cases of "
+            f"qualified partners under policy {policy}: {who}; points from "
+            f"{lane['expedite_file']} (version {lane['expedite_version']}"
+            + (", illustrative)" if lane["illustrative"] else ")")
+            + "; --no-fast-lane shows the queue without it",
+            highlight=False,
+        )
+    else:
+        con.print(f"fast lane not applied: {lane.get('reason', '')}", highlight=False)
     con.print(
         f"key: score x{qkey.score_points:g} + tier + item priority + readiness "
         f"{qkey.readiness_points:+g} + {qkey.age_points_per_year:g}/year of age; a case older by "
@@ -311,6 +341,7 @@ def schedule_cmd(
     key: Path | None = KEY_OPTION,
     time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds for the optimal MILP."),
     gap: float = typer.Option(1e-3, "--gap", help="Relative optimality gap for the MILP."),
+    fast_lane: bool = FAST_LANE_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
     """When does each open case deliver, given production capacity and backlog?"""
@@ -328,6 +359,7 @@ def schedule_cmd(
         key_path=key,
         time_limit=time_limit,
         gap=gap,
+        fast_lane=fast_lane,
     )
     if fmt == "json":
         echo_json(view.to_json())

@@ -1,8 +1,8 @@
 """``burdenshare robustness``: rank and tier distributions and Sobol' indices on the CLI.
 
-Thin: parse the options, load the panel from the store (starter snapshot when empty), build
-the batch model, run it on the chosen backend with a progress bar on stderr, render a table
-or JSON, optionally write the rank-interval chart.
+Thin: parse the options, run :func:`burdenshare.services.partners.robustness` (the same run
+as the API's ``/robustness``: panel from the store, starter snapshot when empty) with a
+progress bar on stderr, render a table or JSON, optionally write the rank-interval chart.
 """
 
 from __future__ import annotations
@@ -98,23 +98,15 @@ def robustness_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """How certain is each priority? Monte Carlo rank/tier distributions and Sobol' indices."""
-    from burdenshare.errors import UserError
-    from burdenshare.uncertainty import check_counts
-    from burdenshare.uncertainty.model import Variation, build_model
+    from burdenshare.services.partners import RobustnessSpec
 
-    check_counts(samples, sobol_samples, seed)
-    if chunk_size is not None and chunk_size < 1:
-        raise UserError(f"must be a positive number, not {chunk_size}", where="--chunk-size")
-    if top < 1:
-        raise UserError(f"must be a positive number, not {top}", where="--top")
-    if workers is not None and workers < 1:
-        raise UserError(f"must be a positive number, not {workers}", where="--workers")
-    if plot is not None:
-        from burdenshare.cli.common import check_output_path
-        from burdenshare.uncertainty.plot import SUFFIXES
-
-        check_output_path(plot, "--plot", suffixes=SUFFIXES)
-    variation = Variation(
+    spec = RobustnessSpec(
+        policy=policy,
+        year=year,
+        vintage=vintage,
+        samples=samples,
+        seed=seed,
+        sobol_samples=sobol_samples,
         vary=vary,
         weight_scheme=weight_scheme,
         concentration=concentration,
@@ -124,16 +116,20 @@ def robustness_cmd(
         missing_rules=_split(missing_rules) or (),
         estimate_spread=estimate_spread,
         uncertain_spread=uncertain_spread,
+        top=top,
+        chunk_size=chunk_size,
     )
-    from burdenshare.uncertainty.backends import make_backend
+    spec.check()
+    if workers is not None and workers < 1:
+        from burdenshare.errors import UserError
 
-    runner = make_backend(backend.value, scheduler, n_workers=workers)
-    try:
-        panel = _panel(db, year, vintage)
-        model = build_model(panel, policy, variation)
-        result = _run(model, runner, samples, seed, sobol_samples, chunk_size, top)
-    finally:
-        runner.close()
+        raise UserError(f"must be a positive number, not {workers}", where="--workers")
+    if plot is not None:
+        from burdenshare.cli.common import check_output_path
+        from burdenshare.uncertainty.plot import SUFFIXES
+
+        check_output_path(plot, "--plot", suffixes=SUFFIXES)
+    result = _run(spec, db, backend.value, scheduler, workers)
     if plot is not None:
         from burdenshare.cli.common import atomic_path
         from burdenshare.uncertainty.plot import plot_rank_intervals
@@ -157,21 +153,14 @@ def _flat(record: dict) -> dict:
     return out
 
 
-def _panel(db: str | None, year: int | None, vintage: str):
-    from burdenshare.cli.common import engine
-    from burdenshare.scoring.service import panel_from_store
-
-    return panel_from_store(engine(db), year=year, vintage=vintage)
-
-
-def _run(model, runner, samples, seed, sobol_samples, chunk_size, top):
-    """Run the analysis with a Rich progress bar on stderr (model evaluations)."""
+def _run(spec, db: str | None, backend: str, scheduler: str | None, workers: int | None):
+    """Run the service's analysis with a Rich progress bar on stderr (model evaluations)."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from burdenshare.uncertainty import analyse
+    from burdenshare.cli.common import engine
+    from burdenshare.services.partners import robustness
 
-    total = samples + (sobol_samples * (len(model.groups) + 2) if model.groups else 0)
     console = Console(stderr=True)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -181,15 +170,14 @@ def _run(model, runner, samples, seed, sobol_samples, chunk_size, top):
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("robustness", total=total)
-        return analyse(
-            model,
-            n_samples=samples,
-            seed=seed,
-            sobol_samples=sobol_samples,
-            backend=runner,
-            chunk_size=chunk_size,
-            top_n=top,
+        task = bar.add_task("robustness", total=0)
+        return robustness(
+            engine(db),
+            spec,
+            backend=backend,
+            scheduler=scheduler,
+            workers=workers,
+            on_start=lambda total: bar.update(task, total=total),
             progress=lambda k: bar.advance(task, k),
         )
 

@@ -27,21 +27,25 @@ def facts(engine: Engine, indicators: Sequence[str] | None = None) -> pd.DataFra
 
 
 def as_of(frame: pd.DataFrame, spec: str, field: str = "vintage") -> str:
-    """A vintage for the as-of view: ``latest``, or a known release's vintage."""
+    """A vintage for the as-of view: ``latest``, or a known release's vintage (an unknown
+    one is a UserError naming ``field``: ``--vintage`` in the CLI, ``vintage`` in the API)."""
     if spec == "latest":
         return spec
     from burdenshare.monitor.releases import resolve_release
 
-    return resolve_release(frame, spec, indicator=None, where=field).vintage
+    return resolve_release(frame, spec, indicator=None, where=f"--{field}").vintage
 
 
 def status(
     engine: Engine, *, year: int | None = None, vintage: str = "latest", group: str = "nato"
 ):
-    """Each ally's % of GDP against 2%, 3.5% and 5% (the core's StatusResult)."""
+    """Each ally's % of GDP against 2%, 3.5% and 5% (the core's :class:`Status`): 2% on the
+    total, 3.5% on core and 5% on core plus related spending where NATO publishes them (the
+    ``measure_*pct`` columns say which)."""
+    from burdenshare.monitor.status import STATUS_INDICATORS
     from burdenshare.monitor.status import status as status_core
 
-    f = facts(engine, ["milex_gdp_pct", "equipment_share_pct"])
+    f = facts(engine, list(STATUS_INDICATORS))
     return status_core(f, year=year, as_of=as_of(f, vintage), group=group)
 
 
@@ -62,14 +66,18 @@ def crossings(
     year: int | None = None,
     group: str = "nato",
 ):
-    """Who crossed the thresholds between years of a release or between two releases."""
+    """Who crossed the thresholds between years of a release or between two releases, each
+    threshold on its measure (:mod:`burdenshare.monitor.measures`)."""
     from burdenshare.monitor.crossings import crossings as crossings_core
     from burdenshare.monitor.crossings import group_members
+    from burdenshare.monitor.measures import INDICATORS
     from burdenshare.monitor.targets import load_targets
 
+    for value in thresholds or []:
+        _positive(value, "threshold")
     levels = list(thresholds) if thresholds else list(load_targets().gdp_levels())
     return crossings_core(
-        facts(engine, ["milex_gdp_pct"]),
+        facts(engine, list(INDICATORS)),
         levels,
         release=release,
         years=years,
@@ -89,27 +97,41 @@ def projections(
     vintage: str = "latest",
     group: str = "nato",
 ) -> dict[str, Any]:
-    """Trend to the deadline and the yearly increase each ally needs for each target."""
+    """Trend to the deadline and the yearly increase each ally needs for each target, each
+    target on its measure (3.5% core, 5% core plus related where NATO publishes them, else
+    the total): ``frame`` has a ``measure`` column and a ``name`` after ``iso3``."""
     from burdenshare.countries import country_name, to_iso3
-    from burdenshare.errors import UserError
-    from burdenshare.monitor.projection import ally_series, project
+    from burdenshare.errors import UnknownCountryError
+    from burdenshare.monitor.measures import INDICATORS
+    from burdenshare.monitor.projection import project_allies
     from burdenshare.monitor.targets import load_targets
 
+    _positive(window, "window")
+    for value in targets or []:
+        _positive(value, "target")
     t = load_targets()
     tg = list(targets) if targets else [t.core.value, t.total.value]
     deadline = int(by) if by is not None else t.core.by_year
-    f = facts(engine, ["milex_gdp_pct"])
-    values, origin = ally_series(f, as_of=as_of(f, vintage), group=group)
+    wanted = None
     if countries:
-        wanted = [to_iso3(c) for c in countries]
-        missing = [c for c in wanted if c not in values.index]
-        if missing:
-            raise UserError(f"{', '.join(missing)} not among the {group} members", field="country")
-        values = values.loc[wanted]
-    out = project(values, tg, by=deadline, window=window)
+        try:
+            wanted = [to_iso3(c) for c in countries]
+        except UnknownCountryError as exc:
+            raise UnknownCountryError(str(exc), where="--country") from None
+    f = facts(engine, list(INDICATORS))
+    out = project_allies(
+        f, tg, by=deadline, window=window, as_of=as_of(f, vintage), group=group, countries=wanted
+    )
     out.insert(1, "name", [country_name(c) for c in out["iso3"]])
-    out["origin"] = origin.reindex(out["iso3"]).to_numpy()
     return {"by": deadline, "window": window, "targets": sorted(set(tg)), "frame": out}
+
+
+def _positive(value: float, field: str) -> None:
+    """A UserError naming ``field`` unless ``value`` is a positive number."""
+    from burdenshare.errors import UserError
+
+    if value is not None and not value > 0:
+        raise UserError(f"must be a positive number, not {value}", where=f"--{field}")
 
 
 def tier_changes(
@@ -124,3 +146,11 @@ def tier_changes(
     from burdenshare.monitor.tiers import tier_changes as tiers_core
 
     return tiers_core(facts(engine), from_vintage, to_vintage, policy=policy, year=year)
+
+
+def load_reported(engine: Engine):
+    """Import NATO's 2025 releases as reported in the press (an :class:`ImportSummary`; a
+    no-op, ``skipped``, when the file is already imported)."""
+    from burdenshare.monitor.reported import import_reported
+
+    return import_reported(engine)

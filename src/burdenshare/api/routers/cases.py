@@ -60,6 +60,16 @@ class CaseIn(Body):
     dc_value: float = Field(0.0, ge=0)
     emergency: bool = False
     manufacture_abroad: bool = False
+    retransfer_outside_group: bool = Field(
+        False,
+        description="The sale authorizes transfer or resale outside NATO+5: the lower "
+        "thresholds apply (22 U.S.C. 2776(b)(6), (c)(5)).",
+    )
+    approval_date: dt.date | None = Field(
+        None,
+        description="FMS only: the LOA's approval (MILAP), on or after request_date and on "
+        "or before offered_at (DSCA SAMM C5.4.19).",
+    )
     note: str | None = Field(None, max_length=2000)
     items: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
 

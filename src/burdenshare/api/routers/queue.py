@@ -24,9 +24,11 @@ def queue(
     against: str | None = Query(None, description="fcfs or a second built-in policy."),
     as_of: dt.date | None = None,
     year: int | None = Query(None, ge=1900, le=2100),
+    fast_lane: bool = Query(True, description="Apply the policy's fast lane (EO 14383)."),
     format: Literal["json", "csv"] | None = None,
 ):
-    """Open cases in priority order, each position explained."""
+    """Open cases in priority order, each position explained (with the policy's fast lane
+    unless ``fast_lane=false``)."""
     from burdenshare.services import queue as svc
     from burdenshare.services.partners import resolve_policy
 
@@ -37,7 +39,14 @@ def queue(
         except Exception as exc:
             exc.field = "against"
             raise
-    view = svc.build(engine(request), policy=policy, year=year, as_of=as_of, against=against)
+    view = svc.build(
+        engine(request),
+        policy=policy,
+        year=year,
+        as_of=as_of,
+        against=against,
+        fast_lane=fast_lane,
+    )
     meta = {
         "policy": policy,
         "against": view.against,
@@ -45,6 +54,7 @@ def queue(
         "key": view.key.version,
         "catalog": svc.catalog_json(view.catalog),
         "summary": as_json(view.summary),
+        "fast_lane": as_json(view.fast_lane),
     }
     return answer(request, view.rows(), meta=meta, filename="queue.csv")
 
@@ -60,6 +70,7 @@ def schedule(
     year: int | None = Query(None, ge=1900, le=2100),
     time_limit: float = Query(30.0, gt=0, le=600),
     gap: float = Query(1e-3, ge=0, lt=1),
+    fast_lane: bool = Query(True, description="Queue order with the policy's fast lane."),
     user=Depends(current_user),
 ):
     """When each open case delivers. ``greedy`` and ``fcfs`` answer at once; ``optimal``
@@ -79,6 +90,7 @@ def schedule(
         year=year,
         time_limit=time_limit,
         gap=gap,
+        fast_lane=fast_lane,
     )
     if method != "optimal":
         return as_json(svc.schedule(eng, **kwargs).to_json())
