@@ -168,7 +168,7 @@ def test_contributions_add_up_to_the_score(panel, name, geometric):
     total = r.contributions.loc[scored].sum(axis=1).to_numpy()
     pillars = r.pillars.loc[scored].sum(axis=1).to_numpy()
     s = r.table.loc[scored, "score"].to_numpy()
-    target = np.log(s / 100.0) if geometric else s
+    target = np.log1p(0.99 * s) if geometric else s  # geometric: ln(1 + 99 s / 100)
     np.testing.assert_allclose(total, target, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(pillars, target, rtol=1e-9, atol=1e-9)
 

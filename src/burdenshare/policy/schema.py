@@ -273,6 +273,8 @@ class Policy(_Model):
     indicators: dict[IndicatorName, IndicatorSpec] = Field(min_length=1)
     pillars: dict[str, Pillar] = Field(min_length=1)
     aggregation: Literal["arithmetic", "geometric"] = "arithmetic"
+    #: no longer used: the geometric mean rescales to [1, 100] as COINr does, so a zero is
+    #: the worst value rather than a floored factor (kept so that older files still load)
     geometric_floor: float = Field(default=0.01, gt=0, le=1)
     weights_sum_to_one: bool = True
     missing: MissingData = Field(default_factory=MissingData)

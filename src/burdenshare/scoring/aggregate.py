@@ -5,8 +5,14 @@ Shapes: ``N`` normalised matrix ``(..., n, k)``; ``w`` weights ``(k,)`` or a bat
 Batches broadcast: ``N (n, k)`` with ``w (B, k)`` gives scores ``(B, n)``.
 
 - weighted arithmetic mean: s = sum_j w_j N_j; contributions w_j N_j add up to s;
-- weighted geometric mean: s = prod_j max(N_j, floor)^w_j; log contributions
-  w_j ln max(N_j, floor) add up to ln s (OECD/JRC Handbook 2008, section 6);
+- weighted geometric mean on the [1, 100] range, as COINr does (``Aggregate(f_ag =
+  "a_gmean")`` after ``Normalise`` to [1, 100]): each normalised value is rescaled to
+  ``1 + 99 N`` so that a zero is the worst value, not a factor that wipes out the score
+  (OECD/JRC Handbook 2008, Part I step 6 and Part II section 6.2: the geometric mean needs
+  strictly positive values); G = prod_j (1 + 99 N_j)^w_j lies in [1, 100] and is mapped
+  back to [0, 1] as s = (G - 1) / 99, so both aggregations share one scale (N = 1 for
+  every indicator gives 1, N = 0 gives 0). Log contributions w_j ln(1 + 99 N_j) add up to
+  ln(1 + 99 s);
 - TOPSIS (Hwang & Yoon 1981) on the weighted matrix, closeness D- / (D- + D+), offered for
   robustness checks; it has no additive decomposition, so policies use the first two.
 """
@@ -16,6 +22,20 @@ from __future__ import annotations
 import numpy as np
 
 AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric", "topsis")
+
+#: The geometric mean's range [1, GEOMETRIC_TOP] (COINr's default [1, 100] rescale).
+GEOMETRIC_TOP = 100.0
+
+
+def geometric_log(N: np.ndarray) -> np.ndarray:
+    """``ln(1 + 99 N)``: a normalised value in [0, 1] on the geometric mean's [1, 100] scale."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log1p((GEOMETRIC_TOP - 1.0) * N)
+
+
+def geometric_back(log_mean: np.ndarray) -> np.ndarray:
+    """The weighted sum of :func:`geometric_log` values back on [0, 1]: (G - 1) / 99."""
+    return np.expm1(log_mean) / (GEOMETRIC_TOP - 1.0)
 
 
 def _weights_for(N: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -28,13 +48,13 @@ def contributions(
     N: np.ndarray, w: np.ndarray, method: str = "arithmetic", *, floor: float = 0.01
 ) -> np.ndarray:
     """Per-indicator contributions, shape (..., n, k): they add up to the score (arithmetic)
-    or to its natural log (geometric)."""
+    or to ``ln(1 + 99 s)`` (geometric, on the [1, 100] range; ``floor`` is no longer used
+    and kept for callers that pass it)."""
     W = _weights_for(N, w)
     if method == "arithmetic":
         return N * W
     if method == "geometric":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return W * np.log(np.maximum(N, floor))
+        return W * geometric_log(N)
     raise ValueError(f"no additive contributions for aggregation {method!r}")
 
 
@@ -45,7 +65,7 @@ def aggregate(
     if method == "arithmetic":
         return contributions(N, w, method).sum(axis=-1)
     if method == "geometric":
-        return np.exp(contributions(N, w, method, floor=floor).sum(axis=-1))
+        return geometric_back(contributions(N, w, method).sum(axis=-1))
     if method == "topsis":
         return topsis(N, w)
     raise ValueError(f"unknown aggregation {method!r}; known: {', '.join(AGGREGATIONS)}")

@@ -438,9 +438,9 @@ class ScoreResult:
     ``table``: name, theater, score, rank, tier (1 = best; <NA> when not ranked), tier_label,
     eligible, status, gates (ids that applied, ``|``-joined), flags (data flags behind the
     score). ``contributions``: per indicator, adding up to ``score`` for arithmetic
-    aggregation, to ``ln(score / 100)`` for geometric. ``pillars``: the same summed by
-    pillar. ``values`` (after transform and imputation), ``raw`` (as in the panel),
-    ``normalised``, ``flags``, ``sources``: per indicator. ``gates``: which gate applied.
+    aggregation, to ``ln(1 + 0.99 score)`` for geometric (the [1, 100] range).
+    ``pillars``: the same summed by pillar. ``values`` (after transform and imputation),
+    ``raw`` (as in the panel), ``normalised``, ``flags``, ``sources``: per indicator. ``gates``: which gate applied.
     """
 
     policy: Policy

@@ -65,6 +65,7 @@ from typing import NamedTuple
 import numpy as np
 
 from burdenshare.errors import UserError
+from burdenshare.scoring.aggregate import GEOMETRIC_TOP
 from burdenshare.uncertainty.montecarlo import Evaluation
 from burdenshare.uncertainty.sampling import (
     BLOCK_SIZE,
@@ -400,7 +401,7 @@ class _NoisyColumn:
 
         Without ``weight``: the normalised values. With it: each row's contributions to
         the score, ``weight * N`` (arithmetic mean) or, for the last ``n_geometric`` rows,
-        ``weight * ln max(N, floor)`` (geometric mean), the same numbers as normalising
+        ``weight * ln(1 + 99 N)`` (geometric mean on [1, 100]), the same numbers as normalising
         first. Percentile ranks are kept as exact integers (twice the rank minus 2) until
         then: one product per row for the arithmetic mean, a table of the
         ``2 (m - 1) + 1`` possible logs for the geometric mean."""
@@ -525,11 +526,12 @@ class _NoisyColumn:
         return cum, tail, m, (np.isnan(yf) if has_nan else None)
 
 
-def _log_floor(vals: np.ndarray, floor: float) -> np.ndarray:
-    """The geometric mean's ``ln max(N, floor)``, in place (returns ``vals``)."""
+def _log_floor(vals: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    """The geometric mean's ``ln(1 + 99 N)`` on COINr's [1, 100] range, in place (returns
+    ``vals``; ``floor`` is unused, see :func:`burdenshare.scoring.aggregate.geometric_log`)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        np.maximum(vals, floor, out=vals)
-        np.log(vals, out=vals)
+        np.multiply(vals, GEOMETRIC_TOP - 1.0, out=vals)
+        np.log1p(vals, out=vals)
     return vals
 
 
@@ -870,7 +872,7 @@ class RobustnessModel:
         self._add_noisy(score, noisy, config, w, geometric)
         geo_rows = np.flatnonzero(geometric)
         if geo_rows.size:
-            score[geo_rows] = np.exp(score[geo_rows])
+            score[geo_rows] = np.expm1(score[geo_rows]) / (GEOMETRIC_TOP - 1.0)
         score *= self.scale
 
         eligible = np.take(self.ok_static, config, axis=0)
@@ -1394,7 +1396,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     # Static tables for the matrix product, deduplicated across configurations.
     stack = stack[..., perm]
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_stack = np.log(np.maximum(stack, policy.geometric_floor))
+        log_stack = np.log1p((GEOMETRIC_TOP - 1.0) * stack)
     # A score is NaN where a used static indicator is; a left-out indicator has weight 0
     # and is not used (its table entries stay, so configurations share tables).
     used = np.ones((n_static, k), dtype=bool)
