@@ -90,7 +90,8 @@ def test_arithmetic_geometric_and_contributions():
         (100**0.75 - 1) / 99
     )
     # both aggregations agree at the ends of the scale
-    np.testing.assert_allclose(aggregate(np.array([[0.0, 0.0], [1.0, 1.0]]), w, "geometric"), [0, 1])
+    ends = np.array([[0.0, 0.0], [1.0, 1.0]])
+    np.testing.assert_allclose(aggregate(ends, w, "geometric"), [0, 1])
 
 
 def test_batch_weights_broadcast():

@@ -440,7 +440,8 @@ class ScoreResult:
     score). ``contributions``: per indicator, adding up to ``score`` for arithmetic
     aggregation, to ``ln(1 + 0.99 score)`` for geometric (the [1, 100] range).
     ``pillars``: the same summed by pillar. ``values`` (after transform and imputation),
-    ``raw`` (as in the panel), ``normalised``, ``flags``, ``sources``: per indicator. ``gates``: which gate applied.
+    ``raw`` (as in the panel), ``normalised``, ``flags``, ``sources``: per indicator.
+    ``gates``: which gate applied.
     """
 
     policy: Policy
