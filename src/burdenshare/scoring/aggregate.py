@@ -99,6 +99,31 @@ def quantile_thresholds(scores: np.ndarray, eligible: np.ndarray, top_shares) ->
     return np.moveaxis(np.atleast_1d(thr), 0, -1)
 
 
+def anchored_shares(scores: np.ndarray, eligible: np.ndarray, thresholds) -> np.ndarray:
+    """Cumulative share of the eligible scored countries at or above each absolute cut-off
+    (before gate caps), shape (T-1,): the nominal tiers expressed as shares, so that a
+    ranking whose scores are not on the policy's scale (another normalisation or
+    aggregation) can be tiered by :func:`quantile_thresholds` at the same shares
+    (:func:`share_thresholds`). On the nominal scores it gives back the nominal tiers
+    (ties aside)."""
+    s = np.asarray(scores, dtype=float)
+    ok = np.asarray(eligible, dtype=bool) & ~np.isnan(s)
+    m = int(ok.sum())
+    thr = np.asarray(thresholds, dtype=float)
+    if m == 0:
+        return np.zeros(thr.shape)
+    return np.array([np.count_nonzero(s[ok] >= t) / m for t in thr])
+
+
+def share_thresholds(scores: np.ndarray, eligible: np.ndarray, shares) -> np.ndarray:
+    """Score cut-offs (..., T-1) that give each tier its cumulative ``shares`` of the
+    eligible scored countries: :func:`quantile_thresholds`, with +inf where a share is 0
+    (no country in the nominal tier, none here either)."""
+    shares = np.asarray(shares, dtype=float)
+    thr = quantile_thresholds(scores, eligible, np.clip(shares, 0.0, 1.0))
+    return np.where(shares <= 0, np.inf, thr)
+
+
 def assign_tiers(
     scores: np.ndarray,
     thresholds: np.ndarray,

@@ -74,20 +74,34 @@ def analyse(
         sobol = analyze_outputs(outputs, seed, n_resamples=n_resamples)
     nominal = model.nominal()
     v = model.variation
-    settings = {
-        "policy": model.policy_name,
-        "year": model.year,
-        "weight_scheme": v.weight_scheme,
-        "concentration": v.concentration,
-        "weight_spread": v.weight_spread,
-        "normalisations": list(v.normalisations),
-        "aggregations": list(v.aggregations),
-        "missing_rules": list(v.missing_rules),
-        "estimate_spread": v.estimate_spread,
-        "uncertain_spread": v.uncertain_spread,
-        "sobol_samples": int(sobol_samples) if sobol is not None else 0,
-        "backend": getattr(backend, "name", "numpy"),
-    }
+    groups = model.groups
+    # Only what was applied: the alternatives of an assumption that did not vary are not
+    # listed (they would suggest a variation that never happened).
+    settings: dict[str, Any] = {"policy": model.policy_name, "year": model.year}
+    if "weights" in groups:
+        settings["weight_scheme"] = v.weight_scheme
+        if v.weight_scheme == "dirichlet":
+            settings["concentration"] = v.concentration
+        else:
+            settings["weight_spread"] = v.weight_spread
+    if "normalisation" in groups:
+        settings["normalisations"] = ["policy", *v.normalisations]
+        settings["normalisation_switch"] = "one method for the whole index per sample"
+    if "aggregation" in groups:
+        settings["aggregations"] = list(model.aggregations)
+    if "missing" in groups:
+        settings["missing_rules"] = ["policy", *v.missing_rules]
+    if "estimates" in groups:
+        settings["estimate_spread"] = v.estimate_spread
+    if "uncertain" in groups:
+        settings["uncertain_spread"] = v.uncertain_spread
+    settings["tiers"] = model.tier_basis()
+    settings["rank_vs_score"] = (
+        "rank is the priority order: tier first (gates cap tiers), then score; a country "
+        "with a higher score can rank below a lower-scored one in a better tier"
+    )
+    settings["sobol_samples"] = int(sobol_samples) if sobol is not None else 0
+    settings["backend"] = getattr(backend, "name", "numpy")
     return summarise(
         counts,
         countries=model.countries,

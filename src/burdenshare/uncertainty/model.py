@@ -88,9 +88,15 @@ ASSUMPTIONS: tuple[str, ...] = (
     "estimates",
     "uncertain",
 )
+#: What "all" varies: every assumption but ``leave_one_out``, which is not an uncertainty
+#: of the same kind (it changes the indicator set, and so which countries can be scored);
+#: it is reported as separate named scenarios over a fixed set of countries
+#: (:func:`burdenshare.scoring.scenarios.leave_one_out`; OECD/JRC Handbook 2008, Part II
+#: section 7.1, and Saisana, Saltelli & Tarantola 2005) and stays available by name.
+DEFAULT_VARY: tuple[str, ...] = tuple(a for a in ASSUMPTIONS if a != "leave_one_out")
 #: Convenience names accepted by ``--vary``.
 ALIASES: Mapping[str, tuple[str, ...]] = {
-    "all": ASSUMPTIONS,
+    "all": DEFAULT_VARY,
     "data": ("estimates", "uncertain"),
     "normalization": ("normalisation",),
 }
@@ -123,7 +129,7 @@ _IDX_BITS, _SCORE_BITS = 12, 46
 def parse_vary(value: str | Iterable[str] | None) -> tuple[str, ...]:
     """Assumption names from ``--vary`` ("weights,normalisation", "all", "data", "none")."""
     if value is None:
-        return ASSUMPTIONS
+        return DEFAULT_VARY
     items = value.split(",") if isinstance(value, str) else list(value)
     names: list[str] = []
     for raw in items:
@@ -160,7 +166,7 @@ class Variation:
     (SIPRI publishes no error margins; these are the analyst's assumptions, to be set).
     """
 
-    vary: tuple[str, ...] = ASSUMPTIONS
+    vary: tuple[str, ...] = DEFAULT_VARY
     weight_scheme: str = "dirichlet"
     concentration: float = 50.0
     weight_spread: float = 0.25
@@ -723,8 +729,10 @@ class RobustnessModel:
             else:
                 out["weights"] = uniform_weights(rng, self.weights, v.weight_spread, n)
         if "normalisation" in g:
-            sizes = np.array([len(m) for m in self.methods])
-            out["norm"] = (rng.random((n, self.k)) * sizes).astype(np.int8)
+            # one switch for the whole index (COINr, JRC audits): column m of every
+            # indicator's alternatives is the same method
+            choice = (rng.random(n) * self.n_methods).astype(np.int8)
+            out["norm"] = np.repeat(choice[:, None], self.k, axis=1)
         if "aggregation" in g:
             out["agg"] = rng.integers(0, len(self.aggregations), size=n, dtype=np.int8)
         if "missing" in g:
@@ -741,7 +749,7 @@ class RobustnessModel:
         """(assumption, dimensions) of the unit hypercube read by :meth:`states_from_unit`."""
         dims = {
             "weights": self.k,
-            "normalisation": self.k,
+            "normalisation": 1,
             "aggregation": 1,
             "missing": 1,
             "leave_one_out": 1,
@@ -767,8 +775,8 @@ class RobustnessModel:
                     else uniform_weights_from_unit(part, self.weights, v.weight_spread)
                 )
             elif name == "normalisation":
-                sizes = np.array([len(m) for m in self.methods])
-                out["norm"] = np.minimum((part * sizes).astype(np.int64), sizes - 1).astype(np.int8)
+                choice = choice_from_unit(part[:, 0], self.n_methods).astype(np.int8)
+                out["norm"] = np.repeat(choice[:, None], self.k, axis=1)
             elif name == "aggregation":
                 out["agg"] = choice_from_unit(part[:, 0], len(self.aggregations)).astype(np.int8)
             elif name == "missing":
@@ -884,12 +892,7 @@ class RobustnessModel:
         if self.nan_static.any():
             np.copyto(score, np.nan, where=np.take(self.nan_static, config, axis=0))
         caps = self._gates(raw, eligible)
-        if self.tier_method == "absolute":
-            thr = self.tier_params
-        else:
-            from burdenshare.scoring.aggregate import quantile_thresholds
-
-            thr = quantile_thresholds(score, eligible, self.tier_params)
+        thr = self._thresholds(score, eligible, norm, agg)
         not_ranked = len(self.tier_names) - 1
         tier = tier_index(score, thr, eligible, self.cap, not_ranked, caps)
         order = rank_order(score, tier, eligible)
@@ -900,6 +903,84 @@ class RobustnessModel:
             eligible=eligible,
             n_ranked=eligible.sum(axis=1),
         )
+
+    # -- tiers on one scale ---------------------------------------------------------------
+
+    def on_scale(self, norm: np.ndarray, agg: np.ndarray) -> np.ndarray:
+        """(n,) True where a row's scores are on the policy's own scale: its normalisation
+        methods and its aggregation (weights, missing-data rule and data noise keep the
+        scale; min-max or percentile instead of goalposts, or a geometric mean instead
+        of an arithmetic one, do not, so absolute cut-offs mean nothing there)."""
+        same = np.array(
+            [all(m[i] == m[0] for m in self.methods) for i in range(self.n_methods)], dtype=bool
+        )
+        norm_ok = same[np.asarray(norm)[:, 0]] if np.size(norm) else np.ones(len(agg), bool)
+        return norm_ok & (np.asarray(agg) == 0)
+
+    def share_on_scale(self) -> float:
+        """The probability that a sample is on the policy's scale (:meth:`on_scale`): the
+        normalisation and aggregation choices are uniform."""
+        g = self._groups
+        m = self.n_methods if "normalisation" in g else 1
+        same = sum(all(x[i] == x[0] for x in self.methods) for i in range(m))
+        a = len(self.aggregations) if "aggregation" in g else 1
+        return same / m / a
+
+    def tier_basis(self) -> dict[str, object]:
+        """How the Monte Carlo samples are tiered, for the output (``settings.tiers``)."""
+        if self.tier_method != "absolute":
+            return {
+                "method": "quantile",
+                "text": "the policy's quantile tiers in every sample (a relative rule, "
+                "on any scale)",
+            }
+        shares = self.anchored_shares()
+        on = self.share_on_scale()
+        return {
+            "method": "absolute, re-anchored off scale",
+            "share_on_policy_scale": on,
+            "anchored_top_shares": [round(float(x), 6) for x in shares],
+            "text": (
+                f"the policy's absolute cut-offs in the {on:.0%} of samples whose scores are "
+                "on its scale (only weights, missing-data rule or data noise varied); in "
+                "samples with another normalisation or aggregation the cut-offs are "
+                "re-anchored to the nominal share of eligible countries at or above each "
+                "cut-off (" + ", ".join(f"{x:.1%}" for x in shares) + "), gates applied "
+                "after"
+            ),
+        }
+
+    def anchored_shares(self) -> np.ndarray:
+        """The nominal run's cumulative share of eligible countries at or above each tier
+        cut-off (before gate caps): the tiers of a row off the policy's scale are the same
+        shares of that row's eligible countries (see :func:`aggregate.anchored_shares`)."""
+        cached = self.__dict__.get("_anchored")
+        if cached is None:
+            from burdenshare.scoring.aggregate import anchored_shares
+
+            nom = self.nominal()
+            cached = anchored_shares(
+                nom.score[0].astype(np.float64), nom.eligible[0], self.tier_params
+            )
+            object.__setattr__(self, "_anchored", cached)
+        return cached
+
+    def _thresholds(
+        self, score: np.ndarray, eligible: np.ndarray, norm: np.ndarray, agg: np.ndarray
+    ) -> np.ndarray:
+        """Tier cut-offs per row: the policy's (absolute, or quantiles of the row); rows off
+        the policy's scale (:meth:`on_scale`) take quantile cut-offs at the nominal shares
+        (:meth:`anchored_shares`)."""
+        from burdenshare.scoring.aggregate import quantile_thresholds, share_thresholds
+
+        if self.tier_method != "absolute":
+            return quantile_thresholds(score, eligible, self.tier_params)
+        off = np.flatnonzero(~self.on_scale(norm, agg))
+        if off.size == 0:
+            return self.tier_params
+        thr = np.broadcast_to(self.tier_params, (len(score), self.tier_params.size)).copy()
+        thr[off] = share_thresholds(score[off], eligible[off], self.anchored_shares())
+        return thr
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -1300,8 +1381,8 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     for j in range(k):
         own = "percentile" if prep.methods[j] == "rank" else prep.methods[j]
         alts = [own]
-        if "normalisation" in vary:
-            alts += [m for m in variation.normalisations if m != own]
+        if "normalisation" in vary:  # one switch: alternative i is the same for every column
+            alts += list(variation.normalisations)
         methods.append(tuple(alts))
     m_count = max(len(m) for m in methods)
     aggregations: tuple[str, ...] = (policy.aggregation,)
