@@ -239,7 +239,10 @@ def test_missing_rules(panel):
 
     p = replace(panel, values=values)
     worst = score(p, base)
-    observed = np.delete(values[:, k], [i, panel.row("USA")])
+    # the worst value of the pool: partners only (no ITAR 126.1 full denial, e.g. CHN, RUS)
+    outside = [panel.row(c) for c in panel.countries if panel.membership.at[c, "itar_126_1_full"]]
+    assert outside
+    observed = np.delete(values[:, k], [i, panel.row("USA"), *outside])
     assert worst.values.at["KOR", "us_arms_share_5y"] == pytest.approx(np.nanmin(observed))
     assert "imputed" in worst.flags.at["KOR", "us_arms_share_5y"]
     assert "imputed" in worst.table.at["KOR", "flags"]
@@ -252,6 +255,7 @@ def test_missing_rules(panel):
         for c in p.countries
         if p.theater[p.row(c)] == "indo_pacific"
         and c not in ("KOR", "USA")
+        and not p.membership.at[c, "itar_126_1_full"]  # the mean of partners only
         and not np.isnan(values[p.row(c), k])
     ]
     assert peers

@@ -215,7 +215,8 @@ def _table(result) -> None:
         r = result.rank(v)
         return "-" if r is None else str(r)
 
-    for rec, c in zip(result.country_records(), result.sorted_indices(), strict=True):
+    ranked_records = result.country_records()[: len(result.countries)]
+    for rec, c in zip(ranked_records, result.sorted_indices(), strict=True):
         probs = [f"{result.tier_probabilities[c, t]:.2f}" for t in range(len(short))]
         table.add_row(
             rec["iso3"],
@@ -227,6 +228,14 @@ def _table(result) -> None:
             f"{result.p_tier_changed[c]:.2f}",
         )
     console.print(table)
+    if result.outside:
+        console.print(
+            "Not ranked in any sample (denied by a gate, outside the pool of the "
+            f"statistics): {', '.join(result.outside)}"
+        )
+    tiers = result.settings.get("tiers", {})
+    if tiers.get("text"):
+        console.print(f"Tiers: {tiers['text']}.")
     if result.sobol is not None:
         sob = Table(title=f"Sobol' indices on the ranks ({result.sobol.n_base:,} base samples)")
         for col in ("assumption", "S1", "S1 95% CI", "ST", "ST 95% CI"):

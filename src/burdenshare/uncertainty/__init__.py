@@ -115,6 +115,7 @@ def analyse(
         top_n=top_n,
         sobol=sobol,
         settings=settings,
+        outside=model.outside,
     )
 
 

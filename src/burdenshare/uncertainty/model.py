@@ -686,6 +686,9 @@ class RobustnessModel:
     scale: float
     _groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     keep: np.ndarray | None = None  # positions in the full model (see counting_view)
+    #: countries scored by the engine but outside the policy's pool: denied by a gate,
+    #: never ranked, not in the model (its statistics come from the pool)
+    outside: tuple[str, ...] = ()
 
     #: Rows evaluated at once: whole seeding blocks, so that every batch holds the same
     #: samples whatever the chunk size (a row's numbers depend only on its block: see
@@ -1130,8 +1133,9 @@ class RobustnessModel:
             stats = self.noisy_stats[i]
             methods = self.methods[j]
             tabled = np.zeros(len(methods) + 1, dtype=bool)  # last: left out
+            treated = "treat" in self.params and self.params["treat"][j] > 0
             for m, method in enumerate(methods):
-                if method in ("minmax", "percentile"):
+                if method == "percentile" or (method == "minmax" and not treated):
                     tabled[m] = True
                     continue
                 rows = np.flatnonzero(choice == m)
@@ -1358,6 +1362,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         impute,
         policy_values,
         prepare,
+        restrict,
         tie_keys,
         transform,
     )
@@ -1367,6 +1372,15 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     policy = load_policy(policy)
     prep = prepare(policy)
     ctx = context(panel, prep)
+    outside: tuple[str, ...] = ()
+    if ctx.pool is not None:
+        outside = tuple(c for c, inside in zip(ctx.countries, ctx.pool, strict=True) if not inside)
+        # Countries outside the policy's pool are denied by a gate (the schema checks it)
+        # and never ranked: the model leaves them out, so that its statistics come from
+        # the pool as the engine's do.
+        ctx = restrict(ctx, np.flatnonzero(ctx.pool))
+    params = {**prep.params, **ctx.treatment}
+    treated = np.asarray(ctx.treatment.get("treat", np.zeros(prep.k)), dtype=bool)
     vary = set(variation.vary)
     k, c = prep.k, len(ctx.countries)
 
@@ -1414,7 +1428,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
             filled[s] = x_f
             for m in range(m_count):
                 meth = [methods[j][min(m, len(methods[j]) - 1)] for j in range(k)]
-                stack[s, m] = normalise_matrix(x_f, meth, prep.params, prep.higher).T
+                stack[s, m] = normalise_matrix(x_f, meth, params, prep.higher).T
 
     # Data noise: flagged values of the policy's panel columns and of gate columns.
     noise_on = {"estimates", "uncertain"} & vary
@@ -1508,7 +1522,8 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     noisy_filled = np.ascontiguousarray(filled[:, perm][:, :, noisy_ix].transpose(2, 0, 1))
     fold_method, fold_row, extra = [], [], []
     for i, j in enumerate(noisy):
-        m_mm = methods[j].index("minmax") if "minmax" in methods[j] else -1
+        # a treated column's min-max goes through normalise_matrix (outlier caps first)
+        m_mm = methods[j].index("minmax") if "minmax" in methods[j] and not treated[j] else -1
         fold_method.append(m_mm)
         fold_row.append(-1 if m_mm < 0 else k * m_count + len(extra))
         if m_mm >= 0:
@@ -1630,7 +1645,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
             for j in noisy
         ),
         log1p=np.asarray(prep.log1p, dtype=bool),
-        params={name: np.asarray(val, dtype=float) for name, val in prep.params.items()},
+        params={name: np.asarray(val, dtype=float) for name, val in params.items()},
         higher=np.asarray(prep.higher, dtype=bool),
         n_est=n_est,
         n_unc=int(unc_any.sum()),
@@ -1653,6 +1668,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         floor=float(policy.geometric_floor),
         scale=float(SCALE),
         _groups=groups,
+        outside=outside,
     )
 
 
