@@ -94,6 +94,11 @@ def robustness_cmd(
         RobustnessFormat.table, "--format", "-f", help="Output format."
     ),
     plot: str | None = typer.Option(None, "--plot", help="Write the rank intervals (.png/.svg)."),
+    audit: bool = typer.Option(
+        True,
+        "--audit/--no-audit",
+        help="Add effective importance of each indicator and the leave-one-out scenarios.",
+    ),
     db: str | None = DB_OPTION,
 ) -> None:
     """How certain is each priority? Monte Carlo rank/tier distributions and Sobol' indices."""
@@ -128,6 +133,10 @@ def robustness_cmd(
         panel = _panel(db, year, vintage)
         model = build_model(panel, policy, variation)
         result = _run(model, runner, samples, seed, sobol_samples, chunk_size, top)
+        if audit:
+            from burdenshare.uncertainty import with_audit
+
+            result = with_audit(result, panel, policy)
     finally:
         runner.close()
     if plot is not None:
@@ -236,6 +245,7 @@ def _table(result) -> None:
     tiers = result.settings.get("tiers", {})
     if tiers.get("text"):
         console.print(f"Tiers: {tiers['text']}.")
+    _audit_tables(console, result)
     if result.sobol is not None:
         sob = Table(title=f"Sobol' indices on the ranks ({result.sobol.n_base:,} base samples)")
         for col in ("assumption", "S1", "S1 95% CI", "ST", "ST 95% CI"):
@@ -249,6 +259,40 @@ def _table(result) -> None:
                 f"{_num(v['ST_ci'][0])} to {_num(v['ST_ci'][1])}",
             )
         console.print(sob)
+
+
+def _audit_tables(console, result) -> None:
+    """Effective importance next to the nominal weights, and the leave-one-out scenarios."""
+    from rich.table import Table
+
+    imp = result.audit.get("effective_importance")
+    if imp:
+        t = Table(title=f"Effective importance ({imp['countries']} countries ranked)")
+        for col in ("indicator", "weight", "corr. ratio", "importance", "importance/weight"):
+            t.add_column(col, justify="left" if col == "indicator" else "right")
+        for name, v in imp["indicators"].items():
+            t.add_row(
+                name,
+                _num(v["nominal_weight"]),
+                _num(v["correlation_ratio"]),
+                _num(v["effective_importance"]),
+                _num(v["importance_over_weight"]),
+            )
+        console.print(t)
+    loo = result.audit.get("leave_one_out")
+    if loo and loo["scenarios"]:
+        t = Table(title=f"Leave one indicator out ({loo['countries']} countries, fixed set)")
+        for col in ("scenario", "mean |shift|", "max |shift|", "most moved", "tier changes"):
+            t.add_column(col, justify="left" if col in ("scenario", "most moved") else "right")
+        for sc in loo["scenarios"]:
+            t.add_row(
+                sc["scenario"],
+                f"{sc['mean_abs_rank_shift']:.2f}",
+                str(sc["max_abs_rank_shift"]),
+                str(sc["most_moved"] or "-"),
+                str(sc["tier_changes"]),
+            )
+        console.print(t)
 
 
 def _num(v) -> str:

@@ -119,6 +119,28 @@ def analyse(
     )
 
 
+def audit(panel: Any, policy: Any) -> dict[str, Any]:
+    """The engine-based parts of the audit of ``policy`` on ``panel``: each indicator's
+    effective importance next to its nominal weight (:mod:`burdenshare.scoring.importance`)
+    and the leave-one-out scenarios over the nominally ranked countries
+    (:mod:`burdenshare.scoring.scenarios`)."""
+    from burdenshare.scoring.engine import score
+    from burdenshare.scoring.importance import importance_of
+    from burdenshare.scoring.scenarios import leave_one_out
+
+    return {
+        "effective_importance": importance_of(score(panel, policy)).to_dict(),
+        "leave_one_out": leave_one_out(panel, policy).to_dict(),
+    }
+
+
+def with_audit(result: RobustnessResult, panel: Any, policy: Any) -> RobustnessResult:
+    """``result`` with :func:`audit` attached (shown by ``to_dict`` and the CLI table)."""
+    import dataclasses
+
+    return dataclasses.replace(result, audit=audit(panel, policy))
+
+
 def robustness(
     panel: Any,
     policy: Any,
@@ -145,4 +167,4 @@ def robustness_line(result: RobustnessResult, iso3: str) -> str:
     return _line(result, iso3)
 
 
-__all__ = ["analyse", "check_counts", "robustness", "robustness_line"]
+__all__ = ["analyse", "audit", "check_counts", "robustness", "robustness_line", "with_audit"]

@@ -63,6 +63,9 @@ class RobustnessResult:
     settings: dict[str, Any] = field(default_factory=dict)
     #: countries outside the policy's pool (denied by a gate): not ranked in any sample
     outside: tuple[str, ...] = ()
+    #: engine-based audit figures: ``effective_importance``, ``leave_one_out``
+    #: (:func:`burdenshare.uncertainty.audit`), added when the panel is at hand
+    audit: dict[str, Any] = field(default_factory=dict)
 
     def index(self, iso3: str) -> int:
         """Position of ``iso3`` in :attr:`countries` (KeyError if absent)."""
@@ -148,6 +151,9 @@ class RobustnessResult:
         doc["sobol"] = sobol.rank.to_dict() if sobol is not None else {}
         doc["sobol_score"] = sobol.score.to_dict() if sobol is not None else {}
         doc["sobol_base_samples"] = sobol.n_base if sobol is not None else 0
+        if sobol is not None and getattr(sobol, "extra", None):
+            doc.update(sobol.extra)
+        doc.update(self.audit)
         return doc
 
 
