@@ -84,7 +84,10 @@ def robustness_cmd(
         0.15, "--uncertain-spread", help="Log-normal spread of values flagged uncertain."
     ),
     sobol_samples: int = typer.Option(
-        512, "--sobol-samples", help="Saltelli base samples for Sobol' indices (0: none)."
+        2048,
+        "--sobol-samples",
+        help="Saltelli base samples for Sobol' indices (0: none); a scrambled Sobol' "
+        "sequence, best a power of two.",
     ),
     top: int = typer.Option(10, "--top", help="Report P(rank <= N) for this N."),
     chunk_size: int | None = typer.Option(
@@ -259,6 +262,26 @@ def _table(result) -> None:
                 f"{_num(v['ST_ci'][0])} to {_num(v['ST_ci'][1])}",
             )
         console.print(sob)
+        extra = result.sobol.extra
+        for name, target in extra.get("sobol_targets", {}).items():
+            conv = extra["sobol_convergence"].get(name, {})
+            ok = "converged" if conv.get("converged") else "NOT converged"
+            change = conv.get("max_abs_change_ST_half_to_full")
+            title = (
+                f"Sobol' indices on {name} ({ok}: largest change of ST from N/2 to N "
+                f"{_num(change)}, tolerance {conv.get('tolerance')})"
+            )
+            t = Table(title=title, caption=target["definition"])
+            for col in ("assumption", "S1", "ST", "ST 95% CI"):
+                t.add_column(col, justify="left" if col == "assumption" else "right")
+            for a, v in target["indices"].items():
+                t.add_row(
+                    a,
+                    _num(v["S1"]),
+                    _num(v["ST"]),
+                    f"{_num(v['ST_ci'][0])} to {_num(v['ST_ci'][1])}",
+                )
+            console.print(t)
 
 
 def _audit_tables(console, result) -> None:

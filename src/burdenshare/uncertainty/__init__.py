@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Default Monte Carlo samples and Saltelli base samples of the CLI.
 DEFAULT_SAMPLES = 10_000
-DEFAULT_SOBOL_SAMPLES = 512
+DEFAULT_SOBOL_SAMPLES = 2048
 
 
 def check_counts(n_samples: int, sobol_samples: int, seed: int) -> None:
@@ -71,7 +71,9 @@ def analyse(
         outputs = run_saltelli(
             model, sobol_samples, seed, backend=backend, chunk_size=chunk_size, progress=progress
         )
-        sobol = analyze_outputs(outputs, seed, n_resamples=n_resamples)
+        sobol = analyze_outputs(
+            outputs, seed, n_resamples=n_resamples, nominal_ranks=model.nominal().ranks()[0]
+        )
     nominal = model.nominal()
     v = model.variation
     groups = model.groups
