@@ -84,8 +84,8 @@ def test_arithmetic_geometric_and_contributions():
     np.testing.assert_allclose(
         np.expm1(contributions(N, w, "geometric").sum(-1)) / 99, aggregate(N, w, "geometric")
     )
-    # a zero is the worst value, not a factor that wipes out the geometric mean: a country
-    # at 0 on a 25% indicator and 1 on the rest keeps (100**0.75 - 1) / 99 = 0.31 of the top
+    # a zero is the bottom of the [1, 100] scale: a country at 0 on a 25% indicator and 1
+    # on the rest keeps (100**0.75 - 1) / 99 = 0.31 of the top
     assert aggregate(np.array([[0.0, 1.0]]), w, "geometric")[0] == pytest.approx(
         (100**0.75 - 1) / 99
     )

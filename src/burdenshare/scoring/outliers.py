@@ -70,10 +70,9 @@ def skew_kurt(x: np.ndarray) -> tuple[float, float]:
     m2 = float(np.mean(d * d))
     if m2 <= 0 or m2 <= 1e-28 * float(np.mean(x * x)):  # constant (up to rounding)
         return float("nan"), float("nan")
-    m3 = float(np.mean(d**3))
-    m4 = float(np.mean(d**4))
-    g1 = m3 / m2**1.5
-    g2 = m4 / m2**2 - 3.0
+    z = d / np.sqrt(m2)  # standardised first: no under- or overflow in the powers
+    g1 = float(np.mean(z**3))
+    g2 = float(np.mean(z**4)) - 3.0
     skew = np.sqrt(n * (n - 1.0)) / (n - 2.0) * g1
     kurt = (n - 1.0) / ((n - 2.0) * (n - 3.0)) * ((n + 1.0) * g2 + 6.0)
     return float(skew), float(kurt)
