@@ -124,3 +124,23 @@ def test_sure_top_five_on_the_real_files(real_panel):
     _check_sure_top_five(res)
     assert res.tier_probabilities[res.index("POL"), 0] >= 0.95
     assert res.tier_probabilities[res.index("POL"), 2] == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), n=st.integers(1, 5), c=st.integers(1, 12))
+def test_row_quantiles_are_numpys_quantile_row_by_row(data, n, c):
+    """The vectorised quantiles of the batch (one sort per row) equal np.quantile on each
+    row's eligible scores, to the last bit."""
+    from burdenshare.scoring.aggregate import quantile_thresholds
+
+    cell = st.one_of(st.integers(0, 1000).map(lambda v: v / 10), st.just(float("nan")))
+    s = np.array(
+        data.draw(st.lists(st.lists(cell, min_size=c, max_size=c), min_size=n, max_size=n))
+    )
+    e = np.array(
+        data.draw(st.lists(st.lists(st.booleans(), min_size=c, max_size=c), min_size=n, max_size=n))
+    )
+    shares = np.sort(np.array(data.draw(st.lists(st.floats(0.01, 0.99), min_size=2, max_size=2))))
+    got = quantile_thresholds(s, e, shares)
+    for i in range(n):
+        np.testing.assert_array_equal(got[i], quantile_thresholds(s[i], e[i], shares))
