@@ -8,7 +8,7 @@ Batches broadcast: ``N (n, k)`` with ``w (B, k)`` gives scores ``(B, n)``.
 - weighted geometric mean on the [1, 100] range, as COINr does (``Aggregate(f_ag =
   "a_gmean")`` after ``Normalise`` to [1, 100]): each normalised value is rescaled to
   ``1 + 99 N``, so a zero is the bottom of a bounded scale rather than an arbitrary floor
-  (OECD/JRC Handbook 2008, Part I step 6 and Part II section 6.2: the geometric mean needs
+  (OECD/JRC Handbook 2008, Part I step 6 and Part II section 5: the geometric mean needs
   strictly positive values). A zero on an indicator of weight w still costs a factor of
   about 100^-w: that is the geometric mean's intended penalty for an unbalanced profile
   (partial compensability), so the indicator set must not hold a 0/1 status that belongs

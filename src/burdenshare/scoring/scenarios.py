@@ -10,7 +10,7 @@ out and the pillar weights are rescaled), and compared over a **fixed set of cou
 those ranked in the nominal run. A country of the set that a scenario does not rank is
 coded as the last rank of the set plus one; countries outside the set are ignored, so the
 numbers only say how the set is re-ordered (OECD/JRC Handbook 2008, Part I step 7 and
-Part II section 7, "inclusion/exclusion of individual indicators"; Saisana, Saltelli &
+Part II section 6, "inclusion/exclusion of individual indicators"; Saisana, Saltelli &
 Tarantola 2005).
 """
 

@@ -37,7 +37,7 @@ What is varied (each switchable; :class:`Variation` holds the defaults):
     per indicator, uniformly among its policy method and the alternatives (default
     min-max and percentile rank, both on [0, 1] like the policy's goalposts).
 ``aggregation``
-    weighted arithmetic or geometric mean (OECD/JRC Handbook 2008, section 6).
+    weighted arithmetic or geometric mean (OECD/JRC Handbook 2008, Part II section 5).
 ``missing``
     the policy's per-indicator rules, or one rule (default ``group_mean``, ``worst``)
     for every indicator whose policy rule is not ``exclude`` (``exclude`` as an
@@ -92,7 +92,7 @@ ASSUMPTIONS: tuple[str, ...] = (
 #: of the same kind (it changes the indicator set, and so which countries can be scored);
 #: it is reported as separate named scenarios over a fixed set of countries
 #: (:func:`burdenshare.scoring.scenarios.leave_one_out`; OECD/JRC Handbook 2008, Part II
-#: section 7.1, and Saisana, Saltelli & Tarantola 2005) and stays available by name.
+#: section 6, and Saisana, Saltelli & Tarantola 2005) and stays available by name.
 DEFAULT_VARY: tuple[str, ...] = tuple(a for a in ASSUMPTIONS if a != "leave_one_out")
 #: Convenience names accepted by ``--vary``.
 ALIASES: Mapping[str, tuple[str, ...]] = {
