@@ -99,7 +99,7 @@ def build(data_dir: Path) -> pd.DataFrame:
                 "file": path.name,
                 "sha256": file_sha256(path),
                 "publisher": parser.PUBLISHER,
-                "url": parser.DOWNLOAD_URL,
+                "url": result.meta.get("url") or parser.DOWNLOAD_URL,
                 "terms": parser.TERMS,
                 "rows": len(cut),
                 "indicators": sorted(cut["indicator"].unique().tolist()),
@@ -113,7 +113,6 @@ def build(data_dir: Path) -> pd.DataFrame:
         OUT / "facts.csv.gz",
         index=False,
         compression={"method": "gzip", "mtime": 0},
-        float_format="%.6g",
     )
     manifest = {
         "description": "burdenshare starter snapshot: facts for "
@@ -121,6 +120,7 @@ def build(data_dir: Path) -> pd.DataFrame:
         "files listed below by scripts/build_starter.py. Each figure keeps its publisher "
         "(source) and release (vintage).",
         "first_year": FIRST_YEAR,
+        "values": "full precision (shortest round-trip decimal of each parsed value)",
         "countries": list(STARTER_COUNTRIES),
         "slices": slices,
     }

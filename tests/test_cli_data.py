@@ -160,3 +160,46 @@ def test_update_downloads_and_imports_from_a_mirror(
         server.shutdown()
     assert code == 0, capsys.readouterr().err
     assert _fact_count(sqlite_url) > 1000
+
+
+def test_status_keeps_exclusions_and_release_dates(sqlite_url, shared_data, capsys):
+    """Issue 15: exclusions are stored with the import and shown by `data status`; every
+    vintage has a release date; the EU row is a known aggregate, not an unmatched name."""
+    csv_2026 = shared_data / "SIPRI-Milex-data-1949-2025_v1.2_constant-2024-USD-sheet.csv"
+    wdi = shared_data / "API_MS.MIL.XPND.GD.ZS_DS2_en_csv_v2_211.csv"
+    assert main(["data", "import", str(csv_2026), str(wdi), "--db", sqlite_url]) == 0
+    capsys.readouterr()
+    assert main(["data", "status", "--db", sqlite_url, "--format", "json"]) == 0
+    st = {i["source"]: i for i in _json(capsys)["imports"]}
+    sipri, wb = st["sipri_milex"], st["worldbank_wdi"]
+    assert sipri["vintage"] == sipri["release_date"] == "2026-04"
+    assert sipri["unmatched"] == [] and any("European Union" in e for e in sipri["exclusions"])
+    assert any("aggregates excluded" in e and "EUU" in e for e in wb["exclusions"])
+    assert wb["release_date"] == "2026-02-24"
+    assert "MS.MIL.XPND.GD.ZS" in wb["publisher_url"]
+    assert main(["data", "status", "--db", sqlite_url]) == 0
+    out = capsys.readouterr().out
+    assert "excluded" in out and "European Union" in out
+
+
+def test_format_values_are_checked(sqlite_url, capsys):
+    for cmd in (["data", "status", "--db", sqlite_url], ["data", "sources"]):
+        assert main([*cmd, "--format", "xml"]) == 2
+        err = capsys.readouterr().err
+        assert "--format" in err and "'xml' is not one of table, json" in err
+        assert "Traceback" not in err
+
+
+def test_status_and_sources_csv_parse(sqlite_url, shared_data, capsys):
+    import csv
+    import io
+
+    wdi = shared_data / "API_SP.POP.TOTL_DS2_en_csv_v2_33112.csv"
+    assert main(["data", "import", str(wdi), "--db", sqlite_url]) == 0
+    capsys.readouterr()
+    assert main(["data", "status", "--db", sqlite_url, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["source"] for r in rows] == ["worldbank_wdi"] and rows[0]["release_date"]
+    assert main(["data", "sources", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert "nato-defexp-xlsx" in {r["format"] for r in rows}

@@ -115,3 +115,41 @@ def test_ensure_starter_loads_once_and_full_file_replaces_it(db_url, shared_data
         assert total == loaded - len(before) + summary.rows
     finally:
         dispose_all()
+
+
+def test_every_file_keeps_its_own_name_and_checksum_and_full_precision(sqlite_url, shared_data):
+    """Issue 15: the World Bank's GDP and population files share source and vintage; each
+    slice is its own import under its own file name and checksum, values unrounded."""
+    from burdenshare.sources import worldbank
+    from burdenshare.store.facts import status
+
+    engine = get_engine(sqlite_url)
+    try:
+        ensure_starter(engine)
+        st = status(engine)["imports"]
+        names = [i["file_name"] for i in st]
+        for slice_ in manifest()["slices"]:
+            assert f"starter snapshot of {slice_['file']}" in names
+        wdi = {i["file_name"]: i for i in st if i["source"] == "worldbank_wdi"}
+        gdp = wdi["starter snapshot of API_NY.GDP.MKTP.CD_DS2_en_csv_v2_234.csv"]
+        pop = wdi["starter snapshot of API_SP.POP.TOTL_DS2_en_csv_v2_33112.csv"]
+        assert "NY.GDP.MKTP.CD" in gdp["publisher_url"] and "SP.POP.TOTL" in pop["publisher_url"]
+        with engine.connect() as c:
+            metas = dict(c.execute(sa.text("select file_name, meta from imports")).all())
+        meta = metas[gdp["file_name"]]
+        meta = meta if isinstance(meta, dict) else __import__("json").loads(meta)
+        assert meta["file_sha256"] == next(
+            s["sha256"] for s in manifest()["slices"] if s["file"].startswith("API_NY")
+        )
+        # values equal the publisher's cells exactly (no 6-significant-figure rounding)
+        full = worldbank.parse(shared_data / "API_NY.GDP.MKTP.CD_DS2_en_csv_v2_234.csv").facts
+        mine = load_facts(engine, indicators=["gdp_usd_m"], sources=["worldbank_wdi"])
+        merged = mine.merge(full, on=["iso3", "year", "indicator"], suffixes=("", "_full"))
+        assert len(merged) == len(mine) > 500
+        assert (merged["value"] == merged["value_full"]).all()
+        # after the full file, its empty starter slice is no longer listed
+        import_file(engine, shared_data / "API_NY.GDP.MKTP.CD_DS2_en_csv_v2_234.csv")
+        names = [i["file_name"] for i in status(engine)["imports"]]
+        assert gdp["file_name"] not in names and pop["file_name"] in names
+    finally:
+        dispose_all()

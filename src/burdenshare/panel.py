@@ -20,6 +20,18 @@ Source preference (recorded per value in :attr:`Panel.sources`)
     are computed on the *same* source's series as the year's value, never on a series
     stitched from two publishers.
 
+Core and defence-related spending (The Hague, 25 Jun 2025, paras. 2-3)
+    ``milex_gdp_pct`` stays NATO's total (pensions included; the Wales 2% measure), SIPRI's or
+    the World Bank's figure for others. ``milex_core_gdp_pct`` (core defence, the 3.5%
+    measure) and ``milex_related_gdp_pct`` (defence- and security-related spending, up to
+    1.5%) are taken from NATO only (its "Core defence expenditure" tables from the 2026
+    edition on; no other publisher separates them), for members in the year. Where a
+    country-year has core spending, ``gap_to_3_5pct`` is core minus 3.5 and
+    ``hague_path_gap`` runs on the core series (value and 5-year trend); where it also has
+    defence-related spending, ``gap_to_5pct`` is core plus related (counted up to 1.5) minus
+    5. Elsewhere they fall back to the total. :meth:`Panel.measure` says per country which
+    measure each of these values used (``core``, ``core+related`` or ``total``).
+
 Derived indicators (see :data:`INDICATORS`)
     3-year mean; 5-year OLS trend (percentage points a year, at least 3 points); gaps to the
     NATO 2% guideline and to the Hague 3.5% core and 5% targets; the Hague trajectory gap
@@ -98,19 +110,22 @@ INDICATORS: Mapping[str, IndicatorInfo] = MappingProxyType(
             "Distance to 3.5% core (Hague 2025)",
             "pp",
             "higher",
-            "% of GDP minus 3.5",
+            "core defence % of GDP minus 3.5 where NATO publishes core spending, else the "
+            "total % of GDP minus 3.5 (Panel.measure says which)",
         ),
         "gap_to_5pct": IndicatorInfo(
             "Distance to 5% (Hague 2025)",
             "pp",
             "higher",
-            "% of GDP minus 5",
+            "core plus defence-related (up to 1.5) % of GDP minus 5 where NATO publishes "
+            "both, else the total % of GDP minus 5",
         ),
         "hague_path_gap": IndicatorInfo(
             "Trajectory to 3.5% by 2035",
             "pp_per_year",
             "higher",
-            "5-year trend minus the yearly increase still needed to reach 3.5% by 2035",
+            "5-year trend minus the yearly increase still needed to reach 3.5% by 2035, on "
+            "the core series where NATO publishes it (value and trend), else the total",
         ),
         "milex_const_usd_m": IndicatorInfo(
             "Defense spending, constant US$ m",
@@ -207,6 +222,43 @@ INDICATORS: Mapping[str, IndicatorInfo] = MappingProxyType(
             "(million trend-indicator values); 0 where the register, covering those years, "
             "lists no delivery (EO 14383 sec. 3(a): contribution to US economic security)",
         ),
+        "milex_core_gdp_pct": IndicatorInfo(
+            "Core defence spending, % of GDP",
+            "percent",
+            "higher",
+            "NATO 'Core defence expenditure' (Hague 2025 3.5% measure), members only",
+        ),
+        "milex_related_gdp_pct": IndicatorInfo(
+            "Defence-related spending, % of GDP",
+            "percent",
+            "higher",
+            "NATO defence- and security-related expenditure (Hague 2025, up to 1.5%)",
+        ),
+        "milex_hague_gdp_pct": IndicatorInfo(
+            "Defence spending on the Hague 3.5% measure, % of GDP",
+            "percent",
+            "higher",
+            "core defence % of GDP where NATO publishes it, else the total % of GDP",
+        ),
+        "milex_hague_gdp_pct_3y": IndicatorInfo(
+            "Defence spending on the Hague 3.5% measure, 3-year mean",
+            "percent",
+            "higher",
+            "mean of the year and the two before, on the core series where NATO publishes it",
+        ),
+    }
+)
+
+#: Labels of the spending measure a target indicator was computed on (Panel.measure).
+MEASURE_TOTAL, MEASURE_CORE, MEASURE_HAGUE = "total", "core", "core+related"
+#: Target indicator -> (Panel.base key marking rows on the Hague measure, that measure).
+MEASURED: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "gap_to_3_5pct": ("core_3_5", MEASURE_CORE),
+        "milex_hague_gdp_pct": ("core_3_5", MEASURE_CORE),
+        "milex_hague_gdp_pct_3y": ("core_3_5", MEASURE_CORE),
+        "hague_path_gap": ("core_path", MEASURE_CORE),
+        "gap_to_5pct": ("core_5", MEASURE_HAGUE),
     }
 )
 
@@ -254,6 +306,9 @@ PREFERENCE: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "unga_idealpoint": ("unga_idealpoints",),
         "arms_imports_from_us_tiv_m": ("sipri_at_register",),
         "arms_imports_total_tiv_m": ("sipri_at_register",),
+        # core / defence-related: only NATO separates them (2026 edition on)
+        "milex_core_gdp_pct": ("nato_defexp",),
+        "milex_related_gdp_pct": ("nato_defexp",),
     }
 )
 NATO_SOURCE = "nato_defexp"
@@ -360,6 +415,27 @@ class Panel:
     def column(self, indicator: str) -> np.ndarray:
         return self.values[:, self.indicators.index(indicator)]
 
+    def measure(self, indicator: str) -> np.ndarray:
+        """Per country, the spending measure ``indicator`` was computed on: ``core`` (core
+        defence, the Hague 3.5% measure), ``core+related`` (core plus defence-related up to
+        1.5%, the Hague 5%) or ``total`` (NATO's total with pensions, or SIPRI/World Bank);
+        ``""`` where the value is missing or the indicator is not a spending target."""
+        n = len(self.countries)
+        if indicator in MEASURED:
+            key, label = MEASURED[indicator]
+            hague = np.asarray(self.base.get(key, np.zeros(n, dtype=bool)), dtype=bool)
+            out = np.where(hague, label, MEASURE_TOTAL).astype(object)
+        elif indicator in (
+            "milex_gdp_pct",
+            "milex_gdp_pct_3y",
+            "milex_gdp_trend_5y",
+            "gap_to_2pct",
+        ):
+            out = np.full(n, MEASURE_TOTAL, dtype=object)
+        else:
+            return np.full(n, "", dtype=object)
+        return np.where(np.isnan(self.column(indicator)), "", out)
+
     def row(self, iso3: str) -> int:
         try:
             return self.countries.index(iso3)
@@ -398,9 +474,58 @@ class Panel:
         trend = self.base["trend"][rows] + self.base["trend_coef"][rows] * delta
         put("milex_gdp_trend_5y", trend)
         put("gap_to_2pct", new_pct - _target("nato_2pct"))
-        put("gap_to_3_5pct", new_pct - _target("hague_core_3_5pct"))
-        put("gap_to_5pct", new_pct - _target("hague_total_5pct"))
-        put("hague_path_gap", _hague_path(trend, new_pct, self.year))
+        # On the Hague measures (core, core+related) the change is taken as core spending:
+        # the gaps move by the same amount and the core series' trend by its coefficient.
+        n = len(self.countries)
+        none = np.zeros(n, dtype=bool)
+        c35 = np.asarray(self.base.get("core_3_5", none))[rows]
+        c5 = np.asarray(self.base.get("core_5", none))[rows]
+        cpath = np.asarray(self.base.get("core_path", none))[rows]
+        put(
+            "gap_to_3_5pct",
+            np.where(
+                c35,
+                self.values[rows, cols["gap_to_3_5pct"]] + delta,
+                new_pct - _target("hague_core_3_5pct"),
+            ),
+        )
+        put(
+            "gap_to_5pct",
+            np.where(
+                c5,
+                self.values[rows, cols["gap_to_5pct"]] + delta,
+                new_pct - _target("hague_total_5pct"),
+            ),
+        )
+        put(
+            "milex_hague_gdp_pct",
+            np.where(
+                c35,
+                self.values[rows, cols["milex_hague_gdp_pct"]] + delta,
+                new_pct,
+            ),
+        )
+        h_n3 = np.asarray(self.base.get("h_n3", self.base["n3"]))[rows]
+        h_mean3 = np.asarray(self.base.get("h_mean3", self.base["mean3"]))[rows]
+        put(
+            "milex_hague_gdp_pct_3y",
+            np.where(
+                c35,
+                h_mean3 + delta / h_n3,
+                self.base["mean3"][rows] + delta / self.base["n3"][rows],
+            ),
+        )
+        if cpath.any():
+            h_trend = self.base["h_trend"][rows] + self.base["h_coef"][rows] * delta
+            h_level = self.base["h_level"][rows] + delta
+            path = np.where(
+                cpath,
+                _hague_path(h_trend, h_level, self.year),
+                _hague_path(trend, new_pct, self.year),
+            )
+        else:
+            path = _hague_path(trend, new_pct, self.year)
+        put("hague_path_gap", path)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(p0 > 0, new_pct / p0, np.nan)
             for name in ("milex_const_usd_m", "milex_usd_m", "milex_per_capita_usd"):
@@ -835,16 +960,19 @@ def build_panels(
     cols["milex_gdp_pct"] = (pct, pct_flags, pct_src)
     cols["milex_gdp_pct_3y"] = (pick["mean3"], pick["flags3"], pct_src)
     cols["milex_gdp_trend_5y"] = (pick["trend"], pick["flags5"], pct_src)
-    for name, target in (
-        ("gap_to_2pct", "nato_2pct"),
-        ("gap_to_3_5pct", "hague_core_3_5pct"),
-        ("gap_to_5pct", "hague_total_5pct"),
-    ):
-        cols[name] = (pct - _target(target), pct_flags, pct_src)
+    cols["gap_to_2pct"] = (pct - _target("nato_2pct"), pct_flags, pct_src)
+    hm = _hague_measures(grids, nato, shape, pct, pct_flags, pct_src, pick)
+    cols["milex_core_gdp_pct"] = hm["core_col"]
+    cols["milex_related_gdp_pct"] = hm["related_col"]
+    cols["gap_to_3_5pct"] = (hm["m35"] - _target("hague_core_3_5pct"), hm["f35"], hm["s35"])
+    cols["milex_hague_gdp_pct"] = (hm["m35"], hm["f35"], hm["s35"])
+    cols["milex_hague_gdp_pct_3y"] = (hm["h_mean3"], hm["h_flags3"], hm["s35"])
+    cols["gap_to_5pct"] = (hm["m5"] - _target("hague_total_5pct"), hm["f5"], hm["s5"])
     hague = np.stack(
-        [_hague_path(pick["trend"][:, j], pct[:, j], y) for j, y in enumerate(year_axis)], axis=1
+        [_hague_path(hm["h_trend"][:, j], hm["h_level"][:, j], y) for j, y in enumerate(year_axis)],
+        axis=1,
     )
-    cols["hague_path_gap"] = (hague, pick["flags5"], pct_src)
+    cols["hague_path_gap"] = (hague, hm["h_flags"], hm["h_src"])
 
     # Per capita: SIPRI, else current US$ over population (flagged derived).
     pc_v, pc_f, pc_c = _choose(grids, "milex_per_capita_usd", nato, shape)
@@ -958,7 +1086,10 @@ def build_panels(
 
     # Universe per year: countries a spending publisher covers that year (even as "missing"),
     # plus countries under an ITAR 126.1 denial policy, always listed.
-    spend_known = spend.loc[spend["iso3"].isin(countries)]
+    # A SIPRI "xxx" cell (not_independent: the state did not exist) is not coverage.
+    spend_known = spend.loc[
+        spend["iso3"].isin(countries) & ~spend["flags"].str.contains("not_independent", regex=False)
+    ]
     covered = np.zeros(shape, dtype=bool)
     ci = countries.get_indexer(spend_known["iso3"])
     yi = spend_known["year"].to_numpy() - y0
@@ -1008,6 +1139,14 @@ def build_panels(
             "br_uses_nato": nato[rows, j],
             "br_in_nato": (nato & valid)[rows, j],
             "br_in_allies": (allies & valid)[rows, j],
+            "core_3_5": hm["use35"][rows, j],
+            "core_5": hm["use5"][rows, j],
+            "core_path": hm["use_path"][rows, j],
+            "h_trend": hm["h_trend"][rows, j],
+            "h_coef": np.nan_to_num(hm["h_coef"][rows, j]),
+            "h_level": hm["h_level"][rows, j],
+            "h_mean3": hm["h_mean3"][rows, j],
+            "h_n3": hm["h_n3"][rows, j],
         }
         out[int(y)] = Panel(
             year=int(y),
@@ -1023,6 +1162,67 @@ def build_panels(
             base=base,
         )
     return out
+
+
+def _hague_measures(
+    grids: dict[tuple[str, str], _Grid],
+    nato: np.ndarray,
+    shape: tuple[int, int],
+    pct: np.ndarray,
+    pct_flags: np.ndarray,
+    pct_src: np.ndarray,
+    pick: Mapping[str, np.ndarray],
+) -> dict[str, object]:
+    """The Hague measures (C x Y): core spending against 3.5%, core plus defence-related
+    (counted up to 1.5%) against 5%, and the series the 2035 trajectory runs on.
+
+    Core and related come from NATO only, for members (:data:`PREFERENCE`); each target
+    falls back to the total ``pct`` where its measure is missing. The trajectory uses the
+    core series when its 5-year trend exists (never a trend stitched from two measures)."""
+    from burdenshare.monitor.targets import load_targets
+
+    names = {}
+    vals = {}
+    for ind in ("milex_core_gdp_pct", "milex_related_gdp_pct"):
+        v, f, c = _choose(grids, ind, nato, shape)
+        src = np.where(c >= 0, PREFERENCE[ind][0], "").astype(object)
+        vals[ind], names[ind] = (v, f), src
+    core, core_f = vals["milex_core_gdp_pct"]
+    rel, rel_f = vals["milex_related_gdp_pct"]
+    use35 = ~np.isnan(core)
+    hague5 = core + np.minimum(rel, load_targets().defence_related_max)
+    use5 = ~np.isnan(hague5)
+    g = grids.get(("milex_core_gdp_pct", PREFERENCE["milex_core_gdp_pct"][0]))
+    if g is not None:
+        cs = _window_stats(g.values, g.flags)
+        core_trend, core_coef, core_f5 = cs["trend"], cs["trend_coef"], cs["flags5"]
+        core_mean3, core_n3, core_f3 = cs["mean3"], cs["n3"], cs["flags3"]
+    else:
+        core_trend = core_coef = core_mean3 = core_n3 = np.full(shape, np.nan)
+        core_f5 = core_f3 = np.zeros(shape, dtype=np.int64)
+    use_path = use35 & ~np.isnan(core_trend)
+    core_src = names["milex_core_gdp_pct"]
+    return {
+        "core_col": (core, core_f, core_src),
+        "related_col": (rel, rel_f, names["milex_related_gdp_pct"]),
+        "use35": use35,
+        "use5": use5,
+        "use_path": use_path,
+        "m35": np.where(use35, core, pct),
+        "f35": np.where(use35, core_f, pct_flags),
+        "s35": np.where(use35, core_src, pct_src),
+        "m5": np.where(use5, hague5, pct),
+        "f5": np.where(use5, core_f | rel_f, pct_flags),
+        "s5": np.where(use5, core_src, pct_src),
+        "h_mean3": np.where(use35, core_mean3, pick["mean3"]),
+        "h_n3": np.where(use35, core_n3, pick["n3"]),
+        "h_flags3": np.where(use35, core_f3, pick["flags3"]),
+        "h_level": np.where(use_path, core, pct),
+        "h_trend": np.where(use_path, core_trend, pick["trend"]),
+        "h_coef": np.where(use_path, core_coef, pick["trend_coef"]),
+        "h_flags": np.where(use_path, core_f5, pick["flags5"]),
+        "h_src": np.where(use_path, core_src, pct_src),
+    }
 
 
 def build_panel(

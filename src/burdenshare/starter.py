@@ -5,7 +5,9 @@ the main partners in every region, cut from the official files by
 ``scripts/build_starter.py``; ``data/starter/manifest.yaml`` names each slice's publisher,
 release (vintage), original file, its sha256 and download URL, and the terms of use. The
 facts keep their original source and vintage, so a later import of the full official file of
-the same release replaces the starter rows (see :mod:`burdenshare.store.facts`).
+the same release replaces the starter rows (see :mod:`burdenshare.store.facts`). Values are
+stored at full precision (shortest round-trip repr; ``manifest.yaml`` ``values``), so a
+starter figure equals its publisher's cell.
 """
 
 from __future__ import annotations
@@ -59,6 +61,25 @@ def load_starter_facts() -> pd.DataFrame:
     return frame.loc[:, list(FACT_COLUMNS)]
 
 
+def _slices(facts: pd.DataFrame):
+    """(manifest slice, its facts) per slice: one per original file, so two files of one
+    release (the World Bank's GDP and population files share source and vintage) keep their
+    own names and checksums."""
+    rest = facts
+    for info in manifest()["slices"]:
+        mask = (
+            (rest["source"] == info["source"])
+            & (rest["vintage"] == str(info["vintage"]))
+            & rest["indicator"].isin(info.get("indicators", []))
+        )
+        part = rest.loc[mask]
+        rest = rest.loc[~mask]
+        if len(part):
+            yield info, part
+    for (source, vintage), part in rest.groupby(["source", "vintage"], sort=True):
+        yield {"source": source, "vintage": vintage}, part
+
+
 def ensure_starter(engine: Engine) -> int:
     """Load the snapshot into ``engine`` when the store holds no facts; return rows loaded."""
     from burdenshare.facts import ParseResult
@@ -69,14 +90,24 @@ def ensure_starter(engine: Engine) -> int:
         if conn.execute(sa.select(Fact.id).limit(1)).first() is not None:
             return 0
     facts = load_starter_facts()
-    slices = {(s["source"], str(s["vintage"])): s for s in manifest()["slices"]}
     loaded = 0
-    for (source, vintage), part in facts.groupby(["source", "vintage"], sort=True):
-        info = slices.get((source, vintage), {})
+    for info, part in _slices(facts):
+        source, vintage = info["source"], str(info["vintage"])
         digest = hashlib.sha256(
-            b"starter|" + _starter_bytes() + f"|{source}|{vintage}".encode()
+            b"starter|"
+            + _starter_bytes()
+            + f"|{source}|{vintage}|{info.get('sha256', '')}".encode()
         ).hexdigest()
-        result = ParseResult(facts=part, source=source, vintage=vintage)
+        result = ParseResult(
+            facts=part,
+            source=source,
+            vintage=vintage,
+            meta={
+                "file": str(info.get("file", "")),
+                "file_sha256": str(info.get("sha256", "")),
+                "values": str(manifest().get("values", "")),
+            },
+        )
         summary = import_result(
             engine,
             result,

@@ -305,7 +305,9 @@ def test_generate_metrics_workload_transfers_and_audit(tmp_path, capsys, db):
     obj = json.loads(out)
     rows = {(r["metric"], r["group"], r["statistic"]): r for r in obj["rows"]}
     assert rows[("cases_received", "all", "count")]["n"] > 5
-    assert all(r["value"] is None for r in obj["rows"] if 0 < r["n"] < 5)
+    assert any(r["suppressed"] for r in obj["rows"])
+    assert all(r["value"] is None and r["n"] is None for r in obj["rows"] if r["suppressed"])
+    assert all(r["n"] == 0 or r["n"] >= 5 for r in obj["rows"] if not r["suppressed"])
     xlsx = tmp_path / "m.xlsx"
     code, _, _ = run(
         capsys,

@@ -78,3 +78,93 @@ def test_json_unknown_field_and_duplicate_id(tmp_path):
         "c.json case 4 (id J-3), field items[1].qty: unknown field",
     ]
     assert [c.id for c in res.cases] == ["J-1"]
+
+
+LAW_HEAD = (
+    "case_id,partner,sale_type,request_date,mde_value,total_value,offered_at,withdrawn_at,"
+    "retransfer_outside_group,approval_date\n"
+)
+
+
+def test_law_columns_import_2776b1_nato_2776b6_retransfer_and_milap(tmp_path):
+    """22 U.S.C. 2776(b)(1) NATO/NSPA as purchaser, 2776(b)(6) re-transfer outside NATO+5 and
+    the MILAP date (SAMM C5.4.19) come in from the file's own columns."""
+    p = tmp_path / "c.csv"
+    p.write_text(
+        LAW_HEAD
+        + "L-1,NSPA,FMS,2026-01-05,1,2,2026-03-01,,yes,2026-02-20\n"
+        + "L-2,NOR,FMS,2026-01-05,1,2,,,true,\n"
+        + "L-3,POL,DCS,2026-01-05,1,2,,2026-02-01,,\n"
+    )
+    res = read_cases(p)
+    assert not res.errors, [str(e) for e in res.errors]
+    by_id = {c.id: c for c in res.cases}
+    assert by_id["L-1"].partner == "NATO" and by_id["L-1"].retransfer_outside_group
+    assert by_id["L-1"].approval_date.isoformat() == "2026-02-20"
+    assert by_id["L-1"].status == Stage.offered
+    assert by_id["L-2"].retransfer_outside_group and by_id["L-2"].approval_date is None
+    assert str(by_id["L-3"].sale_type) == "DCS" and by_id["L-3"].status == Stage.withdrawn
+
+
+def test_law_columns_refused_naming_line_and_column(tmp_path):
+    """A DCS case has no LOA stages (22 CFR 123.15 licence, not an LOA); MILAP comes before
+    the offer (SAMM C5.4.19); the flag is a yes/no: each refusal names line and column."""
+    p = tmp_path / "c.csv"
+    p.write_text(
+        LAW_HEAD
+        + "M-1,POL,DCS,2026-01-05,1,2,2026-03-01,,,\n"
+        + "M-2,POL,FMS,2026-01-05,1,2,2026-03-01,,,2026-03-09\n"
+        + "M-3,POL,FMS,2026-01-05,1,2,,,perhaps,\n"
+        + "M-4,POL,DCS,2026-01-05,1,2,,,,2026-02-01\n"
+        + "M-5,POL,FMS,2026-01-05,1,2,,,,2025-12-01\n"
+        + "M-6,POL,FMS,2026-01-05,1,2,,,,01/02/2026\n"
+    )
+    res = read_cases(p)
+    msgs = [str(e) for e in res.errors]
+    assert res.cases == []
+    assert msgs[0].startswith("c.csv line 2, field offered_at: a DCS case")
+    assert msgs[1].startswith("c.csv line 3, field approval_date: 2026-03-09 is after offered_at")
+    assert (
+        msgs[2]
+        == "c.csv line 4, field retransfer_outside_group: expected true/false, got 'perhaps'"
+    )
+    assert msgs[3].startswith("c.csv line 5, field approval_date: a DCS case has no LOA")
+    assert msgs[4].startswith(
+        "c.csv line 6, field approval_date: 2025-12-01 is before request_date"
+    )
+    assert msgs[5].startswith("c.csv line 7, field approval_date: expected a date")
+
+
+def test_law_fields_in_json(tmp_path):
+    """The same fields in a JSON case file; the DCS refusal names the case and field."""
+    p = tmp_path / "c.json"
+    p.write_text(
+        json.dumps(
+            [
+                {
+                    "case_id": "J-1",
+                    "partner": "NATO",
+                    "request_date": "2026-01-05",
+                    "mde_value": 1,
+                    "total_value": 2,
+                    "retransfer_outside_group": True,
+                    "approval_date": "2026-01-20",
+                },
+                {
+                    "case_id": "J-2",
+                    "partner": "POL",
+                    "sale_type": "DCS",
+                    "request_date": "2026-01-05",
+                    "mde_value": 1,
+                    "total_value": 2,
+                    "accepted_at": "2026-03-01",
+                },
+            ]
+        )
+    )
+    res = read_cases(p)
+    assert [c.id for c in res.cases] == ["J-1"]
+    assert res.cases[0].partner == "NATO" and res.cases[0].retransfer_outside_group
+    assert [str(e) for e in res.errors][0].startswith(
+        "c.json case 2 (id J-2), field accepted_at: a DCS case"
+    )

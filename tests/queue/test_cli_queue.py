@@ -207,6 +207,9 @@ def test_case_naming_an_unknown_item_exit_2(capsys, loaded_db, tmp_path):
 
     from sqlalchemy.engine import make_url
 
+    from burdenshare.store.db import dispose_all
+
+    dispose_all()  # closing the engine checkpoints SQLite's WAL into the file copied below
     copy = tmp_path / "copy.db"
     shutil.copy(make_url(loaded_db).database, copy)
     url = f"sqlite:///{copy}"

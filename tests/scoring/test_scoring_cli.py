@@ -1,5 +1,5 @@
 """`burdenshare rank | explain | compare | whatif | policy ...` end to end on a real store
-(the starter snapshot loads itself into an empty database)."""
+(an empty database is scored from the starter snapshot in memory; reads never write)."""
 
 from __future__ import annotations
 
@@ -165,7 +165,7 @@ def test_bad_input_exits_2_with_one_line(store_url, capsys):
 
 
 def test_rank_partners_service(db_url):
-    """The service the case queue calls: the starter loads itself into an empty store."""
+    """The service the case queue calls: an empty store is scored from the starter snapshot."""
     from burdenshare.scoring.service import RANK_COLUMNS, rank_partners
 
     engine = get_engine(db_url)

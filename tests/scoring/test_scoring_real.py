@@ -79,7 +79,7 @@ def test_full_import_sources_and_flags(real_panel_2024):
     kc = p.indicators.index("milex_const_usd_m")
     # constant US$ from one release only (the 2026 CSV, 2024 prices), for every country
     assert set(p.sources[:, kc][p.sources[:, kc] != ""]) == {"sipri_milex"}
-    assert p.vintages["sipri_milex"] == "2025-04-30, 2026"
+    assert p.vintages["sipri_milex"] == "2025-04-30, 2026-04"
 
 
 def test_all_builtin_policies_rank_the_full_panel(real_panel_2024):

@@ -160,9 +160,14 @@ def broken(path: Path, tmp_path_factory) -> dict[str, Path]:
     wb.save(out["no_section"])
 
     wb = openpyxl.load_workbook(path)
-    wb["TABLE3"]["B44"] = "Something else"  # its rows now repeat the first section's allies
+    wb["TABLE3"]["B44"] = None  # its rows now repeat the first section's allies
     out["relabelled"] = out_dir / "relabelled.xlsx"
     wb.save(out["relabelled"])
+
+    wb = openpyxl.load_workbook(path)
+    wb["TABLE3"]["B44"] = "Something else"  # a section no edition has
+    out["unknown_section"] = out_dir / "unknown.xlsx"
+    wb.save(out["unknown_section"])
     return out
 
 
@@ -186,6 +191,13 @@ def test_missing_section(broken):
         DataFormatError, match=r"^nosection\.xlsx: sheet 'TABLE3': section 'annual real change'"
     ):
         nato.parse(broken["no_section"])
+
+
+def test_unknown_section_is_refused_naming_the_row(broken):
+    with pytest.raises(
+        DataFormatError, match=r"^unknown\.xlsx: sheet 'TABLE3' row 44: unknown section 'Something"
+    ):
+        nato.parse(broken["unknown_section"])
 
 
 def test_ally_twice_in_a_section(broken):

@@ -328,7 +328,10 @@ IMP_HEADER = "Recipient,2022,2023,2024,2022-2024,Percentage"
 
 
 def write_imports(tmp_path: Path, rows: list[str], preamble=IMP_PREAMBLE) -> Path:
+    """A synthetic export; SIPRI's closing world-total row is added when a test gives none."""
     path = tmp_path / "imports.csv"
+    if rows and not any(r.startswith("Total world import") for r in rows):
+        rows = [*rows, "Total world import,0,0,0,0,100%"]
     path.write_text("\n".join([*preamble, IMP_HEADER, *rows, ""]))
     return path
 
@@ -367,6 +370,10 @@ def test_imports_bad_input(tmp_path):
         sipri_arms_imports.parse(write_imports(tmp_path, ["Japan,1,2,,3,1%"], preamble=no_date))
     with pytest.raises(DataFormatError, match=r"no data rows"):
         sipri_arms_imports.parse(write_imports(tmp_path, []))
+    no_total = tmp_path / "no_total.csv"
+    no_total.write_text("\n".join([*IMP_PREAMBLE, IMP_HEADER, "Japan,1,2,,3,1%", ""]))
+    with pytest.raises(DataFormatError, match=r"line 11: .*closing 'Total world import' row"):
+        sipri_arms_imports.parse(no_total)
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     with pytest.raises(DataFormatError, match="file is empty"):

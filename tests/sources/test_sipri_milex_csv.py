@@ -44,13 +44,17 @@ def test_contract_indicator_unit_vintage(result, facts):
     assert result.source == "sipri_milex"
     assert set(facts["indicator"]) == {"milex_const_usd_m"}
     assert set(facts["unit"]) == {"usd_m_const2024"}  # "constant (2024) US$" in the title
-    assert result.vintage == "2026"  # "© SIPRI 2026"
+    assert result.vintage == "2026-04"  # "© SIPRI 2026", published in April
+    assert result.meta["release_date"] == "2026-04"
+    assert result.unmatched == []  # the European Union row is a known aggregate
+    assert any("European Union" in w and "aggregate" in w for w in result.warnings)
     assert (facts["year"].min(), facts["year"].max()) == (1949, 2025)
 
 
 def test_vintage_sorts_after_the_2025_workbook():
-    assert sorted(["2026", "2025-04-30"]) == ["2025-04-30", "2026"]
-    assert sorted(["2026-04-27", "2026"])[-1] == "2026-04-27"  # a dated 2026 file sorts later
+    assert sorted(["2026-04", "2025-04-30"]) == ["2025-04-30", "2026-04"]
+    assert sorted(["2026-04-27", "2026-04"])[-1] == "2026-04-27"  # a dated 2026 file sorts later
+    assert "2026-04" > "2026-01-31"  # not yet released at the end of January
 
 
 @pytest.mark.parametrize(
@@ -68,8 +72,9 @@ def test_2025_coverage_152_country_rows(path, facts, result):
     col_2025 = list(block.years).index(2025)
     assert int((~pd.isna(block.values[:, col_2025])).sum()) == 152
     resolved_2025 = facts[(facts["year"] == 2025) & facts["value"].notna()]
+    excluded = [*result.unmatched, *sipri_milex.KNOWN_AGGREGATES]  # the EU row: an aggregate
     unmatched_2025 = [
-        n for n in result.unmatched if not math.isnan(block.values[block.names.index(n), col_2025])
+        n for n in excluded if not math.isnan(block.values[block.names.index(n), col_2025])
     ]
     assert len(resolved_2025) + len(unmatched_2025) == 152
 
@@ -89,7 +94,7 @@ def test_markers_become_flags(facts, result):
 def test_countries_and_unmatched(result, facts):
     table = result.extra["countries"].set_index("iso3")
     assert set(table.index) == set(facts["iso3"])
-    assert len(table) + len(result.unmatched) == 174
+    assert len(table) + len(result.unmatched) + 1 == 174  # + the European Union aggregate
     assert table.loc["POL", ["region", "subregion"]].tolist() == ["Europe", "Central Europe"]
 
 

@@ -186,3 +186,18 @@ def test_bases_country_with_only_lilypads_gets_zero_bases(tmp_path):
     assert value(res.facts, "NER", 2018, "us_bases") == 0
     assert value(res.facts, "NER", 2018, "us_lilypads") == 1
     assert value(res.facts, "JPN", 2018, "us_bases") == 1
+
+
+def test_hosted_places_count_under_their_host_both_ways(shared_data):
+    """Issue 15: Azores -> PRT and Diego Garcia -> GBR, in the troops and the bases data."""
+    from burdenshare.sources import bases, troops
+
+    t = troops.parse(shared_data / "US-troops-abroad_troopdata-rebuild-country-year_1950-2024.csv")
+    f = t.facts[t.facts["indicator"] == "us_troops_active"].set_index(["iso3", "year"])["value"]
+    assert f[("PRT", 1960)] == 2165 + 73  # the Azores row added to Portugal's
+    assert "Azores" not in t.unmatched and "IOT" not in set(t.facts["iso3"])
+    assert f[("GBR", 1976)] > 1065  # Diego Garcia's 1,065 counted under the United Kingdom
+    b = bases.parse(shared_data / "US-bases-abroad_troopdata-basedata.csv")
+    assert "IOT" not in set(b.facts["iso3"])
+    sites = b.extra["bases"]
+    assert sites.loc[sites["name"] == "Diego Garcia", "iso3"].tolist() == ["GBR"]

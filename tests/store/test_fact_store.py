@@ -70,7 +70,7 @@ def test_failing_import_leaves_database_unchanged(engine):
     import_result(engine, _result("2024", 4.0), file_name="ok", sha256="1", fmt="x")
     before = (_count(engine, "facts"), _count(engine, "imports"))
     # a second *different* file claiming the same release and indicator is refused ...
-    with pytest.raises(StoreError, match="already holds"):
+    with pytest.raises(StoreError, match="would replace the 3 stored"):
         import_result(engine, _result("2024", 5.0), file_name="clash", sha256="2", fmt="x")
     # ... and an insert that fails half-way (a unit too long for its column on PostgreSQL,
     # a duplicate key everywhere) rolls the whole file back.
@@ -111,7 +111,8 @@ def test_full_file_supersedes_starter_rows_of_same_release(engine):
     assert summary.superseded_starter_rows == 3
     assert _count(engine, "facts") == 3
     st = status(engine)
-    assert [(i["file_name"], i["rows"]) for i in st["imports"]] == [("starter", 0), ("full", 3)]
+    # the wholly superseded starter slice is no longer listed (issue 15)
+    assert [(i["file_name"], i["rows"]) for i in st["imports"]] == [("full", 3)]
 
 
 def test_extra_tables_round_trip(engine):
@@ -135,3 +136,74 @@ def test_extra_tables_round_trip(engine):
 def test_unreachable_database_is_a_clear_error():
     with pytest.raises(StoreError, match=r"cannot open database postgresql\+psycopg://u:\*\*\*@"):
         get_engine("postgresql+psycopg://u:secret@127.0.0.1:1/nowhere")
+
+
+# --- damaged files never replace good data (issue 17) ----------------------------------------
+
+
+def _snapshot(engine) -> list[tuple]:
+    with engine.connect() as c:
+        return sorted(
+            c.execute(
+                sa.text("select source, vintage, iso3, year, indicator, value from facts")
+            ).all(),
+            key=str,
+        )
+
+
+def test_fewer_facts_of_the_same_release_are_refused(engine):
+    import_result(engine, _result("2024", 4.0), file_name="good", sha256="1", fmt="x")
+    before = _snapshot(engine), _count(engine, "imports")
+    cut = ParseResult(facts=_facts("2024", 4.0).iloc[:2], source="demo", vintage="2024")
+    with pytest.raises(StoreError, match=r"'cut'.*1 of them missing \(e\.g\. DEU 2024\)") as exc:
+        import_result(engine, cut, file_name="cut", sha256="2", fmt="x")
+    assert "\n" not in str(exc.value) and "--replace" in str(exc.value)
+    assert (_snapshot(engine), _count(engine, "imports")) == before
+
+
+def test_replace_keeps_the_old_facts_as_their_own_vintage(engine):
+    import_result(engine, _result("2024", 4.0), file_name="good", sha256="1", fmt="x")
+    summary = import_result(
+        engine, _result("2024", 5.0), file_name="fix", sha256="2", fmt="x", replace=True
+    )
+    assert summary.replaced == {"2024~replaced-1": 3}
+    latest = load_facts(engine)
+    assert latest.loc[(latest.iso3 == "POL") & (latest.year == 2024), "value"].item() == 5.0
+    assert set(load_facts(engine, vintage="all")["vintage"]) == {"2024"}
+    old = load_facts(engine, vintage="2024~replaced-1")
+    assert old.loc[(old.iso3 == "POL") & (old.year == 2024), "value"].item() == 4.0
+    assert _count(engine, "facts") == 6  # nothing deleted
+
+
+def test_another_file_of_the_same_release_needs_replace_even_when_it_only_adds(engine):
+    import_result(engine, _result("2024", 4.0), file_name="a", sha256="1", fmt="x")
+    more = ("ITA", 2024, "milex_gdp_pct", 1.5, "percent", "", "demo", "2024")
+    bigger = _result("2024", 4.0, extra_rows=[more])
+    with pytest.raises(StoreError, match="a different file claims the same release"):
+        import_result(engine, bigger, file_name="b", sha256="2", fmt="x")
+    summary = import_result(engine, bigger, file_name="b", sha256="2", fmt="x", replace=True)
+    assert summary.replaced == {"2024~replaced-1": 3}
+    assert len(load_facts(engine)) == 4 and _count(engine, "facts") == 7
+
+
+def test_an_implausibly_small_new_release_is_refused(engine):
+    rows = [
+        (f"X{k:02d}", 2024, "milex_gdp_pct", 1.0, "percent", "", "demo", "2024") for k in range(20)
+    ]
+    frame = pd.DataFrame(rows, columns=_facts("2024", 1).columns)
+    import_result(engine, ParseResult(frame, "demo", "2024"), file_name="old", sha256="1", fmt="x")
+    small = frame.iloc[:10].assign(vintage="2025")
+    with pytest.raises(StoreError, match=r"holds 10 'milex_gdp_pct' facts.*under 90% of the 20"):
+        import_result(
+            engine, ParseResult(small, "demo", "2025"), file_name="new", sha256="2", fmt="x"
+        )
+    assert _count(engine, "imports") == 1
+    import_result(
+        engine,
+        ParseResult(small, "demo", "2025"),
+        file_name="new",
+        sha256="2",
+        fmt="x",
+        replace=True,
+    )
+    assert _count(engine, "facts") == 30

@@ -116,7 +116,7 @@ def test_table_output(db, capsys):
         (["--uncertain-spread", "-0.2"], "--uncertain-spread"),
         (["--vary", "weights,colour"], "--vary: unknown assumption 'colour'"),
         (["--concentration", "0"], "--concentration"),
-        (["--plot", "ranks.pdf"], "--plot: plot file must end in .png or .svg"),
+        (["--plot", "ranks.pdf"], "the file name must end in .png or .svg"),
         (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler needs --backend dask"),
     ],
 )

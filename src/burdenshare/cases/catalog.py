@@ -67,6 +67,7 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "strategy_priority",
     "us_forces_draw",
     "backlog_units",
+    "pre_cleared",
 )
 
 
@@ -87,6 +88,9 @@ class CatalogItem(BaseModel):
     strategy_priority: Literal["critical", "high", "standard"]
     us_forces_draw: bool
     backlog_units: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    #: pre-cleared for qualified partners: skips the steps the policy's fast lane names
+    #: (``fast_lane.pre_cleared_skips``; burdenshare.cases.fastlane)
+    pre_cleared: bool = False
 
     @field_validator("usml_category")
     @classmethod
@@ -469,6 +473,7 @@ def load_catalog(engine: sa.Engine | None = None) -> Catalog:
                 strategy_priority=row.strategy_priority,
                 us_forces_draw=row.us_forces_draw,
                 backlog_units=row.backlog_units,
+                pre_cleared=bool(row.pre_cleared),
                 **capacity,
             )
         )
@@ -536,6 +541,7 @@ def save_catalog(engine: sa.Engine, catalog: Catalog) -> tuple[int, bool]:
                     "strategy_priority": item.strategy_priority,
                     "us_forces_draw": item.us_forces_draw,
                     "backlog_units": item.backlog_units,
+                    "pre_cleared": item.pre_cleared,
                 }
                 for position, item in enumerate(catalog.items)
             ],

@@ -5,6 +5,7 @@ left blank after the first row). Columns::
 
     case_id, partner, sale_type, request_date, aod_group, emergency, manufacture_abroad,
     mde_value, total_value, dc_value, note, status, <stage>_at ...,
+    retransfer_outside_group, approval_date,
     item_catalog_id, item_description, item_usml_category, item_quantity, item_value,
     item_eeum_case_unique (one item per row)
 
@@ -12,8 +13,16 @@ JSON: a list of case objects (or ``{"cases": [...]}``) with the same case fields
 ``items`` list of ``{catalog_item_id, description, usml_category, quantity, value,
 eeum_case_unique}``.
 
-Partners may be ISO3 codes or names (:func:`burdenshare.countries.resolve`); catalog item
-ids must exist in the catalog. Optional stage dates (``complete_at`` ...) import a case that
+Partners may be ISO3 codes or names (:func:`burdenshare.countries.resolve`), or NATO (also
+written NSPA, its support and procurement agency: NATO buys through FMS, 22 U.S.C.
+2776(b)(1)); catalog item ids must exist in the catalog. ``retransfer_outside_group`` (true
+when the sale authorizes transfer or resale outside NATO+5, so the lower thresholds apply,
+22 U.S.C. 2776(b)(6), (c)(5)) and ``approval_date`` (the LOA's approval by the military
+department, MILAP, from which the offer expires, DSCA SAMM C5.4.19; on or before
+``offered_at``) are optional. A DCS case (``sale_type`` DCS, a DSP-5 licence application,
+not an LOA) may carry only ``withdrawn_at``/``denied_at`` besides its request date and no
+``approval_date``: burdenshare keeps DCS to the notification check
+(:mod:`burdenshare.cases.lifecycle`). Optional stage dates (``complete_at`` ...) import a case that
 is already under way; the status defaults to the latest stage with a date.
 
 :func:`read_cases` returns every valid case and every error (file, line or case number,
@@ -40,6 +49,7 @@ from burdenshare.errors import CaseError, DataFormatError
 CASE_FIELDS = (
     "partner", "sale_type", "request_date", "aod_group", "emergency", "manufacture_abroad",
     "mde_value", "total_value", "dc_value", "note", "status",
+    "retransfer_outside_group", "approval_date",
 )  # fmt: skip
 STAGE_FIELDS = tuple(f"{s.value}_at" for s in Stage)
 ITEM_FIELDS = (
@@ -165,9 +175,11 @@ def _partner(v: Any) -> str:
 
     if _blank(v):
         raise _Bad("partner", "a partner (ISO3 code or country name) is required")
-    iso3 = resolve(str(v))
+    from burdenshare.cases.notification import organisation_code
+
+    iso3 = organisation_code(str(v)) or resolve(str(v))
     if iso3 is None:
-        raise _Bad("partner", f"unknown partner {v!r}")
+        raise _Bad("partner", f"unknown partner {v!r} (a country, or NATO/NSPA)")
     return iso3
 
 
@@ -213,6 +225,10 @@ def build_case(
                     f"{stage.value}_at", f"{times[stage]} is before {last[0].value}_at {last[1]}"
                 )
             last = (stage, times[stage])
+    approval = None
+    if not _blank(fields.get("approval_date")):
+        approval = _date(fields.get("approval_date"), "approval_date")
+    _check_sale_stages(sale_type, times, approval, request_date)
     if _blank(fields.get("status")):
         status = max(times, key=lambda s: (times[s], list(Stage).index(s)))
     else:
@@ -252,6 +268,10 @@ def build_case(
                 "aod_group": aod,
                 "emergency": _bool(fields.get("emergency"), "emergency"),
                 "manufacture_abroad": _bool(fields.get("manufacture_abroad"), "manufacture_abroad"),
+                "retransfer_outside_group": _bool(
+                    fields.get("retransfer_outside_group"), "retransfer_outside_group"
+                ),
+                "approval_date": approval,
                 **values,
                 "note": "" if _blank(fields.get("note")) else str(fields["note"]),
                 "status": status,
@@ -267,6 +287,43 @@ def build_case(
         else:
             name = ".".join(str(p) for p in loc) or "case"
         raise _Bad(name, err["msg"].removeprefix("Value error, ")) from None
+
+
+def _check_sale_stages(
+    sale_type: str, times: dict[Stage, Any], approval: Any, request_date: Any
+) -> None:
+    """Refuse stage dates the sale type cannot have and a misplaced MILAP date (_Bad).
+
+    A DCS case is a DSP-5 licence application, not an LOA: it has no LOA stages and no MILAP
+    (:data:`burdenshare.cases.lifecycle.DCS_TARGETS`). An FMS case's LOA is approved (MILAP)
+    after the request and on or before its offer (DSCA SAMM C5.4.19)."""
+    from burdenshare.cases.lifecycle import DCS_TARGETS
+
+    if sale_type == "DCS":
+        for stage in Stage:
+            if stage in times and stage != Stage.received and stage not in DCS_TARGETS:
+                raise _Bad(
+                    f"{stage.value}_at",
+                    "a DCS case (a DSP-5 licence application, not an LOA) has no "
+                    f"{stage.value} stage; it is recorded as received, withdrawn or denied",
+                )
+        if approval is not None:
+            raise _Bad(
+                "approval_date",
+                "a DCS case has no LOA, so no LOA approval (MILAP) date",
+            )
+        return
+    if approval is None:
+        return
+    if approval < request_date:
+        raise _Bad("approval_date", f"{approval} is before request_date {request_date}")
+    offered = times.get(Stage.offered)
+    if offered is not None and approval > offered:
+        raise _Bad(
+            "approval_date",
+            f"{approval} is after offered_at {offered}: the LOA is approved (MILAP) "
+            "before it is offered",
+        )
 
 
 def _read_text(path: Path) -> str:
@@ -507,3 +564,14 @@ def write_rejects(result: ReadResult, path: str | Path, keys: Iterable[str]) -> 
                 w.writerow({**row, "error": "; ".join(by_key.get(k, ["already in the database"]))})
                 count += 1
     return count
+
+
+def read_cases_text(
+    text: str, name: str, kind: str, *, catalog_ids: frozenset[str] | None = None
+) -> ReadResult:
+    """Parse and validate case data given as text (``kind`` csv or json), e.g. an upload."""
+    if kind == "json":
+        return _read_json(text, name, catalog_ids)
+    if kind == "csv":
+        return _read_csv(text, name, catalog_ids)
+    raise DataFormatError(f"unsupported case data {kind!r} (use csv or json)", where=name)

@@ -3,9 +3,11 @@
 EO 14383 (6 Feb 2026) directs aggregate quarterly performance metrics on case execution, to
 be published. For one quarter this module computes, from the case table alone:
 
-* cases received, offered, accepted, implemented, delivering (first delivery) and closed;
-* median and 90th-percentile days LOR complete -> offer, offer -> acceptance, acceptance ->
-  first delivery (for cases reaching the later stage in the quarter);
+* cases received, notified to Congress, offered, accepted, implemented, delivering (first
+  delivery) and closed;
+* median and 90th-percentile days request -> offer, LOR complete -> offer, offer ->
+  acceptance, acceptance -> first delivery (for cases reaching the later stage in the
+  quarter);
 * the share of offers made on or before the Anticipated Offer Date (DSCA goal 85%; AOD group
   days from ``fms_process.yaml``);
 * congressional notifications by AECA section;
@@ -14,9 +16,10 @@ be published. For one quarter this module computes, from the case table alone:
 Disclosure control for publication (:func:`disclose`): a cell computed from fewer than ``k``
 cases (but more than none) is suppressed; where one cell of a breakdown is suppressed, the
 next smallest is suppressed too, so it cannot be recovered by subtraction from the other
-breakdown of the same total (tier vs region); dollar values are rounded (default to the
-nearest million), days to 0.1, shares to 0.001. Percentiles use numpy's default (linear)
-interpolation. Pure: data frames in, a tidy frame out.
+breakdown of the same total (tier vs region); a suppressed cell publishes neither its value
+nor its case count ``n`` (the count is the disclosive figure); dollar values are rounded
+(default to the nearest million), days to 0.1, shares to 0.001. Percentiles use numpy's
+default (linear) interpolation. Pure: data frames in, a tidy frame out.
 """
 
 from __future__ import annotations
@@ -31,8 +34,17 @@ if TYPE_CHECKING:
     from burdenshare.cases.lifecycle import FmsProcess
 
 COLUMNS = ("quarter", "metric", "group", "statistic", "n", "value", "suppressed")
-COUNT_STAGES = ("received", "offered", "accepted", "implemented", "delivering", "closed")
+COUNT_STAGES = (
+    "received",
+    "notified",
+    "offered",
+    "accepted",
+    "implemented",
+    "delivering",
+    "closed",
+)
 DURATIONS = (
+    ("days_request_to_offer", "received_at", "offered_at"),
     ("days_complete_to_offer", "complete_at", "offered_at"),
     ("days_offer_to_acceptance", "offered_at", "accepted_at"),
     ("days_acceptance_to_first_delivery", "accepted_at", "delivering_at"),
@@ -151,8 +163,9 @@ def quarterly_metrics(
 
 
 def disclose(table: pd.DataFrame, k: int = 5, *, round_usd: float = 1_000_000) -> pd.DataFrame:
-    """The table made fit to publish: cells from 1..k-1 cases suppressed (value None),
-    complementary suppression in breakdowns, values rounded."""
+    """The table made fit to publish: cells from 1..k-1 cases suppressed (value and ``n``
+    both <NA>: a suppressed cell reveals no count), complementary suppression in
+    breakdowns, values rounded."""
     import numpy as np
     import pandas as pd
 
@@ -186,17 +199,33 @@ def disclose(table: pd.DataFrame, k: int = 5, *, round_usd: float = 1_000_000) -
         else:
             rounded.append(round(float(v), 1))
     out["value"] = pd.Series(rounded, index=out.index, dtype=object)
+    out["n"] = out["n"].astype("Int64").mask(out["suppressed"].to_numpy(dtype=bool))
     return out
+
+
+def _plain(x):
+    """None for NaN / <NA>, else the value (JSON and spreadsheet cells)."""
+    import pandas as pd
+
+    if x is None or (not isinstance(x, str) and pd.isna(x)):
+        return None
+    return x
 
 
 def to_json_obj(table: pd.DataFrame, *, quarter: str, k: int | None) -> dict:
     """The table as a JSON-ready mapping (NaN -> null)."""
     rows = []
     for rec in table.to_dict(orient="records"):
-        v = rec["value"]
-        if isinstance(v, float) and v != v:
-            v = None
-        rows.append({**rec, "value": v, "n": int(rec["n"]), "suppressed": bool(rec["suppressed"])})
+        v, n = _plain(rec["value"]), _plain(rec["n"])
+        suppressed = bool(rec["suppressed"])
+        rows.append(
+            {
+                **rec,
+                "value": None if suppressed else v,
+                "n": None if suppressed or n is None else int(n),
+                "suppressed": suppressed,
+            }
+        )
     return {"quarter": quarter, "k": k, "columns": list(COLUMNS), "rows": rows}
 
 
@@ -209,9 +238,13 @@ def write_xlsx(table: pd.DataFrame, path, *, quarter: str, k: int | None, notes:
     ws.title = "metrics"
     ws.append(list(COLUMNS))
     for rec in table.itertuples(index=False):
-        row = [getattr(rec, c) for c in COLUMNS]
-        row = [None if (isinstance(x, float) and x != x) else x for x in row]
-        row[COLUMNS.index("suppressed")] = bool(row[COLUMNS.index("suppressed")])
+        row = [_plain(getattr(rec, c)) for c in COLUMNS]
+        sup = bool(row[COLUMNS.index("suppressed")])
+        row[COLUMNS.index("suppressed")] = sup
+        if sup:  # a suppressed cell shows neither its value nor its case count
+            row[COLUMNS.index("n")] = row[COLUMNS.index("value")] = None
+        elif row[COLUMNS.index("n")] is not None:
+            row[COLUMNS.index("n")] = int(row[COLUMNS.index("n")])
         ws.append(row)
     ws.freeze_panes = "A2"
     info = wb.create_sheet("notes")

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from burdenshare.cases import audit as audit_mod
 from burdenshare.cases.model import Case, CaseItem, Stage
-from burdenshare.errors import CaseError, StoreError
+from burdenshare.errors import CaseError, NotFoundError, StoreError
 from burdenshare.store.case_models import (
     STAGE_COLUMNS,
     AuditHeadRow,
@@ -57,6 +57,10 @@ HEAD = AuditHeadRow.__table__
 
 class ConcurrentUpdateError(CaseError):
     """Another writer changed the case after it was read; nothing was written."""
+
+
+class CaseNotFoundError(CaseError, NotFoundError):
+    """No stored case or transfer with that id."""
 
 
 class _HeadMoved(Exception):
@@ -137,6 +141,14 @@ def read_audit(engine: sa.Engine) -> tuple[list[dict[str, Any]], tuple[int, str]
         rows = conn.execute(sa.select(AUDIT).order_by(AUDIT.c.seq)).mappings().all()
         head = conn.execute(sa.select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).one()
     return [dict(r) for r in rows], (head.seq, head.hash)
+
+
+def audit_head(engine: sa.Engine) -> tuple[int, str]:
+    """The audit chain's head (seq, hash) alone: what a report cites so that its case
+    figures can be tied to one state of the log."""
+    with engine.connect() as conn:
+        head = conn.execute(sa.select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).one()
+    return int(head.seq), str(head.hash)
 
 
 def verify_audit(engine: sa.Engine) -> audit_mod.VerifyResult:
@@ -348,7 +360,7 @@ def _row_to_case(row: Any, items: Iterable[Any]) -> Case:
 def _load_case(conn: sa.Connection, case_id: str) -> Case:
     row = conn.execute(sa.select(CASES).where(CASES.c.id == case_id)).mappings().one_or_none()
     if row is None:
-        raise CaseError(f"no case with id {case_id!r}", where="ID")
+        raise CaseNotFoundError(f"no case with id {case_id!r}", where="ID")
     items = (
         conn.execute(sa.select(ITEMS).where(ITEMS.c.case_id == case_id).order_by(ITEMS.c.line))
         .mappings()
@@ -707,7 +719,7 @@ def get_transfer(engine: sa.Engine, transfer_id: str) -> dict[str, Any]:
         rows = _transfer_rows(conn)
         by_id = {r["id"]: r for r in rows}
         if transfer_id not in by_id:
-            raise CaseError(f"no transfer with id {transfer_id!r}", where="TRANSFER_ID")
+            raise CaseNotFoundError(f"no transfer with id {transfer_id!r}", where="TRANSFER_ID")
         t = by_id[transfer_id]
         items = (
             conn.execute(
@@ -735,3 +747,86 @@ def get_transfer(engine: sa.Engine, transfer_id: str) -> dict[str, Any]:
         r["case_date"] = case_row.request_date
     chain = lineage(rows, transfer_id)
     return {**t, "items": [dict(i) for i in items], "lineage": chain}
+
+
+# ---- reads for the service layer (the SQL the CLI used to hold) ----------------------------
+
+
+def firearms_values(engine: sa.Engine) -> pd.Series:
+    """Per case id, the summed value of its USML Category I firearms lines (22 U.S.C.
+    2776(c)(5) counts them for DCS notification); cases without such lines are absent."""
+    import pandas as pd
+
+    from burdenshare.cases.model import is_firearm_category
+
+    with engine.connect() as conn:
+        items = pd.DataFrame(
+            conn.execute(sa.select(ITEMS.c.case_id, ITEMS.c.usml_category, ITEMS.c.value)).all(),
+            columns=["case_id", "usml_category", "value"],
+        )
+    fire = items[items["usml_category"].map(is_firearm_category).astype(bool)]
+    return fire.groupby("case_id")["value"].sum()
+
+
+def count_ids_with_prefix(engine: sa.Engine, prefix: str) -> int:
+    """How many stored case ids start with ``prefix`` (synthetic ids continue the count)."""
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                sa.select(sa.func.count()).select_from(CASES).where(CASES.c.id.like(f"{prefix}%"))
+            ).scalar_one()
+        )
+
+
+def list_cases_page(
+    engine: sa.Engine,
+    *,
+    status: str | None = None,
+    partner: str | None = None,
+    synthetic: bool | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` cases (no items) with id > ``after``, ordered by id (keyset paging)."""
+    q = sa.select(CASES).order_by(CASES.c.id).limit(limit)
+    if status:
+        q = q.where(CASES.c.status == status)
+    if partner:
+        q = q.where(CASES.c.partner == partner.upper())
+    if synthetic is not None:
+        q = q.where(CASES.c.synthetic == synthetic)
+    if after:
+        q = q.where(CASES.c.id > after)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings().all()]
+
+
+def audit_page(
+    engine: sa.Engine,
+    *,
+    subject: str | None = None,
+    actor: str | None = None,
+    after: int | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` audit records with seq > ``after``, in seq order, optionally filtered."""
+    q = sa.select(AUDIT).order_by(AUDIT.c.seq).limit(limit)
+    if subject:
+        q = q.where(AUDIT.c.subject == subject)
+    if actor:
+        q = q.where(AUDIT.c.actor == actor)
+    if after is not None:
+        q = q.where(AUDIT.c.seq > after)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings().all()]
+
+
+def audit_count(engine: sa.Engine, *, kind: str | None = None, actor: str | None = None) -> int:
+    """How many audit records (of one kind, by one actor)."""
+    q = sa.select(sa.func.count()).select_from(AUDIT)
+    if kind:
+        q = q.where(AUDIT.c.kind == kind)
+    if actor:
+        q = q.where(AUDIT.c.actor == actor)
+    with engine.connect() as conn:
+        return int(conn.execute(q).scalar_one())

@@ -462,7 +462,10 @@ def _solve_milp(
         stats.update(status="Optimal", mip_gap=0.0, dual_bound=0.0, columns=0, rows=0)
         return start[0], start[1], stats
     lp, n_row = _build_lp(p, lay, fixed or {})
-    h = highspy.Highs()
+    from burdenshare.stdio import stdout_to_stderr
+
+    with stdout_to_stderr():  # the solver prints its banner on fd 1 when created
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))

@@ -10,6 +10,13 @@ expire or are withdrawn, deliveries after the catalog item's lead time, closure 
 Values are log-normal so that both small cases and multi-billion-dollar ones occur. The
 partner mix and all rates below are ILLUSTRATIVE, not official statistics.
 
+The law's distinctions are kept: NATO itself buys through FMS (its support and procurement
+agency, NSPA) and appears as the purchaser ``NATO`` (22 U.S.C. 2776(b)(1)); a few FMS sales
+authorize re-transfer outside NATO+5 (``retransfer_outside_group``, so the lower thresholds
+apply, 2776(b)(6)); an offered LOA carries its approval date (MILAP), from which the offer
+expires (SAMM C5.4.19); and a Direct Commercial Sale, a DSP-5 licence application rather
+than an LOA, is only ever received, withdrawn or denied (:mod:`burdenshare.cases.lifecycle`).
+
 Generation is vectorised (numpy) and deterministic for a given seed: pass ``seed`` or a
 ``numpy.random.Generator``; no global random state is touched.
 """
@@ -37,14 +44,22 @@ PARTNER_WEIGHTS: dict[str, float] = {
     "IND": 2, "ROU": 2, "CZE": 2, "GRC": 2, "ESP": 2, "ITA": 2, "CAN": 3, "DNK": 2,
     "BEL": 1, "SGP": 2, "PHL": 1, "KWT": 2, "BHR": 1, "MAR": 1, "JOR": 1, "TUR": 1,
     "HUN": 1, "LTU": 1, "EST": 1, "LVA": 1, "SWE": 2, "BRA": 1, "COL": 1, "NZL": 1,
+    "NATO": 2,
 }  # fmt: skip
+#: Purchasers that are organisations, not countries: FMS only (NSPA buys through FMS).
+ORGANISATIONS: frozenset[str] = frozenset({"NATO"})
+#: Illustrative shares: DCS among country cases; FMS sales authorizing re-transfer outside
+#: NATO+5; DCS applications withdrawn or denied before the simulated today.
+DCS_SHARE = 0.15
+RETRANSFER_SHARE = 0.03
+DCS_WITHDRAWN, DCS_DENIED = 0.04, 0.02
 
 STAGE_NAMES = tuple(s.value for s in MAIN_LINE) + ("withdrawn", "denied", "expired")
 CASE_COLUMNS = (
     "id", "partner", "sale_type", "request_date", "status", "aod_group", "emergency",
     "manufacture_abroad", "mde_value", "total_value", "dc_value", "notification_section",
-    "notification_rules", "synthetic", "note", "version",
-    *(f"{s}_at" for s in STAGE_NAMES),
+    "notification_rules", "synthetic", "note", "version", "retransfer_outside_group",
+    "approval_date", *(f"{s}_at" for s in STAGE_NAMES),
 )  # fmt: skip
 ITEM_COLUMNS = (
     "case_id", "line", "catalog_item_id", "description", "usml_category", "quantity",
@@ -96,7 +111,10 @@ def generate_frames(
     partners = np.array(list(PARTNER_WEIGHTS), dtype=object)
     w = np.array(list(PARTNER_WEIGHTS.values()), dtype=float)
     partner = partners[rng.choice(len(partners), size=n, p=w / w.sum())]
-    sale_type = np.where(rng.random(n) < 0.85, "FMS", "DCS").astype(object)
+    is_org = np.isin(partner, np.array(sorted(ORGANISATIONS), dtype=object))
+    sale_type = np.where((rng.random(n) < DCS_SHARE) & ~is_org, "DCS", "FMS").astype(object)
+    dcs = sale_type == "DCS"
+    retransfer = ~dcs & (rng.random(n) < RETRANSFER_SHARE)
     aod_group = np.array(["A", "B", "C"], dtype=object)[rng.choice(3, size=n, p=[0.3, 0.45, 0.25])]
     emergency = rng.random(n) < 0.01
     abroad = (sale_type == "DCS") & (rng.random(n) < 0.05)
@@ -170,6 +188,7 @@ def generate_frames(
             "dc_value": dc_value,
             "manufacture_abroad": abroad,
             "emergency": emergency,
+            "retransfer_outside_group": retransfer,
             "as_of": epoch + offer_data.astype("timedelta64[D]"),
         }
     )
@@ -180,13 +199,19 @@ def generate_frames(
     offered = np.maximum(complete + offer_lag, offer_data + 1)
     offered = np.where(required, np.maximum(offered, notified + review), offered)
     offered = np.round(offered)
+    # MILAP: the LOA is approved a few days before it goes out, after the offer data (and
+    # any review period has run); the offer expires counted from it (SAMM C5.4.19)
+    floor = np.where(required, notified + review, offer_data)
+    approved = np.maximum(offered - rng.integers(0, 15, size=n), np.minimum(floor, offered))
+    expiry_days = np.array([process.expiry_days(p) for p in partner], dtype=float)
     # outcomes
     u = rng.random(n)
     withdrawn_early = u < 0.03
     denied_early = (u >= 0.03) & (u < 0.05)
     expired = (u >= 0.05) & (u < 0.12)
-    expiry = offered + process.offer_expiry_days
-    accepted = np.where(expired, nan, offered + rng.integers(10, process.offer_expiry_days, n))
+    expiry = approved + expiry_days
+    open_days = np.maximum(expiry - offered, 1)
+    accepted = np.where(expired, nan, offered + np.floor(rng.uniform(0, 1, n) * open_days))
     implemented = accepted + rng.integers(5, 45, size=n)
     lead_case = np.zeros(n)
     np.maximum.at(lead_case, case_of_line, lead_m[pick])
@@ -204,6 +229,19 @@ def generate_frames(
     expired_at = np.where(expired, expiry + 1, nan)
     withdrawn_at = np.where(withdrawn_early, exit_at, nan)
     denied_at = np.where(denied_early, exit_at, nan)
+    # DCS: a licence application, not an LOA -- no LOA stages; a few withdrawn or denied
+    v = rng.random(n)
+    dcs_exit = req + rng.integers(20, 120, size=n)
+    for arr in (complete, offer_data, notified, offered, accepted, implemented, delivering):
+        arr[dcs] = np.nan
+    for arr in (closed, expired_at):
+        arr[dcs] = np.nan
+    withdrawn_at = np.where(dcs, np.where(v < DCS_WITHDRAWN, dcs_exit, nan), withdrawn_at)
+    denied_at = np.where(
+        dcs,
+        np.where((v >= DCS_WITHDRAWN) & (v < DCS_WITHDRAWN + DCS_DENIED), dcs_exit, nan),
+        denied_at,
+    )
 
     horizon = float(span)
     stage_days = {
@@ -250,10 +288,14 @@ def generate_frames(
             "notification_section": section,
             "notification_rules": rules_v,
             "synthetic": np.ones(n, dtype=bool),
-            "note": "synthetic",
+            "note": np.where(is_org, "synthetic; NATO purchasing through NSPA", "synthetic"),
             "version": np.ones(n, dtype=np.int64),
+            "retransfer_outside_group": retransfer,
         }
     )
+    has_offer = ~np.isnan(stage_days["offered"])
+    milap = pd.Series(epoch + np.nan_to_num(approved).astype("timedelta64[D]"))
+    cases["approval_date"] = milap.astype("datetime64[s]").dt.date.where(has_offer, None)
     for name in STAGE_NAMES:
         arr = stage_days[name]
         ts = pd.Series(epoch + np.nan_to_num(arr).astype("timedelta64[D]"))

@@ -37,6 +37,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "burdenshare.cli.cases",
     "burdenshare.cli.queue",
     "burdenshare.cli.monitor",
+    "burdenshare.cli.serve",
+    "burdenshare.cli.users",
+    "burdenshare.cli.report",
+    "burdenshare.cli.ledger",
 )
 
 
@@ -70,32 +74,81 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.pop("COLUMNS", None)
 
 
-def _run(argv: list[str] | None) -> int:
-    """Run the Typer app once; user errors become one red line and exit code 2."""
+def _usage_error_types() -> tuple[type[BaseException], ...]:
+    """The exception classes the CLI library raises for usage mistakes.
+
+    Typer >= 0.22 ships its own copy of click (``typer._click``) whose exceptions derive from
+    the public :class:`typer.TyperException`; older Typer releases raise click's own
+    :class:`click.ClickException`. Both are caught so a usage error is one line whichever
+    release is installed (pyproject pins the release the tests run on as the lower bound).
+    """
+    types: list[type[BaseException]] = []
+    typer_exc = getattr(typer, "TyperException", None)
+    if isinstance(typer_exc, type):
+        types.append(typer_exc)
+    try:
+        import click
+    except ImportError:  # pragma: no cover - newer Typer does not need click
+        pass
+    else:
+        types.append(click.ClickException)
+    return tuple(types)
+
+
+def _usage_message(exc: BaseException) -> str:
+    """One line for a usage error: the library's message (without its usage block) and,
+    when the command is known, where to find help."""
+    name = type(exc).__name__
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) or "burdenshare"
+    if name == "NoArgsIsHelpError":  # a group called without a command
+        sub = getattr(getattr(ctx, "command", None), "commands", None) or {}
+        listed = f" ({', '.join(sorted(sub))})" if sub else ""
+        return f"{command} needs a command{listed}; try '{command} --help'"
+    try:
+        message = exc.format_message()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - fall back to the plain text
+        message = str(exc)
+    message = " ".join(str(message).replace("Value error, ", "").split())
+    hint = f" (try '{command} --help')" if ctx is not None else ""
+    return f"{message}{hint}"
+
+
+def _error_line(message: str) -> None:
     from rich.console import Console
     from rich.markup import escape
 
+    Console(stderr=True, soft_wrap=True).print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False
+    )
+
+
+def _run(argv: list[str] | None) -> int:
+    """Run the Typer app once; user and usage errors become one red line and exit code 2."""
+    usage_errors = _usage_error_types()
     try:
         rc = app(args=argv, standalone_mode=False)
     except UserError as exc:
-        Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]error:[/] {escape(str(exc))}", highlight=False
-        )
+        _error_line(exc.for_cli())  # the field named as a CLI option
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
-        Console(stderr=True).print("[red]aborted[/]")
+        _error_line("aborted")
         return 1
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # click usage errors
-        import click
+    except usage_errors as exc:
+        _error_line(_usage_message(exc))
+        return 2
+    except Exception as exc:  # a store that cannot be written reaches here as SQLAlchemy's
+        from burdenshare.store.db import store_error
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+        err = store_error(exc)
+        if err is None:
+            raise
+        _error_line(str(err))
+        return err.exit_code
     return rc if isinstance(rc, int) else 0
 
 

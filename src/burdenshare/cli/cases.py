@@ -1,8 +1,9 @@
 """``burdenshare cases | transfers | eeum | metrics | audit ...``: arms-sale case commands.
 
-Thin: parse options, call :mod:`burdenshare.cases`, render. Heavy imports happen inside the
-command bodies. Every write goes through :mod:`burdenshare.cases.repository`, which appends
-the audit record in the same transaction.
+Thin: parse options, call :mod:`burdenshare.services.cases` (and the other services), render.
+Heavy imports happen inside the command bodies. Every write goes through the service layer and
+:mod:`burdenshare.cases.repository`, which appends the audit record in the same transaction;
+``--actor`` is a local single-user claim and is recorded as ``local:NAME``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import DB_OPTION, echo_json, format_option
+from burdenshare.cli.common import engine as db_engine
 
 cases_app = typer.Typer(
     help="Arms-sale cases: import, life cycle, congressional notification.", no_args_is_help=True
@@ -26,7 +28,7 @@ metrics_app = typer.Typer(
 )
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
-FORMAT_OPTION = typer.Option("table", "--format", help="table or json")
+FORMAT_OPTION = format_option("table", "json")
 ACTOR_OPTION = typer.Option(
     None, "--actor", envvar="BURDENSHARE_USER", help="Who acts (audit log; default $USER)."
 )
@@ -40,47 +42,50 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
 
 
-def _engine(db: str | None):
-    from burdenshare.cli.common import db_url
-    from burdenshare.store.db import get_engine
-
-    return get_engine(db_url(db))
-
-
 def _actor(actor: str | None) -> str:
-    import getpass
+    from burdenshare.services.audit import local_actor
 
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return local_actor(actor)
 
 
 def _date(text: str | None, option: str) -> dt.date:
-    from burdenshare.cases.model import parse_date
-    from burdenshare.errors import CaseError
+    from burdenshare.services.cases import parse_day
 
-    if text is None:
-        return dt.date.today()
-    try:
-        return parse_date(text, field=option)
-    except CaseError:
-        raise CaseError(f"expected a date as YYYY-MM-DD, got {text!r}", where=option) from None
+    return parse_day(text, option.lstrip("-").replace("-", "_"))
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import check_format
 
-    f = fmt.lower()
-    if f not in allowed:
-        raise UserError(f"expected one of {', '.join(allowed)}, got {fmt!r}", where="--format")
-    return f
+    return check_format(fmt, allowed)
+
+
+def _partner(text: str, option: str) -> str:
+    """A partner as stored on cases: an organisation code (NATO, NSPA) or a country's ISO3
+    (names accepted); anything else names ``option``."""
+    from burdenshare.cases.notification import organisation_code
+    from burdenshare.cli.common import parse_country
+
+    return organisation_code(text.strip().upper()) or parse_country(text, option)
 
 
 def _money(x) -> str:
-    return "" if x is None else f"${float(x):,.0f}"
+    return "" if _blank(x) else f"${float(x):,.0f}"
+
+
+def _blank(x) -> bool:
+    """None, NaN or pandas' NA (a frame column of mixed cases holds them)."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN; pandas.NA raises TypeError
+    except TypeError:
+        return True
+
+
+def _text(x) -> str:
+    """A table cell: blank for None/NaN/NA, else the value as text."""
+    return "" if _blank(x) else str(x)
 
 
 # ---- cases ---------------------------------------------------------------------------------
@@ -88,45 +93,69 @@ def _money(x) -> str:
 
 @cases_app.command("import")
 def import_cmd(
-    file: Path = typer.Argument(..., help="CSV or JSON file of cases."),
+    file: Path = typer.Argument(..., help="CSV or JSON file of cases (columns below)."),
     rejects: Path | None = typer.Option(
         None, "--rejects", help="Import the valid cases and write the bad rows to this file."
     ),
     db: str | None = DB_OPTION,
     actor: str | None = ACTOR_OPTION,
 ) -> None:
-    """Import cases: all rows valid or nothing written (every bad row listed)."""
-    from burdenshare.cases import repository
-    from burdenshare.cases.catalog import load_catalog
-    from burdenshare.cases.eeum import flag_case, load_designations
-    from burdenshare.cases.importer import RowError, read_cases, write_rejects
-    from burdenshare.errors import CaseError
+    """Import cases: all rows valid or nothing written (every bad row listed).
 
-    engine = _engine(db)
-    catalog = load_catalog(engine)
-    result = read_cases(file, catalog_ids=catalog.item_ids())
-    clash = repository.existing_ids(engine, [c.id for c in result.cases])
-    for c in result.cases:
-        if c.id in clash:
-            result.errors.append(
-                RowError(f"{file.name} case {c.id}", "case_id", "already in the database", c.id)
-            )
-    bad = set(result.rejected_keys)
-    good = [c for c in result.cases if c.id not in bad]
-    if result.errors and rejects is None:
-        raise CaseError(result.message(str(file)))
-    designations = load_designations()
-    names = {item.id: item.name for item in catalog}
-    good = [flag_case(c, designations, names) for c in good]
-    n = repository.insert_cases(engine, good, actor=_actor(actor), source=str(file.name))
-    typer.echo(f"imported {n} case(s) from {file.name}")
-    if rejects is not None and result.errors:
-        written = write_rejects(result, rejects, result.rejected_keys)
+    \b
+    CSV: one row per case item; the case fields repeat on each row of the case
+    (or are left blank after its first row). Columns:
+      case_id            the case identifier (letters, digits, . _ - /)   required
+      partner            ISO3 code or country name, or NATO/NSPA          required
+      request_date       YYYY-MM-DD                                       required
+      sale_type          FMS (default) or DCS
+      aod_group          A, B (default) or C
+      mde_value, total_value, dc_value   US$, >= 0 (default 0)
+      emergency, manufacture_abroad      true/false (default false)
+      note, status       free text; a stage (default: latest dated stage)
+      <stage>_at         date the case reached a stage, e.g. complete_at,
+                         offer_data_at, notified_at, offered_at, accepted_at
+      item_catalog_id    a catalog item id (burdenshare catalog show)
+      item_description, item_usml_category, item_quantity (>= 1),
+      item_value (US$), item_eeum_case_unique (true/false)
+    JSON: a list of case objects (or {"cases": [...]}) with the same case
+    fields and an "items" list of {catalog_item_id, description,
+    usml_category, quantity, value, eeum_case_unique}.
+    """
+    from burdenshare.cases.importer import _read_text, write_rejects
+    from burdenshare.cli.common import atomic_path, check_output_path
+    from burdenshare.errors import DataFormatError
+    from burdenshare.services import cases as svc
+
+    if rejects is not None:  # before any case is written
+        rejects = check_output_path(rejects, "--rejects")
+    suffix = file.suffix.lower()
+    kind = "json" if suffix == ".json" else "csv" if suffix in (".csv", ".txt") else None
+    if kind is None:
+        raise DataFormatError("unsupported file type (use .csv or .json)", where=str(file))
+    text = _read_text(file)
+    try:
+        out = svc.import_cases(
+            db_engine(db),
+            text,
+            file.name,
+            kind,
+            actor=_actor(actor),
+            partial=rejects is not None,
+        )
+    except svc.ImportRejected as exc:
+        from burdenshare.errors import CaseError
+
+        raise CaseError(str(exc).replace(f"{file.name}:", f"{file}:", 1)) from None
+    typer.echo(f"imported {out.imported} case(s) from {file.name}")
+    if rejects is not None and out.rejected:
+        with atomic_path(rejects) as tmp:
+            written = write_rejects(out.read, tmp, out.rejected_keys)
         typer.echo(
-            f"rejected {len(result.rejected_keys)} case(s) ({written} row(s)) -> {rejects}",
+            f"rejected {len(out.rejected_keys)} case(s) ({written} row(s)) -> {rejects}",
             err=True,
         )
-        for e in result.errors:
+        for e in out.rejected:
             typer.echo(f"  {e}", err=True)
 
 
@@ -134,31 +163,17 @@ def import_cmd(
 def list_cmd(
     status: str | None = typer.Option(None, "--status", help="Only cases at this stage."),
     partner: str | None = typer.Option(None, "--partner", help="Only this partner (ISO3)."),
-    limit: int | None = typer.Option(None, "--limit", min=1),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N cases."),
     db: str | None = DB_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: str = format_option("table", "json", "csv"),
 ) -> None:
     """List cases with their stage and values."""
-    from burdenshare.cases import repository
-    from burdenshare.cases.model import parse_stage
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json", "csv"))
-    stage = parse_stage(status).value if status else None
-    frame = repository.list_cases(_engine(db), status=stage, partner=partner, limit=limit)
-    cols = [
-        "id",
-        "partner",
-        "sale_type",
-        "status",
-        "request_date",
-        "aod_group",
-        "mde_value",
-        "total_value",
-        "notification_section",
-        "version",
-        "synthetic",
-    ]
-    frame = frame[cols]
+    if partner is not None:
+        partner = _partner(partner, "--partner")
+    frame = svc.list_cases(db_engine(db), status=status, partner=partner, limit=limit)
     if fmt == "json":
         echo_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
         return
@@ -184,16 +199,16 @@ def list_cmd(
         table.add_column(c, justify="right" if c in ("MDE", "total", "v") else "left")
     for r in frame.itertuples(index=False):
         table.add_row(
-            r.id + (" (syn)" if r.synthetic else ""),
-            r.partner,
-            r.sale_type,
-            r.status,
-            str(r.request_date),
-            r.aod_group,
+            _text(r.id) + (" (syn)" if r.synthetic is True else ""),
+            _text(r.partner),
+            _text(r.sale_type),
+            _text(r.status),
+            _text(r.request_date),
+            _text(r.aod_group),
             _money(r.mde_value),
             _money(r.total_value),
-            r.notification_section or "",
-            str(r.version),
+            _text(r.notification_section),
+            _text(r.version),
         )
     Console().print(table)
 
@@ -205,13 +220,12 @@ def show_cmd(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Show one case: values, items (EEUM flags), stage dates, allowed next stages."""
-    from burdenshare.cases import repository
-    from burdenshare.cases.lifecycle import allowed_targets
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    case = repository.get_case(_engine(db), case_id)
-    data = repository.case_payload(case)
-    data["allowed_next"] = [s.value for s in allowed_targets(case.status)]
+    engine = db_engine(db)
+    case = svc.get_case_obj(engine, case_id)
+    data = svc.get_case(engine, case_id)
     if fmt == "json":
         echo_json(data)
         return
@@ -227,6 +241,8 @@ def show_cmd(
         f"MDE {_money(case.mde_value)}  total {_money(case.total_value)}  "
         f"D&C {_money(case.dc_value)}  AOD group {case.aod_group}"
         + ("  emergency waiver" if case.emergency else "")
+        + ("  re-transfer outside NATO+5 authorized" if case.retransfer_outside_group else "")
+        + (f"  LOA approved (MILAP) {case.approval_date}" if case.approval_date else "")
     )
     stages = Table(title="stages")
     stages.add_column("stage")
@@ -259,25 +275,30 @@ def transition_cmd(
     expect_version: int | None = typer.Option(
         None, "--expect-version", help="Refuse unless the case is at this version."
     ),
+    approved: str | None = typer.Option(
+        None,
+        "--approved",
+        help="With offered: the LOA's approval (MILAP) date; the offer expires counted "
+        "from it (SAMM C5.4.19).",
+    ),
     db: str | None = DB_OPTION,
     actor: str | None = ACTOR_OPTION,
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Move a case to STAGE; a refused transition says why and changes nothing."""
-    from burdenshare.cases import repository
-    from burdenshare.cases.model import parse_stage
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    target = parse_stage(stage)
     when = _date(at, "--at")
-    case = repository.transition_case(
-        _engine(db),
+    case = svc.transition(
+        db_engine(db),
         case_id,
-        target,
-        when,
+        stage,
+        at=when,
         actor=_actor(actor),
         expected_version=expect_version,
         rules=rules,
+        approved=None if approved is None else _date(approved, "--approved"),
     )
     if fmt == "json":
         echo_json({"id": case.id, "status": case.status.value, "at": when, "version": case.version})
@@ -302,7 +323,12 @@ def notify_check_cmd(
         None, "--firearms-value", help="USML Category I firearms (DCS), US$."
     ),
     sale_type: str = typer.Option("FMS", "--sale-type", help="FMS or DCS."),
-    manufacture_abroad: bool = typer.Option(False, "--manufacture-abroad"),
+    manufacture_abroad: bool = typer.Option(
+        False,
+        "--manufacture-abroad",
+        help="DCS licence for manufacture abroad of significant military equipment "
+        "(AECA 36(d), 22 U.S.C. 2776(d)).",
+    ),
     emergency: bool = typer.Option(False, "--emergency", help="Presidential emergency waiver."),
     retransfer_outside_group: bool = typer.Option(
         False,
@@ -321,65 +347,38 @@ def notify_check_cmd(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Does a case need congressional notification; under which section, threshold, review?"""
-    from burdenshare.cases import repository
-    from burdenshare.cases.notification import NotificationInput, notification
-    from burdenshare.errors import CaseError, UserError
+    from burdenshare.errors import UserError
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    engine = _engine(db)
-    when = _date(as_of, "--as-of")
+    query = None
     if case_id is not None:
         if partner or mde_value or total_value:
             raise UserError("give a case ID or --partner/--mde-value/--total-value, not both")
-        case = repository.get_case(engine, case_id)
-        if retransfer_outside_group:
-            case = case.model_copy(update={"retransfer_outside_group": True})
-        result = notification(case, as_of=when, rules=rules)
     else:
         if not partner or mde_value is None or total_value is None:
             raise UserError(
                 "give a case ID, or --partner, --mde-value and --total-value", where="notify-check"
             )
-        from burdenshare.cases.notification import organisation_code
-        from burdenshare.countries import resolve
-
-        iso3 = organisation_code(partner) or resolve(partner)
-        if iso3 is None:
-            raise UserError(
-                f"unknown partner {partner!r} (a country, or NATO/NSPA)", where="--partner"
-            )
-        st = sale_type.strip().upper()
-        if st not in ("FMS", "DCS"):
-            raise CaseError(f"expected FMS or DCS, got {sale_type!r}", where="--sale-type")
-        vals = {
-            name: _cli_number(v, opt)
-            for name, v, opt in (
-                ("mde_value", mde_value, "--mde-value"),
-                ("total_value", total_value, "--total-value"),
-                ("dc_value", dc_value, "--dc-value"),
-                ("firearms_value", firearms_value, "--firearms-value"),
-            )
-        }
-        if vals["mde_value"] > vals["total_value"]:
-            raise CaseError(
-                "major defense equipment is part of the total; it cannot exceed --total-value",
-                where="--mde-value",
-            )
-        inp = NotificationInput(
-            partner=iso3,
-            sale_type=st,
+        query = svc.NotifyQuery(
+            partner=partner,
+            mde_value=mde_value,
+            total_value=total_value,
+            dc_value=dc_value,
+            firearms_value=firearms_value,
+            sale_type=sale_type,
             manufacture_abroad=manufacture_abroad,
             emergency=emergency,
             retransfer_outside_group=retransfer_outside_group,
-            **vals,
         )
-        result = notification(inp, as_of=when, rules=rules)
-    repository.audit_only(
-        engine,
+    result = svc.notify_check(
+        db_engine(db),
         actor=_actor(actor),
-        kind="notification",
-        subject=result.case_id or f"check:{result.partner}",
-        payload=result.to_dict(),
+        case_id=case_id,
+        query=query,
+        as_of=_date(as_of, "--as-of"),
+        rules=rules,
+        retransfer_outside_group=retransfer_outside_group,
     )
     if fmt == "json":
         echo_json(result.to_dict())
@@ -403,22 +402,6 @@ def notify_check_cmd(
     )
 
 
-def _cli_number(text: str | None, option: str) -> float:
-    import math
-
-    from burdenshare.errors import CaseError
-
-    if text is None:
-        return 0.0
-    try:
-        x = float(str(text).replace(",", "").replace("_", ""))
-    except ValueError:
-        raise CaseError(f"expected a number, got {text!r}", where=option) from None
-    if not math.isfinite(x) or x < 0:
-        raise CaseError(f"expected a non-negative number, got {text!r}", where=option)
-    return x
-
-
 @cases_app.command("notify-compare")
 def notify_compare_cmd(
     proposed: str = typer.Option("hr3613-2025", "--proposed", help="Proposed rule-set version."),
@@ -428,23 +411,24 @@ def notify_compare_cmd(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """How many cases would no longer need notification under a proposed rule set?"""
-    from burdenshare.cases import repository
-    from burdenshare.cases.notification import compare_rule_sets
+    from burdenshare.errors import UserError
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    when = _date(as_of, "--as-of")
-    engine = _engine(db)
-    frame = _notification_inputs(engine)
-    if open_only:
-        frame = frame[frame["status"].isin(["received", "complete", "offer_data"])]
-    out = compare_rule_sets(frame, None, proposed, when)
-    repository.audit_only(
-        engine,
-        actor=_actor(None),
-        kind="rule_comparison",
-        subject=proposed,
-        payload={**out, "as_of": when.isoformat()},
-    )
+    try:
+        out = svc.notify_compare(
+            db_engine(db),
+            actor=_actor(None),
+            proposed=proposed,
+            as_of=_date(as_of, "--as-of"),
+            open_only=open_only,
+        )
+    except UserError as exc:
+        if getattr(exc, "where", None) in ("--rules", "rules") or (
+            getattr(exc, "field", None) == "rules"
+        ):
+            raise UserError(getattr(exc, "message", str(exc)), where="--proposed") from None
+        raise
     if fmt == "json":
         echo_json(out)
         return
@@ -458,26 +442,6 @@ def notify_compare_cmd(
     )
 
 
-def _notification_inputs(engine):
-    """Stored cases with the columns :func:`notification_frame` needs."""
-    import pandas as pd
-    import sqlalchemy as sa
-
-    from burdenshare.cases.model import is_firearm_category
-    from burdenshare.cases.repository import ITEMS, cases_frame
-
-    frame = cases_frame(engine)
-    with engine.connect() as conn:
-        items = pd.DataFrame(
-            conn.execute(sa.select(ITEMS.c.case_id, ITEMS.c.usml_category, ITEMS.c.value)).all(),
-            columns=["case_id", "usml_category", "value"],
-        )
-    fire = items[items["usml_category"].map(is_firearm_category).astype(bool)]
-    fv = fire.groupby("case_id")["value"].sum()
-    frame["firearms_value"] = frame["id"].map(fv).fillna(0.0)
-    return frame
-
-
 @cases_app.command("generate")
 def generate_cmd(
     n: int = typer.Option(100, "--n", min=0, help="How many synthetic cases."),
@@ -488,34 +452,11 @@ def generate_cmd(
     actor: str | None = ACTOR_OPTION,
 ) -> None:
     """Generate realistic SYNTHETIC cases (ids SYN-..., labelled synthetic in the store)."""
-    import sqlalchemy as sa
+    from burdenshare.services import cases as svc
 
-    from burdenshare.cases import repository
-    from burdenshare.cases.catalog import load_catalog
-    from burdenshare.cases.synthetic import generate_frames
-    from burdenshare.errors import UserError
-
-    s, e = _date(start, "--start"), _date(end, "--end")
-    if e <= s:
-        raise UserError("must be after --start", where="--end")
-    engine = _engine(db)
-    with engine.connect() as conn:
-        taken = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(repository.CASES)
-            .where(repository.CASES.c.id.like("SYN-%"))
-        ).scalar_one()
-    cases, items = generate_frames(
-        n, seed, start=s, end=e, catalog=load_catalog(engine), id_start=int(taken) + 1
+    count, by_status = svc.generate_synthetic(
+        db_engine(db), n=n, seed=seed, start=start, end=end, actor=_actor(actor)
     )
-    count = repository.insert_frames(
-        engine,
-        cases,
-        items,
-        actor=_actor(actor),
-        meta={"seed": seed, "synthetic": True, "start": s.isoformat(), "end": e.isoformat()},
-    )
-    by_status = cases["status"].value_counts().sort_index()
     typer.echo(
         f"generated {count} synthetic case(s) (seed {seed}): "
         + ", ".join(f"{k} {v}" for k, v in by_status.items())
@@ -523,22 +464,6 @@ def generate_cmd(
 
 
 # ---- transfers -----------------------------------------------------------------------------
-
-
-def _parse_lines(text: str):
-    from burdenshare.cases.transfers import TransferLine
-    from burdenshare.errors import CaseError
-
-    lines = []
-    for part in [p for p in text.split(",") if p.strip()]:
-        try:
-            line, qty = part.split(":")
-            lines.append(TransferLine(int(line), int(qty)))
-        except ValueError:
-            raise CaseError(
-                f"expected LINE:QTY[,LINE:QTY...], got {part!r}", where="--items"
-            ) from None
-    return tuple(lines)
 
 
 def _transfer(
@@ -554,43 +479,21 @@ def _transfer(
     retransfer_outside_group: bool = False,
     exemption: str | None = None,
 ):
-    from burdenshare.cases.transfers import EXEMPTIONS, TransferRequest
-    from burdenshare.countries import resolve
-    from burdenshare.errors import UserError
+    from burdenshare.services import cases as svc
 
-    codes = {}
-    for opt, v in (("--from", from_), ("--to", to)):
-        iso3 = resolve(v)
-        if iso3 is None:
-            raise UserError(f"unknown country {v!r}", where=opt)
-        codes[opt] = iso3
-    return TransferRequest(
-        from_partner=codes["--from"],
-        to_recipient=codes["--to"],
-        source_case_id=case,
-        lines=_parse_lines(items),
-        mde_value=_cli_number(mde_value, "--mde-value"),
-        total_value=_cli_number(total_value, "--total-value"),
-        request_date=_date(date, "--date"),
-        parent_transfer_id=parent,
+    return svc.transfer_request(
+        case=case,
+        from_=from_,
+        to=to,
+        items=items,
+        mde_value=mde_value,
+        total_value=total_value,
+        date=date,
+        parent=parent,
         emergency=emergency,
         retransfer_outside_group=retransfer_outside_group,
-        exemption=_exemption(exemption, EXEMPTIONS),
+        exemption=exemption,
     )
-
-
-def _exemption(text: str | None, known) -> str | None:
-    from burdenshare.errors import CaseError
-
-    if text is None:
-        return None
-    key = text.strip().lower().replace("-", "_")
-    if key not in known:
-        raise CaseError(
-            f"expected one of {', '.join(k.replace('_', '-') for k in known)}, got {text!r}",
-            where="--exemption",
-        )
-    return key
 
 
 def _print_decision(tid, decision, fmt: str) -> None:
@@ -613,35 +516,45 @@ def transfer_request_cmd(
     total_value: str = typer.Option(..., "--total-value", help="Total value transferred, US$."),
     date: str | None = typer.Option(None, "--date", help="Request date (default today)."),
     parent: str | None = typer.Option(None, "--parent", help="Transfer the holder got them by."),
-    emergency: bool = typer.Option(False, "--emergency"),
+    emergency: bool = typer.Option(
+        False, "--emergency", help="Presidential emergency waiver of the review period."
+    ),
     db: str | None = DB_OPTION,
     actor: str | None = ACTOR_OPTION,
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Record a retransfer request with its checks (denial, s.3(d) notification, EEUM)."""
-    from burdenshare.cases import repository
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
     req = _transfer(case, from_, to, items, mde_value, total_value, date, parent, emergency)
-    tid, decision = repository.request_transfer(_engine(db), req, actor=_actor(actor))
+    tid, decision = svc.transfer_record(db_engine(db), req, actor=_actor(actor))
     _print_decision(tid, decision, fmt)
 
 
 @transfers_app.command("check")
 def transfer_check_cmd(
-    case: str = typer.Option(..., "--case"),
-    from_: str = typer.Option(..., "--from"),
-    to: str = typer.Option(..., "--to"),
-    items: str = typer.Option(..., "--items"),
+    case: str = typer.Option(..., "--case", help="Delivered case the items come from."),
+    from_: str = typer.Option(..., "--from", help="Current holder (ISO3 or name)."),
+    to: str = typer.Option(..., "--to", help="Proposed recipient (ISO3 or name)."),
+    items: str = typer.Option(
+        ..., "--items", help="LINE:QTY[,LINE:QTY...]: case lines and quantities transferred."
+    ),
     mde_value: str = typer.Option(
         "0", "--mde-value", help="MDE at original acquisition cost, US$ (2753(d)(1))."
     ),
     total_value: str = typer.Option(
         ..., "--total-value", help="Articles at original acquisition cost, US$ (2753(d)(1))."
     ),
-    date: str | None = typer.Option(None, "--date"),
-    parent: str | None = typer.Option(None, "--parent"),
-    emergency: bool = typer.Option(False, "--emergency"),
+    date: str | None = typer.Option(
+        None, "--date", help="Request date, YYYY-MM-DD (default today)."
+    ),
+    parent: str | None = typer.Option(
+        None, "--parent", help="The transfer by which the holder got the items, if any."
+    ),
+    emergency: bool = typer.Option(
+        False, "--emergency", help="Presidential emergency waiver of the review period."
+    ),
     retransfer_outside_group: bool = typer.Option(
         False,
         "--retransfer-outside-group",
@@ -657,7 +570,7 @@ def transfer_check_cmd(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Run the retransfer checks without recording a request (the check is audited)."""
-    from burdenshare.cases import repository
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
     req = _transfer(
@@ -673,20 +586,7 @@ def transfer_check_cmd(
         retransfer_outside_group,
         exemption,
     )
-    engine = _engine(db)
-    _, decision = repository.request_transfer(engine, req, dry_run=True)
-    repository.audit_only(
-        engine,
-        actor=_actor(actor),
-        kind="transfer_check",
-        subject=case,
-        payload={
-            "from": req.from_partner,
-            "to": req.to_recipient,
-            "date": req.request_date.isoformat(),
-            **decision.to_dict(),
-        },
-    )
+    decision = svc.transfer_check(db_engine(db), req, actor=_actor(actor))
     _print_decision(None, decision, fmt)
 
 
@@ -697,10 +597,10 @@ def transfer_show_cmd(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Show a transfer, its items and the lineage chain back to the original sale."""
-    from burdenshare.cases import repository
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    t = repository.get_transfer(_engine(db), transfer_id)
+    t = svc.get_transfer(db_engine(db), transfer_id)
     if fmt == "json":
         echo_json(t)
         return
@@ -731,15 +631,13 @@ def transfer_show_cmd(
 def eeum_workload_cmd(
     quarter: str = typer.Option(..., "--quarter", help="e.g. 2026Q3"),
     db: str | None = DB_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: str = format_option("table", "json", "csv"),
 ) -> None:
     """EEUM inventories due in a quarter per partner (90 days after arrival, then yearly)."""
-    from burdenshare.cases import repository
-    from burdenshare.cases.eeum import parse_quarter, workload
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json", "csv"))
-    parse_quarter(quarter)
-    table = workload(repository.delivered_eeum_items(_engine(db)), quarter)
+    table = svc.eeum_workload(db_engine(db), quarter)
     if fmt == "json":
         echo_json(table.to_dict(orient="records"))
         return
@@ -760,90 +658,77 @@ def eeum_workload_cmd(
 @eeum_app.command("list")
 def eeum_list_cmd(fmt: str = FORMAT_OPTION) -> None:
     """The designated items of the shipped EEUM list."""
-    from dataclasses import asdict
-
-    from burdenshare.cases.eeum import load_designations
+    from burdenshare.services import cases as svc
 
     fmt = _check_format(fmt, ("table", "json"))
-    d = load_designations()
+    d = svc.eeum_designations()
     if fmt == "json":
-        echo_json({"version": d.version, "items": [asdict(i) for i in d.items]})
+        echo_json(d)
         return
-    typer.echo(f"EEUM designations {d.version}:")
-    for i in d.items:
-        typer.echo(f"  {i.name} (USML {i.usml_category or '?'}; {i.category}; {i.basis})")
+    typer.echo(f"EEUM designations {d['version']}:")
+    for i in d["items"]:
+        typer.echo(
+            f"  {i['name']} (USML {i['usml_category'] or '?'}; {i['category']}; {i['basis']})"
+        )
 
 
 # ---- metrics -------------------------------------------------------------------------------
-
-
-def _tiers(engine):
-    """Partner tier and region from the scoring service, or None (with a warning)."""
-    from burdenshare.errors import UserError
-
-    try:
-        from burdenshare.scoring.service import rank_partners
-
-        ranked = rank_partners(engine, policy="eo14383")
-    except (ImportError, OSError, UserError, KeyError, ValueError) as exc:
-        typer.echo(f"warning: partner tiers unavailable ({exc}); tier 'unranked'", err=True)
-        return None
-    out = ranked.loc[:, ["tier"]].copy()
-    out["tier"] = out["tier"].astype(object).where(out["tier"].notna(), None)
-    out["tier"] = out["tier"].map(lambda t: "unranked" if t is None else f"tier {t}")
-    out["region"] = ranked["theater"] if "theater" in ranked.columns else "unknown"
-    return out
 
 
 @metrics_app.command("quarterly")
 def metrics_quarterly_cmd(
     quarter: str = typer.Option(..., "--quarter", help="e.g. 2026Q3"),
     k: int = typer.Option(5, "--k", min=1, help="Suppress cells from fewer than k cases."),
-    fmt: str = typer.Option("csv", "--format", help="csv, json or xlsx"),
-    output: Path | None = typer.Option(None, "--output", "-o", help="File (needed for xlsx)."),
+    fmt: str = format_option("csv", "json", "xlsx", default="csv"),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="File to write (default: stdout for csv and json; metrics-QUARTER.xlsx for xlsx).",
+    ),
     synthetic: bool = typer.Option(
         True, "--synthetic/--no-synthetic", help="Include synthetic cases."
     ),
     db: str | None = DB_OPTION,
 ) -> None:
     """Quarterly case-execution metrics with disclosure control, as CSV, JSON or XLSX."""
-    from burdenshare.cases import metrics, repository
-    from burdenshare.cases.eeum import parse_quarter
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import (
+        atomic_path,
+        check_output_path,
+        parse_quarter,
+        write_text_atomic,
+    )
+    from burdenshare.services import metrics
 
     fmt = _check_format(fmt, ("csv", "json", "xlsx"))
-    parse_quarter(quarter)
+    start, _ = parse_quarter(quarter)
     if fmt == "xlsx" and output is None:
-        raise UserError("xlsx needs an output file", where="--output")
-    engine = _engine(db)
-    frame = repository.cases_frame(engine, synthetic=None if synthetic else False)
-    raw = metrics.quarterly_metrics(frame, quarter, tiers=_tiers(engine))
-    table = metrics.disclose(raw, k)
-    label = raw["quarter"].iloc[0] if len(raw) else quarter
-    notes = [
-        f"cells from 1..{k - 1} cases suppressed; complementary suppression in breakdowns",
-        "US$ rounded to the nearest million, days to 0.1, shares to 0.001",
-        "includes synthetic cases" if synthetic and frame["synthetic"].any() else "real cases only",
-    ]
+        output = Path(f"metrics-{start.year}Q{(start.month - 1) // 3 + 1}.xlsx")
+    if output is not None:
+        suffixes = (".xlsx",) if fmt == "xlsx" else None
+        output = check_output_path(output, "--output", suffixes=suffixes)
+    q = metrics.quarterly(db_engine(db), quarter, k=k, synthetic=synthetic)
+    if q.warning:
+        typer.echo(f"warning: {q.warning}", err=True)
     if fmt == "xlsx":
-        metrics.write_xlsx(table, output, quarter=label, k=k, notes=notes)
-        typer.echo(f"wrote {output}")
+        with atomic_path(output) as tmp:
+            q.write_xlsx(tmp)
+        typer.echo(f"wrote {output}", err=True)
         return
     if fmt == "json":
-        obj = metrics.to_json_obj(table, quarter=label, k=k)
-        obj["notes"] = notes
+        obj = q.to_json()
         if output:
             import json
 
-            output.write_text(json.dumps(obj, indent=2), encoding="utf-8")
-            typer.echo(f"wrote {output}")
+            write_text_atomic(output, json.dumps(obj, indent=2))
+            typer.echo(f"wrote {output}", err=True)
         else:
             echo_json(obj)
         return
-    text = table.to_csv(index=False)
+    text = q.to_csv()
     if output:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}")
+        write_text_atomic(output, text)
+        typer.echo(f"wrote {output}", err=True)
     else:
         typer.echo(text, nl=False)
 
@@ -854,43 +739,32 @@ def metrics_quarterly_cmd(
 @audit_app.command("verify")
 def audit_verify_cmd(db: str | None = DB_OPTION, fmt: str = FORMAT_OPTION) -> None:
     """Verify the audit log's hash chain; name every edited, deleted or reordered record."""
-    from dataclasses import asdict
-
-    from burdenshare.cases import repository
+    from burdenshare.services import audit
 
     fmt = _check_format(fmt, ("table", "json"))
-    result = repository.verify_audit(_engine(db))
+    result = audit.verify(db_engine(db))
     if fmt == "json":
-        echo_json(
-            {
-                "ok": result.ok,
-                "records": result.records,
-                "problems": [asdict(p) for p in result.problems],
-            }
-        )
+        echo_json({k: result[k] for k in ("ok", "records", "problems")})
     else:
-        typer.echo(result.summary())
-        for p in result.problems:
-            typer.echo(f"  - {p.message}")
-    if not result.ok:
+        typer.echo(result["summary"])
+        for p in result["problems"]:
+            typer.echo(f"  - {p['message']}")
+    if not result["ok"]:
         raise typer.Exit(1)
 
 
 @audit_app.command("log")
 def audit_log_cmd(
     subject: str | None = typer.Option(None, "--subject", help="Only records about this."),
-    limit: int = typer.Option(50, "--limit", min=1),
+    limit: int = typer.Option(50, "--limit", min=1, help="Show the newest N records."),
     db: str | None = DB_OPTION,
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Show the newest audit records."""
-    from burdenshare.cases import repository
+    from burdenshare.services import audit
 
     fmt = _check_format(fmt, ("table", "json"))
-    records, _ = repository.read_audit(_engine(db))
-    if subject:
-        records = [r for r in records if r["subject"] == subject]
-    records = records[-limit:]
+    records = audit.tail(db_engine(db), subject=subject, limit=limit)
     if fmt == "json":
         echo_json(records)
         return

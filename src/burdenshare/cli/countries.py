@@ -12,25 +12,23 @@ from typing import Any
 
 import typer
 
-from burdenshare.cli.common import echo_json
+from burdenshare.cli.common import (
+    FORMAT_OPTION,
+    OutputFormat,
+    echo_json,
+    format_option,
+    markdown_table,
+    render,
+)
 
 countries_app = typer.Typer(
     help="Country names and codes, regions, capitals and group memberships.",
     no_args_is_help=True,
 )
 
-FORMAT_OPTION = typer.Option("table", "--format", help="table or json")
-
 
 def register(app: typer.Typer) -> None:
     app.add_typer(countries_app, name="countries")
-
-
-def _check_format(fmt: str) -> None:
-    from burdenshare.errors import UserError
-
-    if fmt not in ("table", "json"):
-        raise UserError(f"unknown format {fmt!r} (use table or json)", where="--format")
 
 
 def _resolution(name: str) -> dict[str, Any]:
@@ -55,14 +53,13 @@ def resolve_cmd(
     names: list[str] = typer.Argument(
         ..., help="Country names or codes, as publishers write them."
     ),
-    fmt: str = FORMAT_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Resolve names to ISO3 codes (exit code 2 if any name is not a known country)."""
-    _check_format(fmt)
     rows = [_resolution(n) for n in names]
     failed = any(r["status"] != "ok" for r in rows)
-    if fmt == "json":
-        echo_json(rows)
+    if fmt is not OutputFormat.table:
+        render(rows, fmt, columns=["name", "status", "iso3", "country", "kind", "suggestions"])
     else:
         from rich.console import Console
         from rich.table import Table
@@ -131,15 +128,17 @@ def _country_report(iso3: str) -> dict[str, Any]:
 @countries_app.command("show")
 def show_cmd(
     country: str = typer.Argument(..., help="ISO3/ISO2 code or name, e.g. POL, JP, Türkiye."),
-    fmt: str = FORMAT_OPTION,
+    fmt: str = format_option("table", "json", "md"),
 ) -> None:
     """Codes, UN region, theater, capital and group memberships over time of one country."""
-    from burdenshare.countries import to_iso3
+    from burdenshare.cli.common import parse_country
 
-    _check_format(fmt)
-    report = _country_report(to_iso3(country))
+    report = _country_report(parse_country(country, "COUNTRY"))
     if fmt == "json":
         echo_json(report)
+        return
+    if fmt == "md":
+        typer.echo(_show_md(report))
         return
     from rich.console import Console
     from rich.table import Table
@@ -180,3 +179,24 @@ def show_cmd(
         console.print(members)
     else:
         console.print("No group memberships recorded.")
+
+
+def _show_md(report: dict[str, Any]) -> str:
+    """A country's report as Markdown: the facts, then the memberships."""
+    cap = report["capital"]
+    fields = {
+        "official name": report["official_name"],
+        "ISO3 / ISO2 / numeric": " / ".join(
+            str(report[k] or "-") for k in ("iso3", "iso2", "numeric")
+        ),
+        "region": report["region"],
+        "subregion": report["subregion"],
+        "theater": report["theater"],
+        "capital": None if cap is None else f"{cap['name']} ({cap['lat']:.2f}, {cap['lon']:.2f})",
+        "note": report["note"],
+    }
+    facts = markdown_table(
+        [{"field": k, "value": v} for k, v in fields.items()], ["field", "value"]
+    )
+    members = markdown_table(report["memberships"], ["group", "from", "to", "note", "source"])
+    return f"## {report['name']} ({report['iso3']})\n\n{facts}\n\n### Memberships\n\n{members}"

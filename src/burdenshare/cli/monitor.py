@@ -6,11 +6,17 @@ Thin: load the facts from the store (the starter snapshot first when it is empty
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import (
+    DB_OPTION,
+    FORMAT_OPTION,
+    OutputFormat,
+    echo_json,
+    markdown_table,
+    parse_country,
+)
+from burdenshare.cli.common import engine as db_engine
 
 monitor_app = typer.Typer(
     help="Monitor allies: spending against 2% / 3.5% / 5%, crossings, projections, tiers.",
@@ -18,13 +24,7 @@ monitor_app = typer.Typer(
 )
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="table, json or csv.")
+Format = OutputFormat  # table, json, csv, md: the CLI's one --format
 GROUP_OPTION = typer.Option("nato", "--group", help="Country group whose members are shown.")
 AS_OF_OPTION = typer.Option(
     "latest",
@@ -37,19 +37,19 @@ def register(app: typer.Typer) -> None:
     app.add_typer(monitor_app, name="monitor")
 
 
-def _engine(db: str | None):
-    from burdenshare.starter import ensure_starter
-    from burdenshare.store.db import get_engine
-
-    engine = get_engine(db)
-    ensure_starter(engine)
-    return engine
-
-
 def _facts(db: str | None, indicators: list[str] | None = None):
+    """Every vintage of the store's facts; an empty store's reads use the starter snapshot in
+    memory (reads never write: ``burdenshare data starter`` loads it)."""
     from burdenshare.store.facts import load_facts
 
-    return load_facts(_engine(db), vintage="all", indicators=indicators)
+    facts = load_facts(db_engine(db), vintage="all", indicators=indicators)
+    if facts.empty:
+        from burdenshare.starter import load_starter_facts
+
+        facts = load_starter_facts()
+        if indicators is not None:
+            facts = facts.loc[facts["indicator"].isin(list(indicators))].reset_index(drop=True)
+    return facts
 
 
 def _as_of(facts, spec: str) -> str:
@@ -65,6 +65,17 @@ def _csv(frame, index_label: str | None = "iso3") -> None:
     import sys
 
     frame.to_csv(sys.stdout, index=index_label is not None, index_label=index_label)
+
+
+def _md(frame, index_label: str | None = "iso3", title: str | None = None) -> None:
+    """A frame as a Markdown table (the index as the first column when labelled)."""
+    from burdenshare.monitor.records import frame_records
+
+    if index_label is not None:
+        frame = frame.rename_axis(index_label).reset_index()
+    rows = frame_records(frame)
+    head = f"## {title}\n\n" if title else ""
+    typer.echo(head + markdown_table(rows, list(frame.columns)))
 
 
 def _num(v, digits: int = 2, sign: bool = False) -> str:
@@ -106,16 +117,22 @@ def status_cmd(
     fmt: Format = FORMAT_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
-    """Each ally's % of GDP against 2%, 3.5% and 5%, and equipment share against 20%."""
-    from burdenshare.monitor.status import gap_column, status
+    """Each ally's % of GDP against 2%, 3.5% and 5%, and equipment share against 20%.
 
-    facts = _facts(db, ["milex_gdp_pct", "equipment_share_pct"])
+    The 2% gap is on NATO's total; the 3.5% and 5% gaps on core (plus defence-related)
+    spending where NATO publishes it, else on the total: the measure is shown."""
+    from burdenshare.monitor.status import STATUS_INDICATORS, gap_column, measure_column, status
+
+    facts = _facts(db, list(STATUS_INDICATORS))
     st = status(facts, year=year, as_of=_as_of(facts, vintage), group=group)
     if fmt is Format.json:
         echo_json({**st.summary(), "rows": st.records()})
         return
     if fmt is Format.csv:
         _csv(st.table)
+        return
+    if fmt is Format.md:
+        _md(st.table, title=f"Defence spending of {st.group.upper()} members, {st.year}")
         return
     from rich.console import Console
     from rich.table import Table
@@ -125,29 +142,54 @@ def status_cmd(
     table = Table(title=f"Defence spending of {st.group.upper()} members, {st.year} (% of GDP)")
     table.add_column("ally")
     table.add_column("% GDP", justify="right")
+    has_core = st.table["milex_core_gdp_pct"].notna().any()
+    if has_core:
+        table.add_column("core %", justify="right")
+        table.add_column("related %", justify="right")
     for lv in levels:
         table.add_column(f"vs {lv:g}%", justify="right")
     table.add_column(f"equip. % (vs {t.equipment.value:g})", justify="right")
     table.add_column("source")
     table.add_column("flags")
     for iso3, r in st.table.iterrows():
+        core_cells = (
+            [_num(r["milex_core_gdp_pct"]), _num(r["milex_related_gdp_pct"])] if has_core else []
+        )
         table.add_row(
             f"{r['name']} ({iso3})",
             _num(r["milex_gdp_pct"]),
-            *(_gap_text(r[gap_column(lv)]) for lv in levels),
+            *core_cells,
+            *(_measured_gap(r[gap_column(lv)], r[measure_column(lv)]) for lv in levels),
             _equipment(r["equipment_share_pct"], r["equipment_gap"]),
             r["origin"],
             _flag_marks(r["flags"]),
         )
     counts = ", ".join(f"{n} at or above {lv}%" for lv, n in st.counts.items())
+    on = "; ".join(
+        f"{lv}% on " + ", ".join(f"{k} {n}" for k, n in sorted(m.items()))
+        for lv, m in st.measures.items()
+        if m
+    )
     table.caption = (
         f"{st.with_data} of {st.members} members with data: {counts}.\n"
+        f"Measures: {on} (total = the total % of GDP, NATO's incl. pensions, the 2% measure; "
+        f"c = core defence, c+r = core plus defence-related up to "
+        f"{t.defence_related_max:g}%).\n"
         f"Targets: {t.guideline.value:g}% ({t.guideline.source}); {t.core.value:g}% core and "
         f"{t.total.value:g}% in total by {t.core.by_year} ({t.total.source}); review in "
         f"{t.review_year}.\nFlags: e estimate, u uncertain, i imputed."
     )
     table.caption_justify = "left"
     Console().print(table)
+
+
+def _measured_gap(v, measure):
+    """A gap coloured by sign, marked c (core) or c+r (core plus related) when not total."""
+    text = _gap_text(v)
+    mark = {"core": " c", "core+related": " c+r"}.get(str(measure), "")
+    if mark and text.plain:
+        text.append(mark, style="dim")
+    return text
 
 
 # --------------------------------------------------------------------------- crossings
@@ -175,14 +217,19 @@ def crossings_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Who crossed 2%, 3.5% or 5%: between years of a release, or between two releases."""
+    from burdenshare.cli.common import positive
     from burdenshare.monitor.crossings import crossings, group_members
     from burdenshare.monitor.targets import load_targets
 
+    for value in threshold or []:
+        positive(value, "--threshold")
     targets = load_targets()
     thresholds = list(threshold) if threshold else list(targets.gdp_levels())
     pair = None if between is None else (between[0], between[1])
     yrs = None if years is None else (int(years[0]), int(years[1]))
-    facts = _facts(db, ["milex_gdp_pct"])
+    from burdenshare.monitor.measures import INDICATORS
+
+    facts = _facts(db, list(INDICATORS))
     result = crossings(
         facts,
         thresholds,
@@ -197,6 +244,9 @@ def crossings_cmd(
         return
     if fmt is Format.csv:
         _csv(result.events, index_label=None)
+        return
+    if fmt is Format.md:
+        _md(result.events, index_label=None, title="Crossings")
         return
     _rich_crossings(result)
 
@@ -223,6 +273,7 @@ def _rich_crossings(result) -> None:
         ("", "left"),
         ("from", "right"),
         ("to", "right"),
+        ("measure", "left"),
         ("origin of the new figure", "left"),
     ):
         table.add_column(col, justify=just)
@@ -238,6 +289,7 @@ def _rich_crossings(result) -> None:
             arrow,
             f"{r.from_value:.2f} ({r.from_year})",
             f"{r.to_value:.2f} ({r.to_year})",
+            str(r.measure),
             str(r.to_origin),
         )
     if result.events.empty:
@@ -246,7 +298,7 @@ def _rich_crossings(result) -> None:
     first = result.first_reached
     if first is not None and not first.empty:
         ft = Table(title="First year at or above each threshold")
-        for col in ("ally", "threshold", "first year", "latest", "now"):
+        for col in ("ally", "threshold", "first year", "latest", "now", "measure"):
             ft.add_column(col)
         for r in first.itertuples(index=False):
             ft.add_row(
@@ -255,6 +307,7 @@ def _rich_crossings(result) -> None:
                 f"{r.first_year}" + (" or earlier" if r.at_start else ""),
                 f"{r.latest_value:.2f} ({r.latest_year})",
                 Text("above", style="green") if r.at_or_above_now else Text("below", style="red"),
+                str(r.measure),
             )
         console.print(ft)
 
@@ -275,29 +328,33 @@ def project_cmd(
     fmt: Format = FORMAT_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
-    """Trend to the deadline and the yearly increase each ally needs to reach the targets."""
-    from burdenshare.countries import country_name, to_iso3
-    from burdenshare.monitor.projection import ally_series, project
+    """Trend to the deadline and the yearly increase each ally needs to reach the targets.
+
+    3.5% is projected on core defence spending and 5% on core plus defence-related spending
+    where NATO publishes them for the ally, else on the total (the measure column)."""
+    from burdenshare.cli.common import positive
+    from burdenshare.countries import country_name
+    from burdenshare.monitor.measures import INDICATORS
+    from burdenshare.monitor.projection import project_allies
     from burdenshare.monitor.targets import load_targets
 
+    positive(window, "--window")
+    for value in target or []:
+        positive(value, "--target")
     t = load_targets()
     targets = list(target) if target else [t.core.value, t.total.value]
     deadline = int(by) if by is not None else t.core.by_year
-    facts = _facts(db, ["milex_gdp_pct"])
-    values, origin = ally_series(facts, as_of=_as_of(facts, vintage), group=group)
-    if country:
-        wanted = [to_iso3(c) for c in country]
-        missing = [c for c in wanted if c not in values.index]
-        if missing:
-            from burdenshare.errors import UserError
-
-            raise UserError(
-                f"{', '.join(missing)} not among the {group} members", where="--country"
-            )
-        values = values.loc[wanted]
-    out = project(values, targets, by=deadline, window=window)
+    facts = _facts(db, list(INDICATORS))
+    out = project_allies(
+        facts,
+        targets,
+        by=deadline,
+        window=window,
+        as_of=_as_of(facts, vintage),
+        group=group,
+        countries=[parse_country(c, "--country") for c in country] if country else None,
+    )
     out.insert(1, "name", [country_name(c) for c in out["iso3"]])
-    out["origin"] = origin.reindex(out["iso3"]).to_numpy()
     if fmt is Format.json:
         from burdenshare.monitor.records import frame_records
 
@@ -306,6 +363,9 @@ def project_cmd(
         return
     if fmt is Format.csv:
         _csv(out, index_label=None)
+        return
+    if fmt is Format.md:
+        _md(out, index_label=None, title=f"Paths to the targets by {deadline}")
         return
     _rich_project(out, deadline, window)
 
@@ -336,6 +396,7 @@ def _rich_project(out, deadline: int, window: int) -> None:
             (f"at trend in {deadline}", "right"),
             ("on track", "left"),
             ("reached (trend)", "right"),
+            ("measure", "left"),
         ):
             table.add_column(col, justify=just)
         for r in part.itertuples(index=False):
@@ -353,6 +414,7 @@ def _rich_project(out, deadline: int, window: int) -> None:
                 _num(r.projected),
                 mark,
                 reached,
+                str(r.measure),
             )
         console.print(table)
 
@@ -384,6 +446,9 @@ def tiers_cmd(
     if fmt is Format.csv:
         _csv(frame.loc[:, list(TIER_COLUMNS)])
         return
+    if fmt is Format.md:
+        _md(frame.loc[:, list(TIER_COLUMNS)], title=f"Tiers under {result.policy}")
+        return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -392,7 +457,7 @@ def tiers_cmd(
         title=f"Tiers under {result.policy}: {result.release_a.label} ({result.year_a}) -> "
         f"{result.release_b.label} ({result.year_b})"
     )
-    for col in ("country", "tier", "eligible", "rank", "score", "% GDP"):
+    for col in ("country", "tier", "eligible", "rank", "score", "% GDP", "3.5% on"):
         table.add_column(col)
 
     def pair(a, b, fmt_one=str) -> str:
@@ -410,12 +475,17 @@ def tiers_cmd(
             pair(r["rank_a"], r["rank_b"]),
             pair(r["score_a"], r["score_b"], lambda v: f"{v:.1f}"),
             pair(r["pct_a"], r["pct_b"], lambda v: f"{v:.2f}"),
+            pair(r["measure_a"] or None, r["measure_b"] or None),
         )
     table.caption = (
         f"{len(result.changed)} of {len(result.table)} countries changed tier or eligibility."
     )
     table.caption_justify = "left"
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    note = _later_note(result).strip()
+    if note:
+        console.print(note, highlight=False)
 
 
 # --------------------------------------------------------------------------- load-reported
@@ -429,9 +499,11 @@ def load_reported_cmd(
     """Import NATO's 2025 releases as reported in the press (a no-op when already loaded)."""
     from burdenshare.monitor.reported import import_reported
 
-    summary = import_reported(_engine(db))
-    if fmt is Format.json:
-        echo_json(summary.__dict__)
+    summary = import_reported(db_engine(db, starter=True))  # not 24 facts alone
+    if fmt is not Format.table:
+        from burdenshare.cli.common import render
+
+        render([summary.__dict__], fmt, json_obj=summary.__dict__)
         return
     if summary.skipped:
         typer.echo(f"{summary.file_name}: already imported (no change)")
@@ -441,3 +513,23 @@ def load_reported_cmd(
         f"{summary.countries} allies; press reports of NATO releases, the official NATO "
         "tables are authoritative"
     )
+
+
+def _later_note(result) -> str:
+    """Say which newer figures the tier comparison leaves out (``monitor crossings`` between
+    the same releases compares them, so the two can disagree)."""
+    notes = []
+    for label, year, later in (
+        (result.release_a.label, result.year_a, result.meta.get("later_years_a") or {}),
+        (result.release_b.label, result.year_b, result.meta.get("later_years_b") or {}),
+    ):
+        for y, countries in sorted(later.items()):
+            shown = ", ".join(countries[:8]) + (", ..." if len(countries) > 8 else "")
+            notes.append(
+                f"\nNot compared: {label} also has {y} figures for {len(countries)} countries "
+                f"({shown}); both panels are scored on {year}, the latest year with the "
+                "coverage a score needs, so these figures cannot change a tier here; "
+                "`monitor crossings` between the same releases compares each release's "
+                "latest year and counts them."
+            )
+    return "".join(notes)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from burdenshare.cli.common import echo_json
+from burdenshare.cli.common import FORMAT_OPTION, OutputFormat, echo_json, format_option, render
 
 policy_app = typer.Typer(help="Scoring policies: list, show, validate.", no_args_is_help=True)
 
@@ -16,9 +16,7 @@ def register(app: typer.Typer) -> None:
 
 
 @policy_app.command("list")
-def list_cmd(
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
-) -> None:
+def list_cmd(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """The built-in policies with their titles and versions."""
     from burdenshare.policy import builtin_names, load_policy
 
@@ -36,31 +34,18 @@ def list_cmd(
                 "tiers": p.tiers.method,
             }
         )
-    if fmt == "json":
-        echo_json(rows)
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title="Built-in policies")
-    for col in ("name", "title", "version", "pillars", "indicators", "tiers"):
-        t.add_column(col)
-    for r in rows:
-        t.add_row(
-            r["name"],
-            r["title"],
-            r["version"],
-            ", ".join(r["pillars"]),
-            str(r["indicators"]),
-            r["tiers"],
-        )
-    Console().print(t)
+    render(
+        rows,
+        fmt,
+        columns=["name", "title", "version", "aggregation", "pillars", "indicators", "tiers"],
+        title="Built-in policies",
+    )
 
 
 @policy_app.command("show")
 def show_cmd(
     name: str = typer.Argument(..., help="Built-in policy name or a policy YAML file."),
-    fmt: str = typer.Option("yaml", "--format", "-f", help="yaml or json"),
+    fmt: str = format_option("yaml", "json", default="yaml"),
 ) -> None:
     """Print a policy (the built-in YAML with its comments, or a file as parsed)."""
     from burdenshare.policy import builtin_names, builtin_text, load_policy
@@ -96,9 +81,32 @@ def validate_cmd(
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"cannot read policy file: {exc}", where=str(path)) from None
-    policy = parse_policy(text, str(path))
+    try:
+        policy = parse_policy(text, str(path))
+    except PolicyError as exc:
+        problems = getattr(exc, "problems", None) or []
+        if len(problems) > 1:  # every mistake on its own line, then the one-line verdict
+            from rich.console import Console
+            from rich.markup import escape
+
+            err = Console(stderr=True, soft_wrap=True, highlight=False)
+            for line in sorted(problems, key=_line_col):
+                err.print(f"  {escape(line)}")
+            raise PolicyError(
+                f"{len(problems)} mistakes (listed above); the policy is not valid",
+                where=str(path),
+            ) from None
+        raise
     typer.echo(
         f"{path}: valid policy {policy.name!r} ({len(policy.indicators)} indicators, "
         f"{len(policy.pillars)} pillars, {len(policy.gates)} gates, "
         f"{policy.tiers.method} tiers)"
     )
+
+
+def _line_col(problem: str) -> tuple[int, int]:
+    """(line, column) of a ``file:line:col: ...`` problem, to list mistakes in file order."""
+    import re
+
+    m = re.search(r":(\d+):(\d+): ", problem)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)

@@ -1,7 +1,8 @@
 """``burdenshare catalog import|show`` and ``burdenshare cases queue|schedule``.
 
-Thin: parse options, call :mod:`burdenshare.cases.catalog`, :mod:`~burdenshare.cases.queue`
-and :mod:`~burdenshare.cases.schedule`, render. The ``queue`` and ``schedule`` commands join
+Thin: parse options, call :mod:`burdenshare.cases.catalog` and the service layer
+(:mod:`burdenshare.services.queue`: the queue, the comparison with first-come, first-served
+or another policy, the schedule), render. The ``queue`` and ``schedule`` commands join
 the existing ``cases`` group (registered by ``cli/cases.py``); heavy imports happen inside the
 command bodies. Whenever the illustrative catalog is in use, the output says so.
 """
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, echo_json
+from burdenshare.cli.common import DB_OPTION, echo_json, format_option
+from burdenshare.cli.common import engine as db_engine
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -26,7 +28,7 @@ catalog_app = typer.Typer(
     no_args_is_help=True,
 )
 
-FORMAT_OPTION = typer.Option("table", "--format", help="table or json")
+FORMAT_OPTION = format_option("table", "json")
 POLICY_OPTION = typer.Option("eo14383", "--policy", help="Scoring policy for partner score/tier.")
 AS_OF_OPTION = typer.Option(
     None,
@@ -60,71 +62,29 @@ def _cases_group(app: typer.Typer) -> typer.Typer:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _engine(db: str | None):
-    from burdenshare.cli.common import db_url
-    from burdenshare.store.db import get_engine
-
-    return get_engine(db_url(db))
-
-
 def _format(fmt: str) -> str:
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import check_format
 
-    f = fmt.strip().lower()
-    if f not in ("table", "json"):
-        raise UserError(f"expected table or json, got {fmt!r}", where="--format")
-    return f
+    return check_format(fmt, ("table", "json"))
 
 
 def _as_of(text: str | None) -> dt.date:
-    from burdenshare.errors import UserError
+    from burdenshare.cli.common import parse_date
 
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"expected a date as YYYY-MM-DD, got {text!r}", where="--as-of") from None
+    return parse_date(text, "--as-of")
 
 
 def _catalog_json(catalog: Catalog) -> dict[str, Any]:
-    return {
-        "name": catalog.name,
-        "version": catalog.version,
-        "illustrative": catalog.illustrative,
-        "notice": catalog.notice,
-        "source": catalog.source,
-    }
+    from burdenshare.services.queue import catalog_json
+
+    return catalog_json(catalog)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts (NA -> None, numpy scalars -> Python, dates -> ISO)."""
-    from burdenshare.cli.common import clean_nan
+    from burdenshare.services._json import records
 
-    out = frame.astype(object).where(frame.notna(), None)
-    for col in out.columns:
-        if str(frame[col].dtype).startswith("datetime64"):
-            out[col] = [None if v is None else v.date().isoformat() for v in out[col]]
-    return clean_nan(out.to_dict(orient="records"))
-
-
-def _build_queue(engine, policy: str, year: int | None, key_path: Path | None, as_of: dt.date):
-    """(queue, demands, catalog, key) for the open cases in the store."""
-    from burdenshare.cases.catalog import load_catalog
-    from burdenshare.cases.queue import build_queue, load_queue_key, open_cases
-
-    key = load_queue_key(key_path)
-    catalog = load_catalog(engine)
-    cases, demands = open_cases(engine)
-    partners = _partners(engine, policy, year)
-    queue = build_queue(cases, demands, partners, catalog, key=key, as_of=as_of)
-    return queue, demands, catalog, key
-
-
-def _partners(engine, policy: str, year: int | None) -> pd.DataFrame:
-    from burdenshare.scoring.service import rank_partners
-
-    return rank_partners(engine, policy=policy, year=year)
+    return records(frame)
 
 
 def _console():
@@ -162,7 +122,7 @@ def catalog_import_cmd(
     from burdenshare.cases.catalog import read_catalog_file, save_catalog
 
     catalog = read_catalog_file(file)  # validates everything before the store is touched
-    version_id, created = save_catalog(_engine(db), catalog)
+    version_id, created = save_catalog(db_engine(db), catalog)
     n_lines = len({item.production_line for item in catalog})
     if created:
         typer.echo(
@@ -186,7 +146,7 @@ def catalog_show_cmd(
     from burdenshare.cases.catalog import load_catalog
 
     fmt = _format(fmt)
-    catalog = load_catalog(_engine(db))
+    catalog = load_catalog(db_engine(db))
     items = catalog.to_frame()
     lines = catalog.lines().reset_index()
     if fmt == "json":
@@ -248,65 +208,25 @@ def queue_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Order the open cases by the priority key; explain every position."""
-    from burdenshare.cases.queue import build_queue, explain_queue, queue_summary
+    from burdenshare.services import queue as svc
 
     fmt = _format(fmt)
-    when = _as_of(as_of)
-    engine = _engine(db)
-    queue, demands, catalog, qkey = _build_queue(engine, policy, year, key, when)
-    queue = queue.assign(explanation=explain_queue(queue))
-    other_label = None
-    if against is not None:
-        if against.strip().lower() == "fcfs":
-            other_label = "fcfs"
-        else:
-            from burdenshare.cases.queue import open_cases
-
-            cases, _ = open_cases(engine)
-            other = build_queue(
-                cases, demands, _partners(engine, against, year), catalog, key=qkey, as_of=when
-            )
-            other_label = against
-            positions = dict(zip(other["case_id"], other["position"], strict=True))
-            queue["against_position"] = queue["case_id"].map(positions).astype("Int64")
+    view = svc.build(
+        db_engine(db), policy=policy, year=year, key_path=key, as_of=_as_of(as_of), against=against
+    )
     if fmt == "json":
-        _notice(catalog, err=True)
-        cols = [
-            "case_id",
-            "position",
-            "partner",
-            "tier",
-            "score",
-            "eligible",
-            "items",
-            "strategy_priority",
-            "us_forces_draw",
-            "requested",
-            "score_pts",
-            "tier_pts",
-            "item_pts",
-            "readiness_pts",
-            "age_pts",
-            "priority_key",
-            "weight",
-            "fcfs_position",
-        ]
-        if "against_position" in queue.columns:
-            cols.append("against_position")
-        rows = _records(queue[[*cols, "explanation"]])
-        for row in rows:
-            row["policy"] = policy
-        echo_json(rows)
+        _notice(view.catalog, err=True)
+        echo_json(view.rows())
         return
     _queue_table(
-        queue,
-        catalog,
+        view.queue,
+        view.catalog,
         policy,
-        qkey,
-        when,
-        other_label,
+        view.key,
+        view.as_of,
+        view.against,
         limit,
-        queue_summary(queue) if len(queue) else None,
+        view.summary,
     )
 
 
@@ -394,79 +314,27 @@ def schedule_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """When does each open case deliver, given production capacity and backlog?"""
-    from burdenshare.cases import schedule as sched
-    from burdenshare.errors import UserError
+    from burdenshare.services import queue as svc
 
     fmt = _format(fmt)
-    method = method.strip().lower()
-    if method not in sched.METHODS:
-        raise UserError(
-            f"unknown method {method!r} (use greedy, optimal or fcfs)", where="--method"
-        )
-    if horizon < 1:
-        raise UserError(
-            f"horizon must be a whole number of quarters >= 1 (got {horizon})", where="--horizon"
-        )
-    if time_limit <= 0 or not 0 <= gap < 1:
-        raise UserError("--time-limit must be > 0 and --gap in [0, 1)", where="--time-limit")
-    when = _as_of(as_of)
-    engine = _engine(db)
-    queue, demands, catalog, _ = _build_queue(engine, policy, year, key, when)
-    scheduled = queue[queue["case_id"].isin(demands["case_id"].astype(str))]
-    unscheduled = len(queue) - len(scheduled)
-    problem = sched.build_problem(
-        scheduled.reset_index(drop=True), demands, catalog, as_of=when, horizon=horizon
+    view = svc.schedule(
+        db_engine(db),
+        method=method,
+        horizon=horizon,
+        whatif=whatif,
+        policy=policy,
+        as_of=_as_of(as_of),
+        year=year,
+        key_path=key,
+        time_limit=time_limit,
+        gap=gap,
     )
-    opts = {"time_limit": time_limit, "mip_rel_gap": gap}
-    impact = moved = None
-    if whatif is not None:
-        result, moved, impact = sched.what_if_front(problem, whatif, method, **opts)  # type: ignore[arg-type]
-    else:
-        result = sched.solve(problem, method, **opts)  # type: ignore[arg-type]
-    result.totals["cases_without_catalog_items"] = unscheduled
     if fmt == "json":
-        echo_json(_schedule_json(result, problem, catalog, policy, when, whatif, moved, impact))
+        echo_json(view.to_json())
         return
-    _schedule_table(result, problem, catalog, policy, whatif, moved, impact)
-
-
-def _lines_json(result, problem) -> list[dict[str, Any]]:
-    out = []
-    for k, (line, group) in enumerate(result.lines.groupby("line", sort=False)):
-        out.append(
-            {
-                "line": line,
-                "capacity_per_quarter": float(problem.capacity[k, 0]),
-                "backlog_before": float(problem.backlog[k]),
-                "backlog": _records(
-                    group[["quarter", "produced", "backlog_units", "orders_waiting"]]
-                ),
-            }
-        )
-    return out
-
-
-def _schedule_json(result, problem, catalog, policy, when, whatif, moved, impact):
-    obj: dict[str, Any] = {
-        "method": result.method,
-        "policy": policy,
-        "as_of": when.isoformat(),
-        "catalog": _catalog_json(catalog),
-        "cases": _records(result.cases),
-        "lines": _lines_json(result, problem),
-        "totals": result.totals,
-    }
-    if whatif is not None:
-        others = impact[~impact["moved"]]
-        obj["whatif"] = {
-            "case_id": whatif,
-            "moved_delivery": impact.loc[impact["moved"], "delivery_after"].iloc[0],
-            "cases_delayed": int((others["extra_delay"] > 0).sum()),
-            "extra_weighted_delay": float(others["weighted_extra"].sum()),
-            "totals": moved.totals,
-            "impact": _records(others.drop(columns="moved")),
-        }
-    return obj
+    _schedule_table(
+        view.result, view.problem, view.catalog, policy, whatif, view.moved, view.impact
+    )
 
 
 def _schedule_table(result, problem, catalog, policy, whatif, moved, impact) -> None:

@@ -11,12 +11,15 @@ from enum import StrEnum
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, clean_nan, echo_json
-
-
-class RobustnessFormat(StrEnum):
-    table = "table"
-    json = "json"
+from burdenshare.cli.common import (
+    DB_OPTION,
+    FORMAT_OPTION,
+    VINTAGE_OPTION,
+    OutputFormat,
+    clean_nan,
+    echo_json,
+    render,
+)
 
 
 class Backend(StrEnum):
@@ -41,7 +44,7 @@ def robustness_cmd(
     year: int | None = typer.Option(
         None, "--year", "-y", help="Year to score (default: latest well-covered year)."
     ),
-    vintage: str = typer.Option("latest", "--vintage", help="Data release (latest or a date)."),
+    vintage: str = VINTAGE_OPTION,
     samples: int = typer.Option(10_000, "--samples", "-n", help="Monte Carlo samples."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same numbers)."),
     backend: Backend = typer.Option(Backend.numpy, "--backend", help="Where chunks run."),
@@ -93,9 +96,7 @@ def robustness_cmd(
     chunk_size: int | None = typer.Option(
         None, "--chunk-size", help="Samples per chunk (default: sized to memory)."
     ),
-    fmt: RobustnessFormat = typer.Option(
-        RobustnessFormat.table, "--format", "-f", help="Output format."
-    ),
+    fmt: OutputFormat = FORMAT_OPTION,
     plot: str | None = typer.Option(None, "--plot", help="Write the rank intervals (.png/.svg)."),
     audit: bool = typer.Option(
         True,
@@ -117,7 +118,10 @@ def robustness_cmd(
     if workers is not None and workers < 1:
         raise UserError(f"must be a positive number, not {workers}", where="--workers")
     if plot is not None:
-        _check_plot_path(plot)
+        from burdenshare.cli.common import check_output_path
+        from burdenshare.uncertainty.plot import SUFFIXES
+
+        check_output_path(plot, "--plot", suffixes=SUFFIXES)
     variation = Variation(
         vary=vary,
         weight_scheme=weight_scheme,
@@ -143,35 +147,33 @@ def robustness_cmd(
     finally:
         runner.close()
     if plot is not None:
+        from burdenshare.cli.common import atomic_path
         from burdenshare.uncertainty.plot import plot_rank_intervals
 
-        plot_rank_intervals(result, plot)
-    if fmt is RobustnessFormat.json:
+        with atomic_path(plot) as tmp:
+            plot_rank_intervals(result, tmp)
+    if fmt is OutputFormat.json:
         echo_json(clean_nan(result.to_dict()))
-    else:
+    elif fmt is OutputFormat.table:
         _table(result)
+    else:
+        rows = [_flat(r) for r in result.country_records()]
+        render(rows, fmt, columns=list(rows[0]) if rows else ["iso3"])
 
 
-def _check_plot_path(plot: str) -> None:
-    from pathlib import Path
-
-    from burdenshare.errors import UserError
-    from burdenshare.uncertainty.plot import SUFFIXES
-
-    path = Path(plot)
-    if path.suffix.lower() not in SUFFIXES:
-        raise UserError(
-            f"plot file must end in .png or .svg, not {path.suffix or '(none)'!r}", where="--plot"
-        )
-    if not path.parent.exists():
-        raise UserError(f"folder {str(path.parent)!r} does not exist", where="--plot")
+def _flat(record: dict) -> dict:
+    """A country record with its tier probabilities as columns (for CSV and Markdown)."""
+    out = {k: v for k, v in record.items() if k != "tier_probabilities"}
+    for name, p in record.get("tier_probabilities", {}).items():
+        out[f"p_{name.split(':')[0].strip().lower().replace(' ', '_')}"] = p
+    return out
 
 
 def _panel(db: str | None, year: int | None, vintage: str):
+    from burdenshare.cli.common import engine
     from burdenshare.scoring.service import panel_from_store
-    from burdenshare.store.db import get_engine
 
-    return panel_from_store(get_engine(db), year=year, vintage=vintage)
+    return panel_from_store(engine(db), year=year, vintage=vintage)
 
 
 def _run(model, runner, samples, seed, sobol_samples, chunk_size, top):

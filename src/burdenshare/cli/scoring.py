@@ -1,14 +1,25 @@
 """``burdenshare rank | explain | compare | whatif``: partner scoring on the command line.
 
-Thin: parse, load the panel from the store (starter snapshot when empty), call
-:mod:`burdenshare.scoring`, render as a Rich table, JSON, CSV or Markdown.
+Thin: parse, call :mod:`burdenshare.services.partners` (the panel from the store, the starter
+snapshot in memory when it is empty; results cached by inputs), render as a Rich table, JSON,
+CSV or Markdown.
 """
 
 from __future__ import annotations
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, OutputFormat, clean_nan, echo_json
+from burdenshare.cli.common import (
+    DB_OPTION,
+    FORMAT_OPTION,
+    VINTAGE_OPTION,
+    OutputFormat,
+    clean_nan,
+    echo_json,
+    markdown_table,
+    render,
+)
+from burdenshare.cli.common import engine as db_engine
 
 POLICY_OPTION = typer.Option(
     "eo14383", "--policy", "-p", help="Built-in policy name or a policy YAML file."
@@ -16,10 +27,6 @@ POLICY_OPTION = typer.Option(
 YEAR_OPTION = typer.Option(
     None, "--year", "-y", help="Year to score (default: latest year with NATO coverage >= 80%)."
 )
-VINTAGE_OPTION = typer.Option(
-    "latest", "--vintage", help="Data release: latest, or as of a date (YYYY[-MM[-DD]])."
-)
-FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="Output format.")
 
 TIER_STYLES = ("bold green", "yellow", "white", "cyan", "magenta")
 FLAG_MARKS = {
@@ -29,19 +36,15 @@ FLAG_MARKS = {
     "not_independent": "x",
     "what-if": "w",
 }
-RANK_FIELDS = (
-    "iso3",
-    "name",
-    "theater",
-    "score",
-    "rank",
-    "tier",
-    "tier_label",
-    "eligible",
-    "status",
-    "gates",
-    "flags",
-)
+
+
+def __getattr__(name: str):
+    # RANK_FIELDS lives in the service layer; kept importable from here
+    if name == "RANK_FIELDS":
+        from burdenshare.services.partners import RANK_FIELDS
+
+        return RANK_FIELDS
+    raise AttributeError(name)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,43 +54,14 @@ def register(app: typer.Typer) -> None:
     app.command("whatif")(whatif_cmd)
 
 
-def _panel(db: str | None, year: int | None, vintage: str = "latest"):
-    from burdenshare.scoring.service import panel_from_store
-    from burdenshare.store.db import get_engine
-
-    return panel_from_store(get_engine(db), year=year, vintage=vintage)
-
-
 def _records(table) -> list[dict]:
-    import pandas as pd
+    from burdenshare.services.partners import ranking_rows
 
-    rows = []
-    for iso3, r in table.iterrows():
-        rec = {"iso3": iso3}
-        for col in RANK_FIELDS[1:]:
-            v = r[col]
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
-                v = None
-            elif col in ("rank", "tier"):
-                v = int(v)
-            elif col == "score":
-                v = round(float(v), 6)
-            elif col == "eligible":
-                v = bool(v)
-            elif col in ("gates", "flags"):
-                v = [x for x in str(v).split("|") if x]
-            rec[col] = v
-        rows.append(rec)
-    return rows
+    return ranking_rows(table)
 
 
 def _markdown(headers: list[str], rows: list[list]) -> str:
-    def cell(v) -> str:
-        return "" if v is None else str(v).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return markdown_table([dict(zip(headers, row, strict=True)) for row in rows], headers)
 
 
 def _fmt_score(v) -> str:
@@ -125,55 +99,25 @@ def rank_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Rank partners under a policy: score, rank, tier and eligibility."""
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring import score
+    from burdenshare.services import partners
+    from burdenshare.services.partners import RANK_FIELDS
 
-    pol = load_policy(policy)
-    panel = _panel(db, year, vintage)
-    result = score(panel, pol)
-    table = result.table
-    if region is not None:
-        table = table.loc[table["theater"] == _theater(region)]
-    if top is not None:
-        table = table.head(top)
-    rows = _records(table)
-    if fmt is OutputFormat.json:
-        echo_json(rows)
-        return
-    if fmt is OutputFormat.csv:
-        import csv
-        import sys
-
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(RANK_FIELDS)
-        for r in rows:
-            w.writerow(
-                [
-                    "|".join(v) if isinstance(v, list) else ("" if v is None else v)
-                    for v in (r[f] for f in RANK_FIELDS)
-                ]
-            )
-        return
+    ranking = partners.rank(db_engine(db), policy, year, vintage, region=region, top=top)
+    rows, panel, result, pol = ranking.rows, ranking.panel, ranking.result, ranking.policy
     if fmt is OutputFormat.md:
-        typer.echo(
-            _markdown(
-                ["rank", "iso3", "name", "score", "tier", "eligible", "flags"],
-                [
-                    [
-                        r["rank"],
-                        r["iso3"],
-                        r["name"],
-                        _fmt_score(r["score"]),
-                        r["tier"],
-                        "yes" if r["eligible"] else "no",
-                        ", ".join(r["flags"]),
-                    ]
-                    for r in rows
-                ],
-            )
-        )
-        return
-    _rich_rank(rows, panel, result, pol)
+        rows = [
+            {**r, "score": _fmt_score(r["score"]), "eligible": "yes" if r["eligible"] else "no"}
+            for r in rows
+        ]
+        columns = ["rank", "iso3", "name", "score", "tier", "eligible", "flags"]
+    else:
+        columns = list(RANK_FIELDS)
+    render(
+        rows,
+        fmt,
+        columns=columns,
+        table=lambda: _rich_rank(rows, panel, result, pol),
+    )
 
 
 def _rich_rank(rows, panel, result, pol) -> None:
@@ -213,22 +157,6 @@ def _rich_rank(rows, panel, result, pol) -> None:
     Console().print(t)
 
 
-def _theater(region: str) -> str:
-    import difflib
-
-    from burdenshare.errors import UserError
-    from burdenshare.panel import THEATERS
-
-    key = region.strip().lower().replace("-", "_").replace(" ", "_")
-    if key in THEATERS:
-        return key
-    close = difflib.get_close_matches(key, THEATERS, n=2, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    raise UserError(
-        f"unknown region {region!r}{hint} (known: {', '.join(THEATERS)})", where="--region"
-    )
-
-
 def explain_cmd(
     country: str = typer.Argument(..., help="Country name or ISO code."),
     policy: str = POLICY_OPTION,
@@ -245,57 +173,43 @@ def explain_cmd(
 ) -> None:
     """Why a country scores what it does: contributions, gates, flags, what it would take,
     and how robust its rank and tier are to the policy's choices and to flagged data."""
-    from burdenshare.countries import to_iso3
     from burdenshare.errors import UserError
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring import explain
+    from burdenshare.services import partners
 
     if robustness_samples < 0:
         raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
-    iso3 = to_iso3(country)
-    pol = load_policy(policy)
-    panel = _panel(db, year, vintage)
-    ex = explain(panel, pol, iso3)
-    data = ex.to_dict()
-    data["robustness"] = None
-    robustness_text = ""
-    if robustness_samples:
-        from burdenshare.uncertainty import robustness, robustness_line
-
-        result = robustness(panel, pol, n_samples=robustness_samples, seed=0, sobol_samples=0)
-        data["robustness"] = result.record(iso3)
-        robustness_text = robustness_line(result, iso3)
+    data = partners.explain(
+        db_engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
+    )
+    robustness_text = data.pop("robustness_line") or ""
+    data.pop("meta")
     if fmt is OutputFormat.json:
         echo_json(clean_nan(data))
         return
     if fmt is OutputFormat.csv:
-        import csv
-        import sys
-
-        cols = [
-            "indicator",
-            "pillar",
-            "value",
-            "unit",
-            "normalised",
-            "weight",
-            "contribution",
-            "source",
-            "flags",
-        ]
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(cols)
-        for ind in data["indicators"]:
-            w.writerow(["|".join(ind[c]) if c == "flags" else ind[c] for c in cols])
+        render(data["indicators"], fmt, columns=EXPLAIN_COLUMNS)
         return
     if fmt is OutputFormat.md:
         typer.echo(_explain_md(data))
         if robustness_text:
             typer.echo(f"\n{robustness_text}")
         return
-    _rich_explain(data, panel)
+    _rich_explain(data)
     if robustness_text:
         typer.echo(robustness_text)
+
+
+EXPLAIN_COLUMNS = [
+    "indicator",
+    "pillar",
+    "value",
+    "unit",
+    "normalised",
+    "weight",
+    "contribution",
+    "source",
+    "flags",
+]
 
 
 def _explain_md(d: dict) -> str:
@@ -347,7 +261,7 @@ def _wiwt_text(d: dict) -> str:
     return str(w.get("note", ""))
 
 
-def _rich_explain(d: dict, panel) -> None:
+def _rich_explain(d: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -411,28 +325,19 @@ def compare_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Compare two policies: rank shifts, tier changes, Spearman and Kendall correlations."""
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring.compare import compare
+    from burdenshare.services import partners
 
-    a, b = load_policy(policy_a), load_policy(policy_b)
-    panel = _panel(db, year, vintage)
-    cmp = compare(panel, a, b)
-    rows = cmp["rows"][:top] if top else cmp["rows"]
+    cmp = partners.compare(db_engine(db), policy_a, policy_b, year, vintage, top=top)
+    rows = cmp["rows"]
     if fmt is OutputFormat.json:
-        echo_json(clean_nan({**cmp, "rows": rows}))
+        echo_json({k: v for k, v in cmp.items() if k not in ("year", "vintages")})
         return
     cols = ["iso3", "name", "rank_a", "rank_b", "shift", "tier_a", "tier_b", "tier_changed"]
     if fmt is OutputFormat.csv:
-        import csv
-        import sys
-
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(cols)
-        for r in rows:
-            w.writerow(["" if r[c] is None else r[c] for c in cols])
+        render(rows, fmt, columns=cols)
         return
     summary = (
-        f"{a.name} vs {b.name}, {panel.year}: Spearman {cmp['spearman']:.3f}, "
+        f"{cmp['policy_a']} vs {cmp['policy_b']}, {cmp['year']}: Spearman {cmp['spearman']:.3f}, "
         f"Kendall {cmp['kendall']:.3f} over {cmp['n']} countries ranked under both; "
         f"{cmp['tier_changes']} tier changes"
     )
@@ -477,38 +382,26 @@ def whatif_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """What if a country's values changed: the new score, rank and tier (all recomputed)."""
-    from burdenshare.countries import to_iso3
-    from burdenshare.policy import load_policy
-    from burdenshare.scoring.whatif import parse_assignments, whatif
+    from burdenshare.services import partners
 
-    iso3 = to_iso3(country)
-    changes = parse_assignments(set_)
-    pol = load_policy(policy)
-    panel = _panel(db, year, vintage)
-    before, after = whatif(panel, pol, iso3, changes)
-    if iso3 not in before.table.index:
-        from burdenshare.errors import UserError
-
-        raise UserError(f"{iso3} is not scored under policy {pol.name!r}")
-
-    def state(res) -> dict:
-        r = _records(res.table.loc[[iso3]])[0]
-        return {k: r[k] for k in ("score", "rank", "tier", "tier_label", "eligible", "status")}
-
-    out = {
-        "iso3": iso3,
-        "name": before.table.at[iso3, "name"],
-        "year": panel.year,
-        "policy": pol.name,
-        "changes": changes,
-        "before": state(before),
-        "after": state(after),
-    }
+    out = partners.whatif(db_engine(db), country, list(set_), policy, year, vintage)
+    out.pop("meta")
+    iso3, changes = out["iso3"], out["changes"]
     if fmt is OutputFormat.json:
         echo_json(out)
         return
+    if fmt in (OutputFormat.csv, OutputFormat.md):
+        rows = [
+            {"field": k, "before": out["before"][k], "after": out["after"][k]}
+            for k in ("score", "rank", "tier", "tier_label", "eligible", "status")
+        ]
+        title = f"{out['name']} ({iso3}), {out['year']}, policy {out['policy']}: " + ", ".join(
+            f"{k}={v:g}" for k, v in changes.items()
+        )
+        render(rows, fmt, columns=["field", "before", "after"], title=title)
+        return
     lines = [
-        f"{out['name']} ({iso3}), {panel.year}, policy {pol.name}: "
+        f"{out['name']} ({iso3}), {out['year']}, policy {out['policy']}: "
         + ", ".join(f"{k}={v:g}" for k, v in changes.items())
     ]
     for k in ("score", "rank", "tier", "eligible"):

@@ -10,6 +10,12 @@ Two comparisons:
   figure after release B, for the same year (a revision moved it across the line) or for the
   latest year of each release (the new release's estimate for a new year).
 
+Each threshold is judged on its measure (:mod:`burdenshare.monitor.measures`): the Hague
+3.5% on core defence spending and 5% on core plus defence-related spending for the allies
+whose release publishes them, everything else (and those allies' other thresholds) on
+NATO's total; every event, first year and count says which (``measure``; between releases
+``total -> core`` when the two releases measured it differently).
+
 "At or above" allows for float noise (:data:`burdenshare.monitor.status.EPS`). The functions
 here are pure: they take country x year frames (rows iso3, columns years) and return tidy
 frames, sorted with explicit tie-breaks.
@@ -26,8 +32,9 @@ import numpy as np
 import pandas as pd
 
 from burdenshare.errors import UserError
+from burdenshare.monitor.measures import INDICATORS, MeasureSeries, from_view
 from burdenshare.monitor.records import frame_records
-from burdenshare.monitor.releases import Release, release_series, resolve_release
+from burdenshare.monitor.releases import Release, resolve_release, view
 from burdenshare.monitor.status import EPS
 
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -40,6 +47,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "to_value",
     "from_origin",
     "to_origin",
+    "measure",
 )
 FIRST_COLUMNS: tuple[str, ...] = (
     "iso3",
@@ -50,6 +58,7 @@ FIRST_COLUMNS: tuple[str, ...] = (
     "latest_year",
     "latest_value",
     "at_or_above_now",
+    "measure",
 )
 
 
@@ -67,7 +76,7 @@ def check_thresholds(thresholds: Iterable[float], where: str = "--threshold") ->
 
 
 def _empty_events() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS[:-1]})
 
 
 def _events(
@@ -353,26 +362,36 @@ def crossings(
     years of ``release`` (default: the newest NATO release), consecutive or ``years``.
     ``members``: only countries in the group (default NATO) in the compared year count.
     """
+    from burdenshare.monitor.targets import load_targets
+
     thr = check_thresholds(thresholds)
     members = members or group_members("nato")
+    targets = load_targets()
+    facts = facts.loc[facts["indicator"].isin(INDICATORS)]
     if between is not None:
-        ra = resolve_release(facts, between[0], where="--between-vintages")
-        rb = resolve_release(facts, between[1], where="--between-vintages")
-        va, _, oa = release_series(facts, ra)
-        vb, _, ob = release_series(facts, rb)
+        ra = resolve_release(facts, between[0], indicator=None, where="--between-vintages")
+        rb = resolve_release(facts, between[1], indicator=None, where="--between-vintages")
+        sa, sb = release_measures(facts, ra), release_measures(facts, rb)
         if years is not None:
             ya, yb = (int(y) for y in years)
         else:
             ya = yb = None if year is None else int(year)
-        for rel, vals, y in ((ra, va, ya), (rb, vb, yb)):
-            if y is not None and y not in set(int(c) for c in vals.columns):
-                span = f"{min(vals.columns)}-{max(vals.columns)}" if vals.shape[1] else "none"
+        for rel, ms, y in ((ra, sa, ya), (rb, sb, yb)):
+            cols = sorted({int(c) for c in ms.total.columns} | {int(c) for c in ms.core.columns})
+            if y is not None and y not in set(cols):
+                span = f"{cols[0]}-{cols[-1]}" if cols else "none"
                 raise UserError(
                     f"release {rel.label} has no figures for {y} (years: {span})",
                     where="--years" if years is not None else "--year",
                 )
-        events = vintage_crossings(va, vb, thr, year_a=ya, year_b=yb, origin_a=oa, origin_b=ob)
-        events = _event_members(events, members)
+        parts = []
+        for t in thr:
+            va, oa, ma = sa.for_threshold(t, targets)
+            vb, ob, mb = sb.for_threshold(t, targets)
+            ev = vintage_crossings(va, vb, [t], year_a=ya, year_b=yb, origin_a=oa, origin_b=ob)
+            ev["measure"] = [_pair(ma.get(i, ""), mb.get(i, "")) for i in ev["iso3"]]
+            parts.append(ev)
+        events = _event_members(_sorted_events(parts), members)
         return Crossings(
             mode="vintages",
             thresholds=thr,
@@ -387,21 +406,70 @@ def crossings(
             "(between years of one release, use --years Y1 Y2)",
             where="--year",
         )
-    rel = resolve_release(facts, release, where="--vintage")
-    values, _, origin = release_series(facts, rel)
-    if values.empty:
+    rel = resolve_release(facts, release, indicator=None, where="--vintage")
+    ms = release_measures(facts, rel)
+    if ms.total.empty and ms.core.empty:
         raise UserError(f"release {rel.label} holds no % of GDP figures", where="--vintage")
-    last = int(max(values.columns))
-    current = _keep_members(values, members(last))
-    events = _event_members(year_crossings(values, thr, years=years, origin=origin), members)
+    last = max(int(max(f.columns)) for f in (ms.total, ms.core) if f.shape[1])
+    keep = members(last)
+    ev_parts, first_parts, level_parts = [], [], []
+    for t in thr:
+        values, origin, meas = ms.for_threshold(t, targets)
+        ev = year_crossings(values, [t], years=years, origin=origin)
+        ev["measure"] = ev["iso3"].map(meas).fillna("")
+        ev_parts.append(ev)
+        current = _keep_members(values, keep)
+        if years is None:
+            fr = first_reached(current, [t])
+            fr["measure"] = fr["iso3"].map(meas).fillna("")
+            first_parts.append(fr)
+        lv = level_counts(current, [t])
+        lv["measure"] = _year_measures(current, meas)
+        level_parts.append(lv)
+    events = _event_members(_sorted_events(ev_parts), members)
     return Crossings(
         mode="years",
         thresholds=thr,
         events=events,
-        first_reached=first_reached(current, thr) if years is None else None,
-        levels=level_counts(current, thr),
+        first_reached=pd.concat(first_parts, ignore_index=True) if years is None else None,
+        levels=pd.concat(level_parts, ignore_index=True),
         meta={"release": rel.label, "years": list(years) if years else None, "members_as_of": last},
     )
+
+
+def release_measures(facts: pd.DataFrame, release: Release) -> MeasureSeries:
+    """The three measures of ``release``'s family as they stood after that release."""
+    v = view(facts, release.vintage, families=[release.family])
+    return from_view(v, release.family)
+
+
+def _pair(a: str, b: str) -> str:
+    """One measure, or ``a -> b`` when two releases measured a threshold differently."""
+    return a if a == b else f"{a} -> {b}"
+
+
+def _sorted_events(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        out = _empty_events()
+        out["measure"] = pd.Series(dtype=object)
+        return out
+    out = pd.concat(parts, ignore_index=True).loc[:, list(EVENT_COLUMNS)]
+    return out.sort_values(
+        ["to_year", "threshold", "direction", "iso3"],
+        ascending=[True, True, False, True],
+        kind="stable",
+    ).reset_index(drop=True)
+
+
+def _year_measures(values: pd.DataFrame, measure: pd.Series) -> list[str]:
+    """Per year (column), the measures of the countries with data, comma-joined."""
+    m = measure.reindex(values.index).fillna("").to_numpy(dtype=object)
+    out = []
+    for col in values.columns:
+        seen = values[col].notna().to_numpy()
+        out.append(", ".join(sorted({str(x) for x in m[seen] if x})))
+    return out
 
 
 def _release_meta(ra: Release, rb: Release, ya: int | None, yb: int | None) -> dict[str, Any]:

@@ -11,10 +11,15 @@ For each country, from its latest observed year ``L`` and value ``v``:
   pace; **on track** when the projected value reaches the target (equivalently, for a
   country below target, when the trend is at least the required increase);
 - **year reached**: the first whole year the trend line from ``v`` reaches the target
-  (``L`` when already met, none when the trend is flat or falling).
+  (``L`` when already met, none when the trend is flat or falling, or so slow that the
+  line reaches the target only after :data:`LAST_YEAR`).
 
 All countries are computed together on (n x years) arrays. Targets and the 2035 deadline
 come from :mod:`burdenshare.monitor.targets` (NATO, The Hague Summit Declaration, 2025).
+
+:func:`project_allies` projects each target on its measure (:mod:`.measures`): 3.5% on core
+defence spending and 5% on core plus defence-related spending where NATO publishes them
+for the ally, else on the total; the ``measure`` column says which.
 """
 
 from __future__ import annotations
@@ -28,9 +33,14 @@ import pandas as pd
 from burdenshare.errors import UserError
 from burdenshare.monitor.status import EPS
 
+#: The last year a trend line is followed to report the year it reaches a target (a rise of
+#: a few 1e-300 pp a year would otherwise name a year no integer type can hold).
+LAST_YEAR = 9999
+
 PROJECTION_COLUMNS: tuple[str, ...] = (
     "iso3",
     "target",
+    "measure",
     "by",
     "latest_year",
     "latest_value",
@@ -104,12 +114,14 @@ def project(
     *,
     by: int,
     window: int = 5,
+    measure: str | pd.Series = "total",
 ) -> pd.DataFrame:
     """Projection of every country (rows of ``values``, columns years) against each target.
 
     One row per (country, target) with PROJECTION_COLUMNS, countries in row order, targets
     ascending. Countries without any observation are left out. ``by`` must come after every
-    country's latest year.
+    country's latest year. ``measure``: what ``values`` measure (one label, or one per
+    country), reported in the ``measure`` column.
     """
     tg = sorted({float(t) for t in targets})
     for t in tg:
@@ -135,12 +147,22 @@ def project(
     with np.errstate(invalid="ignore", divide="ignore"):
         steps = np.ceil((t - lv) / slope - EPS)
     reached = np.where(met, ly, np.where(slope > 0, ly + steps, np.nan))
+    with np.errstate(invalid="ignore"):
+        reached = np.where(reached > LAST_YEAR, np.nan, reached)
     on_track = np.where(np.isnan(projected), np.nan, projected >= t - EPS)
     k = len(tg)
     out = pd.DataFrame(
         {
             "iso3": np.tile(values.index.to_numpy(dtype=object), k),
             "target": np.repeat(t[:, 0], n),
+            "measure": np.tile(
+                (
+                    measure.reindex(values.index).fillna("").to_numpy(dtype=object)
+                    if isinstance(measure, pd.Series)
+                    else np.full(n, measure, dtype=object)
+                ),
+                k,
+            ),
             "by": int(by),
             "latest_year": np.tile(fit.latest_year, k).astype(np.int64),
             "latest_value": np.tile(fit.latest_value, k),
@@ -175,13 +197,30 @@ def ally_series(
     it, as the facts stood after ``as_of``; members as of 31 December of the latest year
     any of those series reaches.
     """
+    out, origin = _ally_frames(view_of(facts, as_of), group)
+    seen = out.notna().to_numpy()
+    last_col = np.where(seen.any(axis=1), out.shape[1] - 1 - seen[:, ::-1].argmax(axis=1), -1)
+    latest_origin = pd.Series(
+        [origin.iat[i, j] if j >= 0 else "" for i, j in enumerate(last_col)], index=out.index
+    )
+    return out, latest_origin
+
+
+def view_of(facts: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    from burdenshare.monitor.releases import view
+
+    return view(facts, as_of)
+
+
+def _ally_frames(v: pd.DataFrame, group: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values, origin) country x year frames of the members' total % of GDP, each
+    country's series from the first publisher of the panel's preference that covers it."""
     import datetime as dt
 
     from burdenshare import groups
-    from burdenshare.monitor.releases import INDICATOR, view, wide
+    from burdenshare.monitor.releases import INDICATOR, wide
     from burdenshare.panel import PREFERENCE
 
-    v = view(facts, as_of)
     frames = [wide(v, source=s) for s in PREFERENCE[INDICATOR]]
     frames = [(vals, org) for vals, _, org in frames if not vals.empty]
     if not frames:
@@ -198,9 +237,57 @@ def ally_series(
         out.loc[take] = vals.loc[take]
         origin.loc[take] = org.reindex(index=out.index, columns=years).loc[take].fillna("")
         done |= take
-    seen = out.notna().to_numpy()
-    last_col = np.where(seen.any(axis=1), out.shape[1] - 1 - seen[:, ::-1].argmax(axis=1), -1)
-    latest_origin = pd.Series(
-        [origin.iat[i, j] if j >= 0 else "" for i, j in enumerate(last_col)], index=out.index
-    )
-    return out, latest_origin
+    return out, origin
+
+
+def _latest(values: pd.DataFrame, origin: pd.DataFrame) -> pd.Series:
+    """Per country, the origin (source:vintage) of its latest observed value."""
+    arr = values.to_numpy(dtype=float)
+    seen = ~np.isnan(arr)
+    org = origin.reindex_like(values).fillna("").to_numpy(dtype=object)
+    last = np.where(seen.any(axis=1), arr.shape[1] - 1 - seen[:, ::-1].argmax(axis=1), -1)
+    return pd.Series([org[i, j] if j >= 0 else "" for i, j in enumerate(last)], index=values.index)
+
+
+def project_allies(
+    facts: pd.DataFrame,
+    targets: Sequence[float],
+    *,
+    by: int,
+    window: int = 5,
+    as_of: str = "latest",
+    group: str = "nato",
+    countries: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Projections of ``group``'s members, each target on its measure (:mod:`.measures`):
+    PROJECTION_COLUMNS plus ``origin`` (source:vintage of the latest value used).
+
+    ``countries`` (ISO3): only these, in this order; one that is not a member is a
+    :class:`UserError` naming it.
+    """
+    from burdenshare.monitor.measures import from_view
+    from burdenshare.monitor.targets import load_targets
+    from burdenshare.panel import NATO_SOURCE
+
+    v = view_of(facts, as_of)
+    total, origin = _ally_frames(v, group)
+    if countries:
+        wanted = list(dict.fromkeys(countries))
+        missing = [c for c in wanted if c not in total.index]
+        if missing:
+            raise UserError(
+                f"{', '.join(missing)} not among the {group} members", where="--country"
+            )
+        total, origin = total.loc[wanted], origin.loc[wanted]
+    ms = from_view(v, NATO_SOURCE, total=total, total_origin=origin)
+    tg = load_targets()
+    parts = []
+    for t in sorted({float(x) for x in targets}):
+        vals, org, meas = ms.for_threshold(t, tg)
+        vals, org = vals.reindex(total.index), org.reindex(total.index)
+        part = project(vals, [t], by=by, window=window, measure=meas)
+        part["origin"] = _latest(vals, org).reindex(part["iso3"]).to_numpy()
+        parts.append(part)
+    if not parts:
+        return project(total, targets, by=by, window=window)
+    return pd.concat(parts, ignore_index=True)

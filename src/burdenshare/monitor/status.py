@@ -8,7 +8,11 @@ after a release (:func:`burdenshare.monitor.releases.view`), which lays NATO fig
 reported in the press over the official table when they are newer (their origin is shown).
 
 Targets: :mod:`burdenshare.monitor.targets` (Wales 2014: 2% of GDP, 20% equipment;
-The Hague 2025: 3.5% core and 5% in total by 2035).
+The Hague 2025: 3.5% core and 5% in total by 2035). The 2% gap is on NATO's total (pensions
+included); the 3.5% gap on core defence spending and the 5% gap on core plus
+defence-related spending (up to 1.5%) where NATO publishes them for the ally and year, else
+on the total: ``measure_3_5pct`` and ``measure_5pct`` say which
+(:mod:`burdenshare.monitor.measures`, :meth:`burdenshare.panel.Panel.measure`).
 """
 
 from __future__ import annotations
@@ -22,12 +26,27 @@ import pandas as pd
 
 from burdenshare.errors import UserError
 from burdenshare.facts import FACT_COLUMNS
+from burdenshare.monitor.measures import CORE_INDICATOR, RELATED_INDICATOR
 from burdenshare.monitor.records import frame_records
 from burdenshare.monitor.releases import INDICATOR, view
 from burdenshare.monitor.targets import Targets, load_targets
 
 #: Tolerance for "at or above" a target (NATO publishes two decimals).
 EPS = 1e-9
+#: Indicators :func:`status` reads (load at least these from the store).
+STATUS_INDICATORS: tuple[str, ...] = (
+    "milex_gdp_pct",
+    CORE_INDICATOR,
+    RELATED_INDICATOR,
+    "equipment_share_pct",
+)
+#: Panel indicator holding the gap to each Hague level, by the targets file's key.
+_PANEL_GAP = {"hague_core_3_5pct": "gap_to_3_5pct", "hague_total_5pct": "gap_to_5pct"}
+
+
+def measure_column(level: float) -> str:
+    """Column naming the measure a level's gap used: 3.5 -> measure_3_5pct."""
+    return f"measure_{level:g}pct".replace(".", "_")
 
 
 def gap_column(level: float) -> str:
@@ -39,10 +58,14 @@ def gap_column(level: float) -> str:
 class Status:
     """One year's status of a group's members (``table`` indexed by iso3, best first).
 
-    Columns: name, milex_gdp_pct, source (publisher the panel chose), origin
-    (source:vintage of the figure), flags, one ``gap_to_*pct`` per % of GDP target
-    (value minus target; >= 0 means met), equipment_share_pct, equipment_flags,
-    equipment_gap (share minus 20). ``counts``: members at or above each level.
+    Columns: name, milex_gdp_pct (NATO's total, the 2% measure), milex_core_gdp_pct and
+    milex_related_gdp_pct (NaN unless NATO publishes them), source (publisher the panel
+    chose), origin (source:vintage of the figure), flags, one ``gap_to_*pct`` per % of GDP
+    target (measured value minus target; >= 0 means met) with its ``measure_*pct``
+    (``total``, ``core`` or ``core+related``), equipment_share_pct, equipment_flags,
+    equipment_gap (share minus 20). ``counts``: members at or above each level (on its
+    measure); ``measures``: per level, how many members were judged on each measure;
+    ``core_above_total``: (iso3, year) where core exceeds the total (a data problem).
     """
 
     year: int
@@ -54,6 +77,8 @@ class Status:
     with_data: int
     targets: Targets
     vintages: dict[str, str] = field(default_factory=dict)
+    measures: dict[str, dict[str, int]] = field(default_factory=dict)
+    core_above_total: list[tuple[str, int]] = field(default_factory=list)
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as plain dicts (NaN -> None), for JSON."""
@@ -74,6 +99,8 @@ class Status:
             },
             "hague_review_year": t.review_year,
             "vintages": self.vintages,
+            "measures": self.measures,
+            "core_above_total": [list(x) for x in self.core_above_total],
         }
 
 
@@ -140,16 +167,41 @@ def status(
         },
         index=idx,
     )
+    for ind in (CORE_INDICATOR, RELATED_INDICATOR):
+        table[ind] = pd.Series(panel.column(ind), index=pd.Index(panel.countries)).reindex(idx)
     levels = targets.gdp_levels()
+    measured: dict[float, np.ndarray] = {}
+    measures: dict[str, dict[str, int]] = {}
     for level in levels:
-        table[gap_column(level)] = pct - level
+        target = targets.by_value(level)
+        gap_ind = _PANEL_GAP.get(target.key) if target else None
+        if gap_ind is None:
+            gap = pct - level
+            meas = np.where(np.isnan(pct), "", "total").astype(object)
+        else:
+            gap = _reindexed(panel, panel.column(gap_ind), idx)
+            meas = _reindexed(panel, panel.measure(gap_ind), idx, fill="")
+        table[gap_column(level)] = gap
+        table[measure_column(level)] = meas
+        measured[level] = gap + level
+        kinds, n = np.unique(meas[meas != ""].astype(str), return_counts=True)
+        measures[f"{level:g}"] = {str(k): int(c) for k, c in zip(kinds, n, strict=True)}
     eq = frame["eq"].to_numpy(dtype=float)
     table["equipment_share_pct"] = eq
     table["equipment_flags"] = frame["eq_flags"].fillna("").to_numpy(dtype=object)
     table["equipment_gap"] = eq - targets.equipment.value
     order = np.lexsort((idx.to_numpy(dtype=str), -np.nan_to_num(pct, nan=-np.inf)))
     table = table.iloc[order]
-    counts = {f"{lv:g}": int((np.nan_to_num(pct, nan=-np.inf) >= lv - EPS).sum()) for lv in levels}
+    counts = {
+        f"{lv:g}": int((np.nan_to_num(measured[lv], nan=-np.inf) >= lv - EPS).sum())
+        for lv in levels
+    }
+    with np.errstate(invalid="ignore"):
+        high = (
+            table[CORE_INDICATOR].to_numpy(dtype=float)
+            > table[INDICATOR].to_numpy(dtype=float) + 1e-6
+        )
+    above = [(str(c), y) for c, hi in zip(table.index, high, strict=True) if hi]
     return Status(
         year=y,
         as_of=as_of,
@@ -160,4 +212,12 @@ def status(
         with_data=int((~np.isnan(pct)).sum()),
         targets=targets,
         vintages=dict(panel.vintages),
+        measures=measures,
+        core_above_total=above,
     )
+
+
+def _reindexed(panel, column: np.ndarray, idx: pd.Index, fill=np.nan) -> np.ndarray:
+    """A panel column (in panel row order) on the members' index ``idx``."""
+    s = pd.Series(column, index=pd.Index(panel.countries)).reindex(idx)
+    return s.where(s.notna(), fill).to_numpy(dtype=object if fill == "" else float)

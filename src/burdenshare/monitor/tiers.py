@@ -6,7 +6,11 @@ the families of A and B taken as of the release, every other source at its lates
 comparison isolates what the releases changed), and both panels are scored with the same
 policy through the scoring package's public API (:func:`burdenshare.panel.build_panel`,
 :func:`burdenshare.scoring.score`). Countries whose tier or eligibility differs are reported
-with both ranks, scores and the % of GDP figure each panel used.
+with both ranks, scores and the % of GDP figure each panel used: NATO's total
+(``pct_a``/``pct_b``), core defence spending where NATO publishes it (``core_a``/``core_b``)
+and the measure the panel judged the Hague 3.5% on (``measure_a``/``measure_b``: ``core`` or
+``total``, :meth:`burdenshare.panel.Panel.measure`), so a tier that moved because a release
+switched the measure says so.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from burdenshare.facts import FACT_COLUMNS
+from burdenshare.monitor.measures import CORE_INDICATOR
 from burdenshare.monitor.records import frame_records
 from burdenshare.monitor.releases import INDICATOR, Release, resolve_release, view
 
@@ -32,6 +37,10 @@ TIER_COLUMNS: tuple[str, ...] = (
     "score_b",
     "pct_a",
     "pct_b",
+    "core_a",
+    "core_b",
+    "measure_a",
+    "measure_b",
     "status_a",
     "status_b",
     "tier_changed",
@@ -109,6 +118,14 @@ def tier_changes(
     a, b = sa.reindex(idx), sb.reindex(idx)
     pct_a = pd.Series(pa.column(INDICATOR), index=pd.Index(pa.countries)).reindex(idx)
     pct_b = pd.Series(pb.column(INDICATOR), index=pd.Index(pb.countries)).reindex(idx)
+
+    def per_country(panel, values) -> pd.Series:
+        return pd.Series(values, index=pd.Index(panel.countries)).reindex(idx)
+
+    core_a = per_country(pa, pa.column(CORE_INDICATOR))
+    core_b = per_country(pb, pb.column(CORE_INDICATOR))
+    meas_a = per_country(pa, pa.measure("gap_to_3_5pct")).fillna("")
+    meas_b = per_country(pb, pb.measure("gap_to_3_5pct")).fillna("")
     tier_a, tier_b = a["tier"].astype("Int64"), b["tier"].astype("Int64")
     elig_a = a["eligible"].astype("boolean")
     elig_b = b["eligible"].astype("boolean")
@@ -127,6 +144,10 @@ def tier_changes(
             "score_b": b["score"].astype(float),
             "pct_a": pct_a.to_numpy(dtype=float),
             "pct_b": pct_b.to_numpy(dtype=float),
+            "core_a": core_a.to_numpy(dtype=float),
+            "core_b": core_b.to_numpy(dtype=float),
+            "measure_a": meas_a.to_numpy(dtype=object),
+            "measure_b": meas_b.to_numpy(dtype=object),
             "status_a": a["status"],
             "status_b": b["status"],
             "tier_changed": tier_changed,
@@ -141,5 +162,23 @@ def tier_changes(
         year_a=pa.year,
         year_b=pb.year,
         table=table,
-        meta={"policy_version": pol.version},
+        meta={
+            "policy_version": pol.version,
+            "later_years_a": later_years(facts, ra, pa.year),
+            "later_years_b": later_years(facts, rb, pb.year),
+        },
     )
+
+
+def later_years(facts: pd.DataFrame, release: Release, year: int) -> dict[int, list[str]]:
+    """The years after the scored ``year`` for which ``release`` has % of GDP figures, with
+    the countries it has them for: figures the tier comparison does not use (a panel year
+    needs broad coverage, and a release of a few allies' estimates for a new year does not
+    give it), while ``monitor crossings`` compares each release's latest year."""
+    rows = facts.loc[
+        (facts["source"] == release.source)
+        & (facts["vintage"].astype(str) == release.vintage)
+        & (facts["indicator"] == INDICATOR)
+        & (facts["year"] > year)
+    ]
+    return {int(y): sorted(set(g["iso3"])) for y, g in rows.groupby("year")}

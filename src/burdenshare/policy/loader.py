@@ -136,8 +136,20 @@ def _resolve(loc: tuple, marks: dict, key_marks: dict) -> tuple[tuple, Mark]:
 def _to_policy_error(
     exc: ValidationError, filename: str, marks: dict, key_marks: dict
 ) -> PolicyError:
+    """The first mistake as the error's message ("(+N more)"); every mistake, each naming
+    its ``file:line:col`` and field, in the error's ``problems`` (``policy validate`` shows
+    them all)."""
     errors = exc.errors(include_url=False)
-    err = errors[0]
+    problems = [_problem(err, filename, marks, key_marks) for err in errors]
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    where, message = problems[0]
+    error = PolicyError(f"{message}{more}", where=where)
+    error.problems = [f"{w}: {m}" for w, m in problems]
+    return error
+
+
+def _problem(err: dict, filename: str, marks: dict, key_marks: dict) -> tuple[str, str]:
+    """``(file:line:col, "field: message")`` for one validation error."""
     loc = tuple(err["loc"])
     ctx = err.get("ctx") or {}
     if ctx.get("path"):
@@ -154,8 +166,7 @@ def _to_policy_error(
     elif err["type"] == "union_tag_invalid":
         tag = ctx.get("tag")
         msg = f"unknown normalisation {tag!r}; expected one of {ctx.get('expected_tags')}"
-    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-    return PolicyError(f"{field}: {msg}{more}", where=f"{filename}:{line}:{col}")
+    return f"{filename}:{line}:{col}", f"{field}: {msg}"
 
 
 def policy_yaml(policy: Policy) -> str:

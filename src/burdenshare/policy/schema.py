@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from burdenshare.panel import CATEGORY_INDICATORS, GROUPS, INDICATORS, THEATERS
+from burdenshare.policy.fastlane import FastLane
 
 WEIGHT_TOLERANCE = 1e-6
 
@@ -308,6 +309,7 @@ class Policy(_Model):
     pool: Pool = Field(default_factory=Pool)
     outliers: Outliers = Field(default_factory=Outliers)
     what_it_would_take: WhatItWouldTake = Field(default_factory=WhatItWouldTake)
+    fast_lane: FastLane | None = None  # qualified partners (burdenshare.policy.fastlane)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:

@@ -118,6 +118,8 @@ def explain(
                 "weight": float(weights[name]),
                 "contribution": _num(result.contributions.at[iso3, name]),
                 "source": result.sources.at[iso3, name] or None,
+                # core, core+related or total for the Hague targets (panel.Panel.measure)
+                "measure": panel.measure(name)[panel.row(iso3)] or None,
                 "flags": [f for f in str(result.flags.at[iso3, name]).split("|") if f],
             }
         )

@@ -1,7 +1,7 @@
 """Scoring as a service for the other areas (cases, queue) and the interfaces.
 
-:func:`rank_partners` is the one call the case queue needs: the store's facts, the starter
-snapshot when the store is empty, the panel, the policy, the ranking.
+:func:`rank_partners` is the one call the case queue needs: the store's facts (the starter
+snapshot, in memory, when the store is empty), the panel, the policy, the ranking.
 """
 
 from __future__ import annotations
@@ -19,16 +19,21 @@ RANK_COLUMNS = ("name", "score", "rank", "tier", "eligible", "status", "theater"
 
 
 def load_store_facts(engine: Engine, *, vintage: str = "latest") -> pd.DataFrame:
-    """Facts from the store (all vintages when one is requested, so the panel can choose);
-    the starter snapshot is loaded first when the store holds none."""
+    """Facts from the store (all vintages when one is requested, so the panel can choose).
+
+    A read never writes: when the store holds no facts, the bundled starter snapshot is used
+    in memory (loading it into the store is the explicit step ``burdenshare data starter``).
+    """
     from burdenshare.store.facts import load_facts
 
     facts = load_facts(engine, vintage="latest" if vintage == "latest" else "all")
     if facts.empty:
-        from burdenshare.starter import ensure_starter
+        from burdenshare.starter import load_starter_facts
 
-        ensure_starter(engine)
-        facts = load_facts(engine, vintage="latest" if vintage == "latest" else "all")
+        facts = load_starter_facts()
+        if vintage == "latest":
+            newest = facts.groupby(["source", "indicator"])["vintage"].transform("max")
+            facts = facts[facts["vintage"] == newest].reset_index(drop=True)
     return facts
 
 

@@ -18,6 +18,11 @@ from types import ModuleType
 
 from burdenshare.errors import DataFormatError
 
+
+class UnsupportedFormatError(DataFormatError):
+    """A file whose content matches no supported format (a batch import skips it)."""
+
+
 #: Parser modules in sniffing order (the most specific first).
 PARSER_MODULES: tuple[str, ...] = (
     "burdenshare.sources.sipri_milex",
@@ -30,6 +35,7 @@ PARSER_MODULES: tuple[str, ...] = (
     "burdenshare.sources.unga",
     "burdenshare.sources.troops",
     "burdenshare.sources.bases",
+    "burdenshare.sources.cow_alliance",
 )
 
 
@@ -64,7 +70,7 @@ def detect(path: Path) -> ModuleType:
         except (OSError, ValueError, KeyError):
             continue
     known = ", ".join(sorted(formats()))
-    raise DataFormatError(
+    raise UnsupportedFormatError(
         f"unknown format: the content matches none of the supported formats ({known}); "
         "use --source FORMAT to force one",
         where=str(path),

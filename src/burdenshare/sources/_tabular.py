@@ -127,6 +127,12 @@ def read_body(
     are counted with :mod:`csv`; otherwise record *i* is simply line ``header + 1 + i``.
     """
     where = Path(path).name
+    if lines and lines[-1] != "":
+        raise DataFormatError(
+            f"line {len(lines)}: the file ends in the middle of a record (no line break after "
+            "the last line): truncated download? Download it again",
+            where=where,
+        )
     body = "\n".join(lines[header_idx + 1 :])
     if not body.strip():
         return pd.DataFrame({n: pd.Series(dtype=object) for n in names}), np.empty(0, np.int64)
@@ -155,18 +161,42 @@ def read_body(
         ) from exc
     df.columns = list(names)
     df = df.fillna("").astype(object)
-    if '"' in body:
-        starts = []
-        reader = csv.reader(io.StringIO(body))
-        prev = 0
-        for _ in reader:
-            starts.append(prev + 1)
-            prev = reader.line_num
-        lineno = np.asarray(starts[: len(df)], dtype=np.int64) + header_idx + 1
-    else:
-        lineno = np.arange(len(df), dtype=np.int64) + header_idx + 2
+    starts, widths = _record_shapes(body, where, header_idx)
+    lineno = np.asarray(starts[: len(df)], dtype=np.int64) + header_idx + 1
     nonblank = (df != "").any(axis=1).to_numpy()
+    short = np.flatnonzero(nonblank & (np.asarray(widths[: len(df)]) < len(names)))
+    if len(short):
+        k = int(short[0])
+        raise DataFormatError(
+            f"line {lineno[k]}: {widths[k]} fields, but the header (line {header_idx + 1}) has "
+            f"{len(names)}: the record is cut short (damaged or truncated file)",
+            where=where,
+        )
     return df.loc[nonblank].reset_index(drop=True), lineno[nonblank]
+
+
+def _record_shapes(body: str, where: str, header_idx: int) -> tuple[list[int], list[int]]:
+    """Each record's first line (1-based within ``body``) and its number of fields.
+
+    Quoted fields may span lines, so records are counted with :mod:`csv`; a field beyond the
+    csv module's size limit (a damaged file) is refused naming its line, never a traceback.
+    """
+    starts: list[int] = []
+    widths: list[int] = []
+    reader = csv.reader(io.StringIO(body))
+    prev = 0
+    try:
+        for record in reader:
+            starts.append(prev + 1)
+            widths.append(len(record))
+            prev = reader.line_num
+    except csv.Error as exc:
+        raise DataFormatError(
+            f"line {header_idx + 1 + reader.line_num}: unreadable CSV record ({exc}); "
+            "damaged file?",
+            where=where,
+        ) from exc
+    return starts, widths
 
 
 def numbers(

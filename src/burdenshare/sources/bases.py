@@ -33,6 +33,7 @@ import pandas as pd
 from burdenshare.countries import resolve_many
 from burdenshare.errors import DataFormatError
 from burdenshare.facts import ParseResult, validate_facts
+from burdenshare.sources import places
 from burdenshare.sources._tabular import (
     code_to_iso3,
     fact_frame,
@@ -79,6 +80,7 @@ def _iso3(code: pd.Series, name: pd.Series) -> tuple[np.ndarray, list[str]]:
     iso[territory] = by_name[territory]
     missing = pd.isna(iso)
     iso[missing] = by_name[missing]
+    iso = places.to_host(iso, name.to_numpy(dtype=object))  # Azores -> PRT, Diego Garcia -> GBR
     unresolved = pd.isna(iso) | ((iso == HOME) & (name != "United States").to_numpy())
     return iso, sorted(set(name[unresolved]))
 

@@ -22,6 +22,17 @@ TABLE8a  Equipment / Personnel (% of total)     equipment_/personnel_share_pct  
 TABLE8b  Infrastructure / Other (% of total)    infrastructure_/other_share_pct percent
 =======  =====================================  ==========================  ================
 
+Tables are recognised by their title rows ("Table 3 : Defence expenditure as a share of GDP
+and annual real change") and units rows ("Million US dollars"), not by sheet name or position,
+so the 2024, 2025 (2021 prices, 2014-2025e) and 2026 editions all read; an unknown title or
+section label is refused naming the sheet and row. The 2026 edition's tables are titled "Core
+defence expenditure" (the Hague commitment's 3.5% measure): their defence-expenditure
+indicators are stored as ``milex_core_*`` (``milex_core_gdp_pct``, ``milex_core_usd_m``,
+``milex_core_const_usd_m``, ``milex_core_local_m``, ``milex_core_real_change_pct``,
+``milex_core_per_capita_usd``), and a table or section titled "Defence-related expenditure"
+(the up-to-1.5% measure) as ``milex_related_*``; they are never mixed into the pre-Hague
+``milex_*`` series. GDP, personnel and category shares keep their names.
+
 TABLE1's constant-price block (local currency at 2015 prices) and TABLE4 (2014 vs 2024e
 summary, derived from TABLE2/3) are not imported. The price base year is read from the
 section or sheet title ("Constant 2015 prices"), not assumed.
@@ -92,7 +103,7 @@ TABLES: dict[str, tuple[Section, ...]] = {
         Section("constant", "milex_const_usd_m", "usd_m_const{base}"),
     ),
     "TABLE3": (
-        Section("share of real gdp", "milex_gdp_pct", "percent"),
+        Section("share of", "milex_gdp_pct", "percent"),
         Section("annual real change", "milex_real_change_pct", "percent"),
     ),
     "TABLE5": (
@@ -118,7 +129,11 @@ _YEAR = re.compile(r"^\s*(\d{4})\s*(e?)\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^(?P<name>.*?)\s*(?P<star>\*+)?\s*(?:\((?P<currency>[^)]*)\))?\s*$")
 _BASE = re.compile(r"(?:constant\s+)?(\d{4})\s+prices", re.IGNORECASE)
 _AGGREGATE = re.compile(r"^nato\b", re.IGNORECASE)
+_TOTAL = re.compile(r"^nato total\b", re.IGNORECASE)
 _HEADER_SEARCH_ROWS = 40
+_TITLE = re.compile(r"^table\s*(\w+)\s*:\s*(.+)$", re.IGNORECASE)
+_CORE = re.compile(r"\bcore\b")
+_RELATED = re.compile(r"defen[cs]e[- ]related|\brelated\b")
 
 
 def sniff(path: Path) -> bool:
@@ -182,7 +197,12 @@ class _Rows:
 
 
 def _parse_sheet(
-    sheet: str, rows: list[list[Any]], sections: tuple[Section, ...], vintage: str, where: str
+    sheet: str,
+    rows: list[list[Any]],
+    sections: tuple[Section, ...],
+    vintage: str,
+    where: str,
+    measure: str = "",
 ) -> tuple[list[pd.DataFrame], list[str], dict[str, dict[str, Any]]]:
     head = None
     for i, r in enumerate(rows[:_HEADER_SEARCH_ROWS]):
@@ -209,11 +229,16 @@ def _parse_sheet(
         str(v) for r in rows[:head] for v in r if isinstance(v, str) and v.strip()
     )
 
+    # The tables whose every section closes with the "NATO Total" aggregate (2024 layout).
+    sheet_needs_total = any(_TOTAL.match(_label(r, first)) for r in rows[head + 1 :])
     unlabeled = sections[0] if sections[0].label is None else None
     current: Section | None = unlabeled
     current_label = ""
-    labels: dict[Section, str] = {}
-    collected: dict[Section, tuple[_Rows, dict[str, int]]] = {}
+    current_measure = measure
+    unknown: tuple[str, int] | None = None
+    totals: set[tuple[Section, str]] = set()
+    labels: dict[tuple[Section, str], str] = {}
+    collected: dict[tuple[Section, str], tuple[_Rows, dict[str, int]]] = {}
     unmatched: list[str] = []
     countries: dict[str, dict[str, Any]] = {}
     for i in range(head + 1, len(rows)):
@@ -223,13 +248,26 @@ def _parse_sheet(
         if all(_blank(v) for v in cells):
             if label:
                 low = label.casefold()
-                match = next((s for s in sections if s.label and low.startswith(s.label)), None)
+                match = next((s for s in sections if s.label and s.label in low), None)
                 if match is not None:
                     current, current_label = match, label
-                    labels[match] = label
+                    current_measure = _measure(label) or measure
+                    labels[(match, current_measure)] = label
+                    unknown = None
+                else:
+                    unknown = (label, i)
             continue
+        if label and _TOTAL.match(label) and current is not None:
+            totals.add((current, current_measure))
         if not label or _AGGREGATE.match(label):
             continue  # unnamed check rows (all zeros) and NATO aggregates are not countries
+        if unknown is not None:
+            raise DataFormatError(
+                f"sheet {sheet!r} row {unknown[1] + 1}: unknown section {unknown[0]!r} "
+                f"(expected {', '.join(repr(s.label) for s in sections if s.label)}); "
+                "unknown layout",
+                where=where,
+            )
         if current is None:
             raise DataFormatError(
                 f"sheet {sheet!r} cell {column_letter(first)}{i + 1}: values before any "
@@ -251,7 +289,7 @@ def _parse_sheet(
         if m and m.group("currency"):
             entry["currency"] = m.group("currency").strip()
         entry["national_2pct_commitment"] = entry["national_2pct_commitment"] or starred
-        acc, seen = collected.setdefault(current, (_Rows([], [], [], []), {}))
+        acc, seen = collected.setdefault((current, current_measure), (_Rows([], [], [], []), {}))
         if iso3 in seen:
             raise DataFormatError(
                 f"sheet {sheet!r} cell {column_letter(first - 1)}{i + 1}: {name!r} appears "
@@ -286,33 +324,55 @@ def _parse_sheet(
     for section in sections:
         if section.indicator is None:
             continue
-        if section not in collected:
+        keys = [k for k in collected if k[0] == section]
+        if not keys and measure == "related" and collected:
+            continue  # a defence-related table may carry only some of the sections
+        if not keys:
             raise DataFormatError(
                 f"sheet {sheet!r}: section {section.label or 'data'!r} not found or empty",
                 where=where,
             )
-        acc, _ = collected[section]
-        unit = section.unit
-        if "{base}" in unit:
-            unit = unit.format(
-                base=_base_year(sheet, section, labels.get(section, ""), title_text, where)
+        for key in keys:
+            if sheet_needs_total and key not in totals:
+                raise DataFormatError(
+                    f"sheet {sheet!r}: section {labels.get(key, section.label)!r} has no closing "
+                    "'NATO Total' row: the table is incomplete (rows cut?)",
+                    where=where,
+                )
+            frames.append(
+                _section_frame(sheet, key, collected[key][0], labels, title_text, vintage, where)
             )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "iso3": acc.iso3,
-                    "year": np.array(acc.years, dtype=np.int64),
-                    "indicator": section.indicator,
-                    "value": np.array(acc.values, dtype=np.float64),
-                    "unit": unit,
-                    "flags": acc.flags,
-                    "source": SOURCE,
-                    "vintage": vintage,
-                },
-                columns=list(FACT_COLUMNS),
-            )
-        )
     return frames, unmatched, countries
+
+
+def _section_frame(
+    sheet: str,
+    key: tuple[Section, str],
+    acc: _Rows,
+    labels: dict[tuple[Section, str], str],
+    title_text: str,
+    vintage: str,
+    where: str,
+) -> pd.DataFrame:
+    """One section's facts; the indicator carries the measure (core/related) if any."""
+    section, measure = key
+    unit = section.unit
+    if "{base}" in unit:
+        unit = unit.format(base=_base_year(sheet, section, labels.get(key, ""), title_text, where))
+    assert section.indicator is not None
+    return pd.DataFrame(
+        {
+            "iso3": acc.iso3,
+            "year": np.array(acc.years, dtype=np.int64),
+            "indicator": rename(section.indicator, measure),
+            "value": np.array(acc.values, dtype=np.float64),
+            "unit": unit,
+            "flags": acc.flags,
+            "source": SOURCE,
+            "vintage": vintage,
+        },
+        columns=list(FACT_COLUMNS),
+    )
 
 
 def _base_year(sheet: str, section: Section, label: str, title: str, where: str) -> str:
@@ -327,37 +387,137 @@ def _base_year(sheet: str, section: Section, label: str, title: str, where: str)
     )
 
 
+def _title(rows: list[list[Any]], sheet: str, where: str) -> tuple[int, str, str, str]:
+    """(row index, table number, title, units line) of a NATO table's title rows.
+
+    The title is the first "Table N : ..." cell above the year header; the units line
+    ("Million US dollars", "Based on 2021 prices") is the next non-empty text below it.
+    """
+    for i, r in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        for v in r:
+            if isinstance(v, str):
+                m = _TITLE.match(" ".join(v.split()))
+                if m:
+                    units = ""
+                    for r2 in rows[i + 1 : i + 6]:
+                        texts = [x for x in r2 if isinstance(x, str) and x.strip()]
+                        if texts:
+                            units = " ".join(texts[0].split())
+                            break
+                    return i, m.group(1), m.group(2).strip(), units
+    raise DataFormatError(
+        f"sheet {sheet!r}: no table title ('Table N : ...') in the first "
+        f"{_HEADER_SEARCH_ROWS} rows; unknown layout",
+        where=where,
+    )
+
+
+def _measure(text: str) -> str:
+    """``"core"``, ``"related"`` or ``""`` (NATO's one measure before the Hague split)."""
+    low = text.casefold()
+    if _RELATED.search(low):
+        return "related"
+    if _CORE.search(low):
+        return "core"
+    return ""
+
+
+def classify(sheet: str, rows: list[list[Any]], where: str) -> tuple[str | None, str]:
+    """Which NATO table a sheet holds, recognised by its title and units rows.
+
+    Returns ``(table key, measure)``: the key indexes :data:`TABLES` (``None`` for the
+    summary table 4, which is derived and not imported); ``measure`` is ``"core"`` when the
+    title says "Core defence expenditure" (the 2026 edition, Hague commitment),
+    ``"related"`` for defence-related expenditure, else ``""``. A title none of the editions
+    uses is refused naming the sheet and the row.
+    """
+    row, number, title, units = _title(rows, sheet, where)
+    low, unit_low = title.casefold(), units.casefold()
+    measure = _measure(title)
+    if "real change" in low and "share" not in low:
+        return None, measure
+    if "distribution" in low or "main categor" in low:
+        key = {"8a": "TABLE8a", "8b": "TABLE8b"}.get(number.casefold())
+    elif "per capita" in low:
+        key = "TABLE6"
+    elif "personnel" in low:
+        key = "TABLE7"
+    elif "share of gdp" in low or "% of gdp" in low:
+        key = "TABLE3"
+    elif re.fullmatch(r"(nominal |real )?gdp", low):
+        key = "TABLE5"
+    elif "expenditure" in low and "national currenc" in unit_low:
+        key = "TABLE1"
+    elif "expenditure" in low and "us dollars" in unit_low:
+        key = "TABLE2"
+    else:
+        key = None
+        if "expenditure" not in low:
+            number = ""
+    if key is None:
+        raise DataFormatError(
+            f"sheet {sheet!r} row {row + 1}: unknown table layout {title!r} "
+            f"(units {units!r}); expected one of NATO's defence-expenditure tables",
+            where=where,
+        )
+    return key, measure
+
+
+def rename(indicator: str, measure: str) -> str:
+    """``milex_gdp_pct`` -> ``milex_core_gdp_pct`` / ``milex_related_gdp_pct``.
+
+    Only defence-expenditure indicators carry the measure; GDP, personnel and category
+    shares keep their names.
+    """
+    if measure and indicator.startswith("milex_"):
+        return f"milex_{measure}_{indicator[len('milex_') :]}"
+    return indicator
+
+
 def parse(path: Path) -> ParseResult:
-    """NATO defence expenditure tables as tidy facts (allies only, aggregates skipped)."""
+    """NATO defence expenditure tables as tidy facts (allies only, aggregates skipped).
+
+    Tables are recognised by their titles and units rows (2024, 2025 and 2026 editions), not
+    by sheet name or position; sheets not named ``TABLE...`` (a cover or contents sheet) are
+    ignored.
+    """
     path = Path(path)
     where = path.name
     with open_xlsx(path) as zf:
         parts = sheet_parts(zf, where)
         vintage = release_date(zf, where)
-    by_upper = {n.strip().upper(): n for n in parts}
-    missing = [t for t in TABLES if t.upper() not in by_upper]
+    table_sheets = [n for n in parts if n.strip().upper().startswith("TABLE")]
+    values = read_values(path, table_sheets)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name in table_sheets:
+        key, measure = classify(name, values[name], where)
+        if key is not None:
+            found.setdefault(key, []).append((name, measure))
+    missing = [t for t in TABLES if t not in found]
     if missing:
         raise DataFormatError(
-            f"expected sheet(s) {', '.join(missing)} not found (sheets: {', '.join(parts)})",
+            f"expected sheet(s) {', '.join(missing)} not found (sheets: {', '.join(parts)}); "
+            "tables are recognised by their titles",
             where=where,
         )
-    names = [by_upper[t.upper()] for t in TABLES]
-    values = read_values(path, names)
     frames: list[pd.DataFrame] = []
     unmatched: list[str] = []
     countries: dict[str, dict[str, Any]] = {}
-    for table, name in zip(TABLES, names, strict=True):
-        sheet_frames, sheet_unmatched, sheet_countries = _parse_sheet(
-            name, values[name], TABLES[table], vintage, where
-        )
-        frames.extend(sheet_frames)
-        unmatched.extend(sheet_unmatched)
-        for iso3, spec in sheet_countries.items():
-            entry = countries.setdefault(iso3, dict(spec))
-            entry["currency"] = entry["currency"] or spec["currency"]
-            entry["national_2pct_commitment"] = (
-                entry["national_2pct_commitment"] or spec["national_2pct_commitment"]
+    used: list[str] = []
+    for table in TABLES:
+        for name, measure in found[table]:
+            used.append(name)
+            sheet_frames, sheet_unmatched, sheet_countries = _parse_sheet(
+                name, values[name], TABLES[table], vintage, where, measure
             )
+            frames.extend(sheet_frames)
+            unmatched.extend(sheet_unmatched)
+            for iso3, spec in sheet_countries.items():
+                entry = countries.setdefault(iso3, dict(spec))
+                entry["currency"] = entry["currency"] or spec["currency"]
+                entry["national_2pct_commitment"] = (
+                    entry["national_2pct_commitment"] or spec["national_2pct_commitment"]
+                )
     table = pd.DataFrame(
         [{"iso3": k, **v} for k, v in sorted(countries.items())],
         columns=["iso3", "nato_name", "currency", "national_2pct_commitment"],
@@ -372,7 +532,7 @@ def parse(path: Path) -> ParseResult:
             "url": DOWNLOAD_URL,
             "format": FORMAT,
             "release_date": vintage,
-            "sheets": ", ".join(names),
+            "sheets": ", ".join(used),
         },
         extra={"countries": table},
     )

@@ -141,6 +141,12 @@ def parse(path: Path) -> ParseResult:
     values = numbers(df[years].to_numpy(dtype=object), lineno, years, path)
 
     total = recipient.isin(list(TOTAL_ROWS)).to_numpy()
+    if not total.any() or not total[-1]:
+        raise DataFormatError(
+            f"line {lineno[-1] if len(lineno) else h + 1}: the file does not end with SIPRI's "
+            "closing 'Total world import' row: incomplete (truncated download?)",
+            where=path.name,
+        )
     non_state = recipient.map(is_non_state).to_numpy(dtype=bool) & ~total
     iso = recipient.map(resolve_many(recipient)).to_numpy(dtype=object)
     country = ~total & ~non_state & pd.notna(iso)

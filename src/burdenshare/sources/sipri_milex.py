@@ -96,6 +96,27 @@ SIPRI_REGIONS: frozenset[str] = frozenset(
 MISSING_MARKERS: frozenset[str] = frozenset({"...", ". .", "..", ". . .", "\u2026"})
 NOT_INDEPENDENT_MARKERS: frozenset[str] = frozenset({"xxx"})
 
+#: Rows SIPRI gives for groups of states, not countries: excluded and reported as aggregates
+#: (not as unmatched names).
+KNOWN_AGGREGATES: frozenset[str] = frozenset({"European Union"})
+
+
+def split_aggregates(names: list[str]) -> tuple[list[str], list[str]]:
+    """(unmatched names that are not known aggregates, the known aggregates among them)."""
+    names = dedupe(names)
+    return (
+        [n for n in names if n.strip() not in KNOWN_AGGREGATES],
+        [n for n in names if n.strip() in KNOWN_AGGREGATES],
+    )
+
+
+def aggregate_warning(aggregates: list[str]) -> list[str]:
+    """The warning naming excluded aggregates (empty when there are none)."""
+    if not aggregates:
+        return []
+    return [f"{len(aggregates)} aggregate(s) excluded (not countries): {', '.join(aggregates)}"]
+
+
 #: SIPRI font colours (Excel's default indexed palette: 10 = red, 12 = blue).
 RED, BLUE = 10, 12
 _RGB_EQUIVALENT = {"FFFF0000": RED, "FF0000": RED, "FF0000FF": BLUE, "0000FF": BLUE}
@@ -130,19 +151,54 @@ class SheetSpec:
     unit: str
     multiply: float = 1.0
     divide: float = 1.0
+    #: What the sheet's title rows say (searched, case-insensitive, in the text of the rows
+    #: above the header), so a sheet is recognised by its title as well as its name.
+    title: str = ""
 
     def match(self, sheet_name: str) -> re.Match[str] | None:
         return re.fullmatch(self.pattern, sheet_name.strip())
 
+    def match_title(self, head: str) -> re.Match[str] | None:
+        return re.search(self.title, head, re.IGNORECASE | re.DOTALL)
+
 
 SHEETS: tuple[SheetSpec, ...] = (
-    SheetSpec(r"Local currency financial years", "milex_local_fy_m", "lcu_m", divide=1e6),
-    SheetSpec(r"Local currency calendar years", "milex_local_cy_m", "lcu_m", divide=1e6),
-    SheetSpec(r"Constant \((?P<base>\d{4})\) US\$", "milex_const_usd_m", "usd_m_const{base}"),
-    SheetSpec(r"Current US\$", "milex_usd_m", "usd_m"),
-    SheetSpec(r"Share of GDP", "milex_gdp_pct", "percent", multiply=100.0),
-    SheetSpec(r"Per capita", "milex_per_capita_usd", "usd"),
-    SheetSpec(r"Share of Govt\. spending", "milex_gov_pct", "percent", multiply=100.0),
+    SheetSpec(
+        r"Local currency financial years",
+        "milex_local_fy_m",
+        "lcu_m",
+        divide=1e6,
+        title=r"in local currency.*financial years",
+    ),
+    SheetSpec(
+        r"Local currency calendar years",
+        "milex_local_cy_m",
+        "lcu_m",
+        divide=1e6,
+        title=r"in local currency.*calendar years",
+    ),
+    SheetSpec(
+        r"Constant \((?P<base>\d{4})\) US\$",
+        "milex_const_usd_m",
+        "usd_m_const{base}",
+        title=r"in constant \((?P<base>\d{4})\) US\$",
+    ),
+    SheetSpec(r"Current US\$", "milex_usd_m", "usd_m", title=r"US\$ at current prices"),
+    SheetSpec(
+        r"Share of GDP",
+        "milex_gdp_pct",
+        "percent",
+        multiply=100.0,
+        title=r"percentage of gross domestic product",
+    ),
+    SheetSpec(r"Per capita", "milex_per_capita_usd", "usd", title=r"per capita"),
+    SheetSpec(
+        r"Share of Govt\. spending",
+        "milex_gov_pct",
+        "percent",
+        multiply=100.0,
+        title=r"percentage of government spending",
+    ),
 )
 
 
@@ -669,11 +725,52 @@ def sniff(path: Path) -> bool:
     return "Share of GDP" in names and specs_found >= 4
 
 
-def _match_sheets(names: Sequence[str], where: str) -> list[tuple[SheetSpec, str, str]]:
-    """(spec, sheet name, unit) for every expected sheet; a missing one is an error."""
+def sheet_head(rows: Sequence[Sequence[Any]]) -> str:
+    """The text of a sheet's title rows (those above the ``Country`` header), one string."""
     out = []
+    for r in rows[:_HEADER_SEARCH_ROWS]:
+        cells = [str(v).strip() for v in r if isinstance(v, str) and v.strip()]
+        if cells and cells[0] == "Country":
+            break
+        out.extend(cells)
+    return " ".join(" ".join(out).split())
+
+
+def _match_sheets(
+    names: Sequence[str], where: str, heads: dict[str, str] | None = None
+) -> list[tuple[SheetSpec, str, str]]:
+    """(spec, sheet name, unit) for every expected sheet; a missing one is an error.
+
+    A sheet is found by its name, and its title rows must then say what the spec expects
+    (a sheet named "Share of GDP" holding something else is refused naming sheet and row);
+    a sheet renamed in a later edition is found by its title. ``heads`` maps sheet name to
+    its title text (:func:`sheet_head`); without it only names are used.
+    """
+    out = []
+    used: set[str] = set()
     for spec in SHEETS:
         found = [(n, m) for n in names if (m := spec.match(n))]
+        if found and heads is not None:
+            name = found[0][0]
+            head = heads.get(name, "")
+            t = spec.match_title(head) or re.search(spec.pattern, head, re.IGNORECASE)
+            if t is None:
+                raise DataFormatError(
+                    f"sheet {name!r} row 1: the title {head[:90]!r} is not SIPRI's "
+                    f"{name!r} table (expected it to mention {spec.title!r}); unknown layout",
+                    where=where,
+                )
+            base_n, base_t = found[0][1].groupdict().get("base"), t.groupdict().get("base")
+            if base_n and base_t and base_n != base_t:
+                raise DataFormatError(
+                    f"sheet {name!r} row 1: the sheet name says constant {base_n} US$ but the "
+                    f"title says {base_t}",
+                    where=where,
+                )
+        if not found and heads is not None:
+            found = [
+                (n, m) for n in names if n not in used and (m := spec.match_title(heads.get(n, "")))
+            ]
         if not found:
             raise DataFormatError(
                 f"expected sheet matching {spec.pattern.replace(chr(92), '')!r} not found "
@@ -681,6 +778,7 @@ def _match_sheets(names: Sequence[str], where: str) -> list[tuple[SheetSpec, str
                 where=where,
             )
         name, m = found[0]
+        used.add(name)
         out.append((spec, name, spec.unit.format(**m.groupdict())))
     return out
 
@@ -749,10 +847,11 @@ def parse(path: Path) -> ParseResult:
     with open_xlsx(path) as zf:
         parts = sheet_parts(zf, where)
         vintage = release_date(zf, where)
-        plan = _match_sheets(list(parts), where)
+        every = read_values(path, list(parts))
+        plan = _match_sheets(list(parts), where, {n: sheet_head(every[n]) for n in parts})
         names = [name for _, name, _ in plan]
         notes_sheet = next((n for n in parts if n.strip().casefold() == "footnotes"), None)
-        values = read_values(path, names + ([notes_sheet] if notes_sheet else []))
+        values = {n: every[n] for n in names + ([notes_sheet] if notes_sheet else [])}
         grids = _colour_grids(zf, parts, values, names, where)
     frames: list[pd.DataFrame] = []
     unmatched: list[str] = []
@@ -787,12 +886,13 @@ def parse(path: Path) -> ParseResult:
     if notes_sheet is not None:
         extra["footnotes"] = _footnotes(values[notes_sheet])
     facts = validate_facts(pd.concat(frames, ignore_index=True))
+    unmatched, aggregates = split_aggregates(unmatched)
     return ParseResult(
         facts=facts,
         source=SOURCE,
         vintage=vintage,
-        warnings=warnings,
-        unmatched=dedupe(unmatched),
+        warnings=aggregate_warning(aggregates) + warnings,
+        unmatched=unmatched,
         meta={
             "publisher": PUBLISHER,
             "url": DOWNLOAD_URL,

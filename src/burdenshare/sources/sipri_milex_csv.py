@@ -9,10 +9,12 @@ subregion and country rows with SIPRI's markers ``...`` (unavailable -> ``missin
 ``footnote``.
 
 Facts: ``milex_const_usd_m`` in ``usd_m_const{base}``, the price base year read from the title
-("constant (2024) US$"). The vintage is the copyright year of the release ("© SIPRI 2026" ->
-``"2026"``), which sorts after the workbook release dates of earlier years ("2025-04-30"); the
-file states no day. The row layout is the workbook's, so the country-block reader of
-:mod:`burdenshare.sources.sipri_milex` is reused.
+("constant (2024) US$"). The vintage is the release month: the copyright year of the release
+("© SIPRI 2026") and April, the month SIPRI publishes its annual military-expenditure data
+(the 2025 release's workbook is dated 2025-04-30) -> ``"2026-04"``. The file states no day; a
+month-precision vintage counts as the month's end, so "as of 2026-01-31" does not yet see it,
+and it sorts after the earlier workbook release dates ("2025-04-30"). The row layout is the
+workbook's, so the country-block reader of :mod:`burdenshare.sources.sipri_milex` is reused.
 """
 
 from __future__ import annotations
@@ -27,13 +29,17 @@ import pandas as pd
 from burdenshare.errors import DataFormatError
 from burdenshare.facts import ParseResult, validate_facts
 from burdenshare.sources.sipri_milex import (
+    aggregate_warning,
     block_facts,
     countries_table,
-    dedupe,
     merge_country_entries,
     parse_country_block,
     resolve_block,
+    split_aggregates,
 )
+
+#: The month SIPRI publishes each year's military-expenditure release (late April).
+RELEASE_MONTH = 4
 
 SOURCE = "sipri_milex"
 FORMAT = "sipri-milex-csv"
@@ -133,7 +139,7 @@ def parse(path: Path) -> ParseResult:
     year = _COPYRIGHT.search(title)
     if year is None:
         raise DataFormatError("line 1: no '© SIPRI YYYY' release year in the title", where=where)
-    vintage = year.group(1)
+    vintage = f"{year.group(1)}-{RELEASE_MONTH:02d}"
     unit = f"usd_m_const{base.group(1)}"
 
     def cell(i: int, j: int) -> str:
@@ -145,7 +151,8 @@ def parse(path: Path) -> ParseResult:
     facts = block_facts(block, res, indicator="milex_const_usd_m", unit=unit, vintage=vintage)
     entries: dict[str, dict[str, str | None]] = {}
     merge_country_entries(entries, block, res)
-    warnings = []
+    unmatched, aggregates = split_aggregates(unmatched)
+    warnings = aggregate_warning(aggregates)
     if block.empty_cells:
         warnings.append(
             f"{len(block.empty_cells)} empty value cell(s) read as missing "
@@ -156,12 +163,13 @@ def parse(path: Path) -> ParseResult:
         source=SOURCE,
         vintage=vintage,
         warnings=warnings,
-        unmatched=dedupe(unmatched),
+        unmatched=unmatched,
         meta={
             "publisher": PUBLISHER,
             "url": DOWNLOAD_URL,
             "format": FORMAT,
             "release": vintage,
+            "release_date": vintage,
             "title": title.strip(),
         },
         extra={"countries": countries_table(entries)},

@@ -37,6 +37,7 @@ import pandas as pd
 from burdenshare.countries import resolve_many
 from burdenshare.errors import DataFormatError
 from burdenshare.facts import ParseResult, validate_facts
+from burdenshare.sources import places
 from burdenshare.sources._tabular import (
     code_to_iso3,
     fact_frame,
@@ -84,6 +85,7 @@ def resolve_rows(code: pd.Series, name: pd.Series) -> tuple[np.ndarray, list[str
     if missing.any():
         by_name = name[missing].map(resolve_many(name[missing]))
         iso[missing] = by_name.to_numpy(dtype=object)
+    iso = places.to_host(iso, name.to_numpy(dtype=object))  # Azores -> PRT, Diego Garcia -> GBR
     unresolved = sorted(set(name[pd.isna(iso)]))
     return iso, unresolved
 

@@ -25,6 +25,7 @@ cells where there is no value.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from functools import lru_cache
 from importlib import resources
@@ -149,6 +150,27 @@ def _aggregate_mask(codes: pd.Series, path: Path) -> tuple[np.ndarray, str]:
     return mask, meta_path.name
 
 
+def _check_header(header: list[str], years: list[str], path: Path, h: int) -> None:
+    """Refuse a header cell that is neither a known column nor a year, and a gap in the years.
+
+    A garbled year ("l965", "19 65") would otherwise drop that year's column without a word.
+    """
+    for j, cell in enumerate(header):
+        if cell and cell not in REQUIRED and not _YEAR.match(cell):
+            raise DataFormatError(
+                f"line {h + 1}, column {j + 1}: header {cell!r} is neither a year nor one of "
+                f"{', '.join(REQUIRED)}",
+                where=path.name,
+            )
+    numbers_ = [int(y) for y in years]
+    for a, b in itertools.pairwise(numbers_):
+        if b != a + 1:
+            raise DataFormatError(
+                f"line {h + 1}: year columns jump from {a} to {b} (a year missing or repeated)",
+                where=path.name,
+            )
+
+
 def parse(path: Path) -> ParseResult:
     """Facts for every economy, year and non-empty cell; aggregates left out (see module doc)."""
     path = Path(path)
@@ -160,6 +182,7 @@ def parse(path: Path) -> ParseResult:
     years = [c for c in header if _YEAR.match(c)]
     if not years:
         raise DataFormatError(f"line {h + 1}: no year columns (1960, 1961, ...)", where=path.name)
+    _check_header(header, years, path, h)
     names = [c or f"_col{i}" for i, c in enumerate(header)]
     df, lineno = read_body(lines, h, names, path)
     if df.empty:
@@ -177,6 +200,14 @@ def parse(path: Path) -> ParseResult:
     values = numbers(df[years].to_numpy(dtype=object), lineno, years, path)
 
     codes = df["Country Code"].str.strip()
+    blank = (codes == "").to_numpy()
+    if blank.any():
+        k = int(np.flatnonzero(blank)[0])
+        raise DataFormatError(
+            f"line {lineno[k]}, column 'Country Code': blank for "
+            f"{df['Country Name'].iloc[k].strip()!r}; every WDI row has a code (damaged file?)",
+            where=path.name,
+        )
     is_agg, agg_from = _aggregate_mask(codes, path)
     iso = codes.map(code_to_iso3(codes)).to_numpy(dtype=object)
     country_rows = ~is_agg & pd.notna(iso)
@@ -230,7 +261,7 @@ def parse(path: Path) -> ParseResult:
         unmatched=unmatched,
         meta={
             "publisher": PUBLISHER,
-            "url": DOWNLOAD_URL,
+            "url": " ".join(DOWNLOAD_URLS.get(c, DOWNLOAD_URL) for c in sorted(set(ind_code))),
             "file": path.name,
             "indicator_codes": ", ".join(sorted(set(ind_code))),
             "aggregates_from": agg_from,

@@ -53,3 +53,6 @@ class CatalogItemRecord(Base):
     strategy_priority: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     us_forces_draw: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)
     backlog_units: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    pre_cleared: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )

@@ -50,31 +50,123 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def sqlite_write_problem(db_path: str | Path) -> str | None:
+    """Why SQLite could not write the database file ``db_path`` (None if it can).
+
+    SQLite needs the file and, for its journal (``-wal``/``-shm``/``-journal`` files), the
+    folder holding it to be writable.
+    """
+    path = Path(db_path).expanduser()
+    folder = path.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"database file {path} is read-only"
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} holding database file {path} is not writable"
+    return None
+
+
+_READ_VERBS = frozenset({"SELECT", "PRAGMA", "EXPLAIN", "SAVEPOINT", "RELEASE", "ROLLBACK"})
+
+
+def _refuse_writes(engine: Engine, problem: str) -> None:
+    """Make every statement that could write raise :class:`StoreError` naming the file, before
+    it reaches SQLite, so a write command on a read-only store stops with one line and
+    leaves the store as it was (reads still work)."""
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if verb not in _READ_VERBS:
+            raise StoreError(f"cannot write: {problem}; nothing was changed")
+
+    sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    engine.burdenshare_read_only = problem  # type: ignore[attr-defined]
+
+
+def read_only_reason(engine: Engine) -> str | None:
+    """Why ``engine``'s store cannot be written (None when it can, as far as known)."""
+    return getattr(engine, "burdenshare_read_only", None)
+
+
 def create_engine(url: str | None = None) -> Engine:
-    """A SQLAlchemy engine for ``url`` (no migration, no connection yet)."""
+    """A SQLAlchemy engine for ``url`` (no migration, no connection yet).
+
+    A SQLite file that cannot be written (file or folder read-only) is opened read-only:
+    reads work, and the first statement that would write raises :class:`StoreError`.
+    """
     url = resolve_url(url)
     try:
         parsed = make_url(url)
     except Exception as exc:  # noqa: BLE001
-        raise StoreError(f"not a database URL: {url!r} ({exc})") from None
+        raise StoreError(f"not a database URL: {url!r} ({exc})", where="--db") from None
     if parsed.get_backend_name() == "sqlite":
         db_path = parsed.database
-        if db_path and db_path != ":memory:":
-            try:
-                Path(db_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the folder for {db_path}: {exc}") from None
+        problem = None
+        if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
+            path = Path(db_path).expanduser()
+            if not path.parent.is_dir():
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(
+                        f"cannot create the folder for {db_path}: {exc.strerror or exc}"
+                    ) from None
+            if path.is_dir():
+                raise StoreError(f"{path} is a folder, not a database file", where="--db")
+            problem = sqlite_write_problem(path)
+            if problem and not path.exists():
+                raise StoreError(f"cannot create the database: {problem}")
+        if problem:
+            path = Path(db_path).expanduser()
+            # A read-only folder leaves SQLite no room for its WAL index: open the file as
+            # immutable then (nobody can write it without that folder either).
+            flags = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
+            ro_url = f"sqlite:///file:{path}?{flags}&uri=true"
+            engine = sa.create_engine(ro_url, connect_args={"timeout": 30})
+            sa.event.listen(engine, "connect", _sqlite_read_pragmas)
+            _refuse_writes(engine, problem)
+            return engine
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        try:
+            return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        except Exception as exc:  # noqa: BLE001 - a driver that is not installed
+            raise StoreError(f"unsupported database URL {safe_url(url)}: {exc}") from None
     try:
         return sa.create_engine(url)
     except Exception as exc:  # noqa: BLE001 - unknown dialect or missing driver
         raise StoreError(f"unsupported database URL {safe_url(url)}: {exc}") from None
+
+
+def _sqlite_read_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def store_error(exc: BaseException) -> StoreError | None:
+    """A one-line :class:`StoreError` for a database error a user can cause (a read-only
+    file, folder or transaction), or None for anything else (a bug: let it surface)."""
+    if isinstance(exc, StoreError):
+        return exc
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return None
+    orig = exc.orig
+    text = str(orig or exc).strip().splitlines()[0] if str(orig or exc).strip() else ""
+    lowered = text.lower()
+    if (
+        "readonly database" in lowered
+        or "read-only" in lowered
+        or type(orig).__name__ == "ReadOnlySqlTransaction"
+    ):
+        return StoreError(f"cannot write to the database: {text}; nothing was changed")
+    if "unable to open database file" in lowered:
+        return StoreError(f"cannot open the database file: {text}")
+    return None
 
 
 def _alembic_config(connection: sa.Connection):
@@ -100,8 +192,49 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
+_REVISION_RE = r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+?)\s*$"""
+
+
+@lru_cache(maxsize=1)
+def scanned_head() -> str | None:
+    """The head revision read from the migration files without importing Alembic (which
+    costs a fifth of a second at every start): the one revision no other names as its
+    ``down_revision``. None when the files do not give exactly one (then Alembic decides)."""
+    import ast
+    import re
+
+    folder = resources.files("burdenshare.store").joinpath("migrations", "versions")
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        files = [f for f in folder.iterdir() if f.name.endswith(".py")]
+        for f in files:
+            for kind, value in re.findall(_REVISION_RE, f.read_text("utf-8"), re.MULTILINE):
+                parsed = ast.literal_eval(value)
+                names = parsed if isinstance(parsed, (tuple, list)) else (parsed,)
+                target = revisions if kind == "revision" else parents
+                target.update(n for n in names if n)
+    except (OSError, ValueError, SyntaxError):
+        return None
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def _current_revision(conn: sa.Connection) -> str | None:
+    try:
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    except sa.exc.DBAPIError:
+        conn.rollback()
+        return None
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest revision (a no-op when already there)."""
+    head = scanned_head()
+    if head is not None:
+        with engine.connect() as conn:
+            if _current_revision(conn) == head:
+                return
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
@@ -126,6 +259,9 @@ def get_engine(url: str | None = None) -> Engine:
     engine = create_engine(url)
     try:
         migrate(engine)
+    except StoreError:
+        engine.dispose()
+        raise
     except sa.exc.OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)

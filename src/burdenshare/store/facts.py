@@ -8,7 +8,15 @@ Rules (DESIGN.md, "Data"):
 - An import is one transaction: a file that fails leaves the database exactly as it was.
 - Facts from the bundled starter snapshot are superseded when the full official file of the
   same source and vintage is imported: the starter rows for those indicators are removed in
-  the same transaction.
+  the same transaction -- but only when the file holds every (country, year) the starter held.
+- Damaged files never replace good data: an import that would replace stored facts of the same
+  release (source, vintage, indicator) with fewer or different ones is refused unless the user
+  asks for it (``replace=True``, ``data import --replace``); the replaced facts are then kept,
+  relabelled as their own vintage ``<vintage>~replaced-<import id>`` (the id of the import they
+  came from), retrievable with ``load_facts(vintage=...)``; ``latest`` and ``all`` skip them.
+- A new release whose count of facts for an indicator is under
+  :data:`PLAUSIBLE_SHARE` of the newest earlier release of the same source is refused as
+  implausible (a truncated file) unless ``replace=True``.
 """
 
 from __future__ import annotations
@@ -29,6 +37,12 @@ from burdenshare.errors import StoreError
 from burdenshare.facts import FACT_COLUMNS, ParseResult, split_flags, validate_facts
 from burdenshare.store.models import Fact, Import, SourceRecord
 
+#: A new release must hold at least this share of the earlier release's facts per indicator.
+PLAUSIBLE_SHARE = 0.9
+
+#: Marker in the vintage label of facts replaced by ``--replace`` (kept, never deleted).
+REPLACED_MARK = "~replaced-"
+
 
 @dataclass(frozen=True)
 class ImportSummary:
@@ -46,6 +60,7 @@ class ImportSummary:
     flag_counts: dict[str, int]
     skipped: bool = False
     superseded_starter_rows: int = 0
+    replaced: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
 
@@ -69,7 +84,14 @@ def _flag_counts(facts: pd.DataFrame) -> dict[str, int]:
 
 
 def _summary(
-    result: ParseResult, *, file_name: str, fmt: str, sha: str, skipped: bool, superseded: int = 0
+    result: ParseResult,
+    *,
+    file_name: str,
+    fmt: str,
+    sha: str,
+    skipped: bool,
+    superseded: int = 0,
+    replaced: dict[str, int] | None = None,
 ) -> ImportSummary:
     f = result.facts
     years = (int(f["year"].min()), int(f["year"].max())) if len(f) else None
@@ -86,6 +108,7 @@ def _summary(
         flag_counts=_flag_counts(f),
         skipped=skipped,
         superseded_starter_rows=superseded,
+        replaced=dict(replaced or {}),
         warnings=list(result.warnings),
         unmatched=list(result.unmatched),
     )
@@ -124,8 +147,14 @@ def import_result(
     fmt: str,
     publisher_url: str = "",
     is_starter: bool = False,
+    replace: bool = False,
 ) -> ImportSummary:
-    """Store one parsed file atomically; a no-op when the same bytes were imported before."""
+    """Store one parsed file atomically; a no-op when the same bytes were imported before.
+
+    ``replace``: allow replacing stored facts of the same release with fewer or different
+    ones (the old facts are relabelled, not deleted) and a release implausibly smaller than
+    the previous one.
+    """
     facts = validate_facts(result.facts)
     result = ParseResult(
         facts=facts,
@@ -142,7 +171,11 @@ def import_result(
         ).scalar_one_or_none()
         if existing is not None:
             return _summary(result, file_name=file_name, fmt=fmt, sha=sha256, skipped=True)
-        superseded = _resolve_overlap(conn, facts, is_starter=is_starter)
+        if not is_starter and not replace:
+            _check_plausible(conn, facts, file_name)
+        superseded, replaced = _resolve_overlap(
+            conn, facts, is_starter=is_starter, replace=replace, file_name=file_name
+        )
         import_id = conn.execute(
             sa.insert(Import).returning(Import.id),
             {
@@ -155,7 +188,7 @@ def import_result(
                 "imported_at": dt.datetime.now(dt.UTC),
                 "row_count": len(facts),
                 "is_starter": is_starter,
-                "meta": {k: str(v) for k, v in result.meta.items()},
+                "meta": _import_meta(result),
             },
         ).scalar_one()
         if len(facts):
@@ -168,9 +201,40 @@ def import_result(
                 ["import_id", "table_name", "payload"],
                 [(import_id, table_name, p) for p in payloads],
             )
+    from burdenshare.store.fingerprint import forget
+
+    forget()  # cached results keyed on the facts fingerprint see the new import at once
     return _summary(
-        result, file_name=file_name, fmt=fmt, sha=sha256, skipped=False, superseded=superseded
+        result,
+        file_name=file_name,
+        fmt=fmt,
+        sha=sha256,
+        skipped=False,
+        superseded=superseded,
+        replaced=replaced,
     )
+
+
+def _import_meta(result: ParseResult) -> dict:
+    """What the import keeps besides facts: the parser's provenance, the release date, and
+    the exclusions it reported (aggregates, non-state parties, unmatched names) so that
+    ``data status`` can show them later, not only at import time."""
+    meta: dict = {k: str(v) for k, v in result.meta.items()}
+    meta.setdefault("release_date", release_date_of(result.vintage, result.meta))
+    meta["exclusions"] = list(result.warnings)
+    meta["unmatched"] = list(result.unmatched)
+    return meta
+
+
+def release_date_of(vintage: str, meta: dict | None = None) -> str:
+    """The release date of a vintage: the parser's ``release_date`` when it gives one, else
+    the vintage itself when it is a date ("2024-06-17", or "2026-04" for a month), else ""."""
+    given = (meta or {}).get("release_date")
+    if given:
+        return str(given)
+    import re
+
+    return vintage if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", vintage or "") else ""
 
 
 def _bulk_insert_facts(conn: sa.Connection, import_id: int, facts: pd.DataFrame) -> None:
@@ -207,17 +271,30 @@ def _fast_insert(conn: sa.Connection, table: str, names: list[str], rows: list[t
     conn.execute(sa.insert(target), [dict(zip(names, r, strict=True)) for r in rows])
 
 
-def _resolve_overlap(conn: sa.Connection, facts: pd.DataFrame, *, is_starter: bool) -> int:
+def _resolve_overlap(
+    conn: sa.Connection,
+    facts: pd.DataFrame,
+    *,
+    is_starter: bool,
+    replace: bool = False,
+    file_name: str = "",
+) -> tuple[int, dict[str, int]]:
     """Handle facts whose (source, vintage, indicator) the store already holds.
 
-    A full file supersedes starter rows of the same release; starter rows never displace a
-    full import (the starter is only loaded into an empty store); two different full files
-    claiming the same release and indicator are a user error.
+    Returns (starter rows removed, {relabelled vintage: facts moved there}).
+
+    - Starter rows: superseded when the file covers every (country, year) they hold (the
+      starter rounds values, so values are not compared).
+    - Facts of another full file: refused unless ``replace`` (the message says whether the
+      new file has fewer or different facts, a truncated or damaged file), and then the old
+      facts are relabelled ``<vintage>~replaced-<their import id>``.
     """
     if facts.empty:
-        return 0
+        return 0, {}
     keys = facts[["source", "vintage", "indicator"]].drop_duplicates()
     removed = 0
+    relabelled: dict[str, int] = {}
+    f = Fact.__table__
     for source, vintage, indicator in keys.itertuples(index=False, name=None):
         holders = conn.execute(
             sa.select(Import.id, Import.file_name, Import.is_starter)
@@ -225,23 +302,109 @@ def _resolve_overlap(conn: sa.Connection, facts: pd.DataFrame, *, is_starter: bo
             .where(Fact.source == source, Fact.vintage == vintage, Fact.indicator == indicator)
             .distinct()
         ).all()
+        if not holders:
+            continue
+        new = facts[facts["indicator"] == indicator]
+        new = new[(new["source"] == source) & (new["vintage"] == vintage)]
+        new_vals = dict(
+            zip(zip(new["iso3"], new["year"], strict=True), new["value"].tolist(), strict=True)
+        )
         for holder_id, holder_file, holder_is_starter in holders:
-            if holder_is_starter and not is_starter:
-                res = conn.execute(
-                    sa.delete(Fact).where(
-                        Fact.import_id == holder_id,
-                        Fact.source == source,
-                        Fact.vintage == vintage,
-                        Fact.indicator == indicator,
-                    )
-                )
-                removed += res.rowcount or 0
-            else:
+            if is_starter and not holder_is_starter:
                 raise StoreError(
                     f"the store already holds {indicator!r} of {source} vintage {vintage} "
-                    f"from {holder_file!r}; a different file claims the same release"
+                    f"from {holder_file!r}; the starter snapshot never replaces it"
                 )
-    return removed
+            where = sa.and_(
+                f.c.import_id == holder_id,
+                f.c.source == source,
+                f.c.vintage == vintage,
+                f.c.indicator == indicator,
+            )
+            old = conn.execute(sa.select(f.c.iso3, f.c.year, f.c.value).where(where)).all()
+            missing = [(i, y) for i, y, _ in old if (i, int(y)) not in new_vals]
+            changed = (
+                []
+                if holder_is_starter
+                else [
+                    (i, y)
+                    for i, y, v in old
+                    if (i, int(y)) in new_vals and not _same(v, new_vals[(i, int(y))])
+                ]
+            )
+            if holder_is_starter and not missing:
+                removed += conn.execute(sa.delete(f).where(where)).rowcount or 0
+                continue
+            if not replace and not missing and not changed:
+                raise StoreError(
+                    f"the store already holds {indicator!r} of {source} vintage {vintage} "
+                    f"from {holder_file!r}; a different file claims the same release "
+                    "(use --replace to store it; the old facts are kept as vintage "
+                    f"{vintage}{REPLACED_MARK}{holder_id})"
+                )
+            if not replace:
+                what = []
+                if missing:
+                    i, y = missing[0]
+                    what.append(f"{len(missing):,} of them missing (e.g. {i} {y})")
+                if changed:
+                    i, y = changed[0]
+                    what.append(f"{len(changed):,} with different values (e.g. {i} {y})")
+                raise StoreError(
+                    f"refused: {file_name!r} would replace the {len(old):,} stored "
+                    f"{indicator!r} facts of {source} release {vintage} (from {holder_file!r}) "
+                    f"with fewer or different ones: {'; '.join(what)}; a damaged or truncated "
+                    "file? Nothing was stored. Use --replace to store it anyway (the old facts "
+                    f"are kept as vintage {vintage}{REPLACED_MARK}{holder_id})"
+                )
+            label = f"{vintage}{REPLACED_MARK}{holder_id}"
+            moved = conn.execute(sa.update(f).where(where).values(vintage=label)).rowcount or 0
+            relabelled[label] = relabelled.get(label, 0) + moved
+    return removed, relabelled
+
+
+def _same(a: float | None, b: float) -> bool:
+    """Equal values (both missing counts as equal; relative tolerance 1e-9 for float noise)."""
+    a_nan = a is None or a != a
+    b_nan = b != b
+    if a_nan or b_nan:
+        return a_nan and b_nan
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _check_plausible(conn: sa.Connection, facts: pd.DataFrame, file_name: str) -> None:
+    """Refuse a new release much smaller than the newest earlier release of the same source.
+
+    Compared per indicator against the newest other vintage (not a starter import, not a
+    replaced vintage): fewer than :data:`PLAUSIBLE_SHARE` of its facts means a truncated file.
+    """
+    if facts.empty:
+        return
+    f, i = Fact.__table__, Import.__table__
+    counts = facts.groupby(["source", "indicator", "vintage"]).size()
+    for (source, indicator, vintage), n in counts.items():
+        row = conn.execute(
+            sa.select(f.c.vintage, sa.func.count().label("n"))
+            .join(i, i.c.id == f.c.import_id)
+            .where(
+                f.c.source == source,
+                f.c.indicator == indicator,
+                f.c.vintage != vintage,
+                f.c.vintage < vintage,
+                ~f.c.vintage.contains(REPLACED_MARK),
+                i.c.is_starter.is_(False),
+            )
+            .group_by(f.c.vintage)
+            .order_by(f.c.vintage.desc())
+            .limit(1)
+        ).first()
+        if row is not None and n < PLAUSIBLE_SHARE * row.n:
+            raise StoreError(
+                f"refused: {file_name!r} holds {int(n):,} {indicator!r} facts of {source} "
+                f"release {vintage}, under {PLAUSIBLE_SHARE:.0%} of the {row.n:,} of the "
+                f"earlier release {row.vintage}: a truncated or damaged file? Nothing was "
+                "stored. Use --replace to import it anyway"
+            )
 
 
 def import_file(
@@ -250,6 +413,8 @@ def import_file(
     source: str | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    replace: bool = False,
+    publisher_url: str | None = None,
 ) -> ImportSummary:
     """Detect (or force) the format of ``path``, parse it and store it atomically."""
     from burdenshare import sources
@@ -280,8 +445,15 @@ def import_file(
         file_name=path.name,
         sha256=sha,
         fmt=parser.FORMAT,
-        publisher_url=getattr(parser, "DOWNLOAD_URL", ""),
+        publisher_url=publisher_url or _publisher_url(parser, result),
+        replace=replace,
     )
+
+
+def _publisher_url(parser, result: ParseResult) -> str:
+    """The file's own download address: the parser's ``meta["url"]`` (which knows e.g. the
+    World Bank indicator), else the format's ``DOWNLOAD_URL``."""
+    return str(result.meta.get("url") or getattr(parser, "DOWNLOAD_URL", ""))
 
 
 def _empty_facts() -> pd.DataFrame:
@@ -307,7 +479,8 @@ def load_facts(
     """Facts as a tidy frame (FACT_COLUMNS).
 
     ``vintage="latest"``: for each (source, indicator) the newest vintage holding it;
-    ``vintage="all"``: every vintage; any other string: exactly that vintage.
+    ``vintage="all"``: every vintage; any other string: exactly that vintage. Facts replaced
+    by ``--replace`` (vintage ``...~replaced-N``) only come back when asked for by name.
     """
     f = Fact.__table__
     query = sa.select(*(f.c[c] for c in FACT_COLUMNS))
@@ -317,9 +490,12 @@ def load_facts(
         query = query.where(f.c.source.in_(list(sources)))
     if iso3 is not None:
         query = query.where(f.c.iso3.in_(list(iso3)))
+    if vintage in ("latest", "all"):
+        query = query.where(~f.c.vintage.contains(REPLACED_MARK))
     if vintage == "latest":
         newest = (
             sa.select(f.c.source, f.c.indicator, sa.func.max(f.c.vintage).label("vintage"))
+            .where(~f.c.vintage.contains(REPLACED_MARK))
             .group_by(f.c.source, f.c.indicator)
             .subquery()
         )
@@ -335,7 +511,8 @@ def load_facts(
         query = query.where(f.c.vintage == vintage)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=list(FACT_COLUMNS))
+    # Plain tuples: pandas probes SQLAlchemy Row objects attribute by attribute (3x slower).
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(FACT_COLUMNS))
     if frame.empty:
         return _empty_facts()
     frame["year"] = frame["year"].astype("int64")
@@ -384,6 +561,11 @@ def status(engine: Engine) -> dict:
     out = []
     for row in imports:
         c = cov.get(row["id"], {})
+        if row["is_starter"] and not c.get("rows"):
+            continue  # a starter slice wholly superseded by its full official file
+        meta = row["meta"] or {}
+        if isinstance(meta, str):
+            meta = json.loads(meta)
         out.append(
             {
                 "source": row["source"],
@@ -398,6 +580,9 @@ def status(engine: Engine) -> dict:
                 "countries": int(c.get("countries", 0)),
                 "years": [c["year_min"], c["year_max"]] if c.get("rows") else None,
                 "indicators": int(c.get("indicators", 0)),
+                "release_date": meta.get("release_date") or release_date_of(row["vintage"]),
+                "exclusions": list(meta.get("exclusions", [])),
+                "unmatched": list(meta.get("unmatched", [])),
             }
         )
     return {"database": None, "total_facts": int(total), "imports": out}

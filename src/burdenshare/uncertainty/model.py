@@ -1434,7 +1434,11 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     noise_on = {"estimates", "uncertain"} & vary
     tg = targets()
     pct_all = panel.values[ctx.rows, panel.indicators.index("milex_gdp_pct")]
-    trend_all = np.asarray(panel.base.get("trend", np.full(len(panel.countries), np.nan)))
+    if "h_level" in panel.base:  # the Hague trajectory's series: core where NATO has it
+        pct_all = np.asarray(panel.base["h_level"])[ctx.rows]
+    trend_all = np.asarray(
+        panel.base.get("h_trend", panel.base.get("trend", np.full(len(panel.countries), np.nan)))
+    )
     trend_all = trend_all[ctx.rows] if trend_all.size == len(panel.countries) else trend_all
 
     def flagged(name: str) -> tuple[np.ndarray, np.ndarray]:

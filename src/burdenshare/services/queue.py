@@ -1,0 +1,233 @@
+"""The priority queue of open cases (and how it departs from first-come, first-served or
+another policy), and the capacity-aware delivery schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from burdenshare.errors import UserError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from sqlalchemy.engine import Engine
+
+    from burdenshare.cases.catalog import Catalog
+
+#: Columns of a queue row in JSON and CSV.
+QUEUE_COLUMNS: tuple[str, ...] = (
+    "case_id",
+    "position",
+    "partner",
+    "tier",
+    "score",
+    "eligible",
+    "items",
+    "strategy_priority",
+    "us_forces_draw",
+    "requested",
+    "score_pts",
+    "tier_pts",
+    "item_pts",
+    "readiness_pts",
+    "age_pts",
+    "priority_key",
+    "weight",
+    "fcfs_position",
+)
+
+
+def partners_frame(engine: Engine, policy: str, year: int | None) -> pd.DataFrame:
+    """Partner score, rank, tier, eligibility and theater (the cached ranking)."""
+    from burdenshare.scoring.service import RANK_COLUMNS
+    from burdenshare.services.partners import rank
+
+    return rank(engine, policy, year).result.table.loc[:, list(RANK_COLUMNS)]
+
+
+def catalog_json(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "name": catalog.name,
+        "version": catalog.version,
+        "illustrative": catalog.illustrative,
+        "notice": catalog.notice,
+        "source": catalog.source,
+    }
+
+
+@dataclass
+class QueueView:
+    """The queue frame (with ``explanation``; ``against_position`` when compared with a
+    policy) and what built it."""
+
+    queue: pd.DataFrame
+    demands: pd.DataFrame
+    catalog: Catalog
+    key: Any
+    policy: str
+    as_of: dt.date
+    against: str | None
+    summary: dict[str, Any] | None
+
+    def rows(self) -> list[dict[str, Any]]:
+        """JSON rows: :data:`QUEUE_COLUMNS` (+ against_position), explanation, policy."""
+        from burdenshare.services._json import records
+
+        cols = list(QUEUE_COLUMNS)
+        if "against_position" in self.queue.columns:
+            cols.append("against_position")
+        out = records(self.queue[[*cols, "explanation"]])
+        for row in out:
+            row["policy"] = self.policy
+        return out
+
+
+def build(
+    engine: Engine,
+    *,
+    policy: str = "eo14383",
+    year: int | None = None,
+    key_path: str | Path | None = None,
+    as_of: dt.date | None = None,
+    against: str | None = None,
+) -> QueueView:
+    """Order the open cases by the priority key and explain every position. ``against``:
+    ``fcfs`` (the summary of how far the order departs from first-come, first-served) or a
+    second policy (each case's position under it, ``against_position``)."""
+    from burdenshare.cases.catalog import load_catalog
+    from burdenshare.cases.queue import (
+        build_queue,
+        explain_queue,
+        load_queue_key,
+        open_cases,
+        queue_summary,
+    )
+
+    when = as_of or dt.date.today()
+    qkey = load_queue_key(key_path)
+    catalog = load_catalog(engine)
+    cases, demands = open_cases(engine)
+    queue = build_queue(
+        cases, demands, partners_frame(engine, policy, year), catalog, key=qkey, as_of=when
+    )
+    queue = queue.assign(explanation=explain_queue(queue))
+    label = None
+    if against is not None:
+        if against.strip().lower() == "fcfs":
+            label = "fcfs"
+        else:
+            other = build_queue(
+                cases,
+                demands,
+                partners_frame(engine, against, year),
+                catalog,
+                key=qkey,
+                as_of=when,
+            )
+            label = against
+            positions = dict(zip(other["case_id"], other["position"], strict=True))
+            queue["against_position"] = queue["case_id"].map(positions).astype("Int64")
+    summary = queue_summary(queue) if len(queue) else None
+    return QueueView(queue, demands, catalog, qkey, policy, when, label, summary)
+
+
+@dataclass
+class ScheduleView:
+    result: Any
+    problem: Any
+    catalog: Catalog
+    policy: str
+    as_of: dt.date
+    whatif: str | None
+    moved: Any
+    impact: pd.DataFrame | None
+
+    def to_json(self) -> dict[str, Any]:
+        from burdenshare.services._json import jsonable, records
+
+        obj: dict[str, Any] = {
+            "method": self.result.method,
+            "policy": self.policy,
+            "as_of": self.as_of.isoformat(),
+            "catalog": catalog_json(self.catalog),
+            "cases": records(self.result.cases),
+            "lines": self._lines(),
+            "totals": jsonable(self.result.totals),
+        }
+        if self.whatif is not None:
+            impact = self.impact
+            others = impact[~impact["moved"]]
+            obj["whatif"] = {
+                "case_id": self.whatif,
+                "moved_delivery": jsonable(impact.loc[impact["moved"], "delivery_after"].iloc[0]),
+                "cases_delayed": int((others["extra_delay"] > 0).sum()),
+                "extra_weighted_delay": float(others["weighted_extra"].sum()),
+                "totals": jsonable(self.moved.totals),
+                "impact": records(others.drop(columns="moved")),
+            }
+        return obj
+
+    def _lines(self) -> list[dict[str, Any]]:
+        from burdenshare.services._json import records
+
+        out = []
+        for k, (line, group) in enumerate(self.result.lines.groupby("line", sort=False)):
+            out.append(
+                {
+                    "line": line,
+                    "capacity_per_quarter": float(self.problem.capacity[k, 0]),
+                    "backlog_before": float(self.problem.backlog[k]),
+                    "backlog": records(
+                        group[["quarter", "produced", "backlog_units", "orders_waiting"]]
+                    ),
+                }
+            )
+        return out
+
+
+def schedule(
+    engine: Engine,
+    *,
+    method: str = "greedy",
+    horizon: int = 20,
+    whatif: str | None = None,
+    policy: str = "eo14383",
+    as_of: dt.date | None = None,
+    year: int | None = None,
+    key_path: str | Path | None = None,
+    time_limit: float = 30.0,
+    gap: float = 1e-3,
+) -> ScheduleView:
+    """When does each open case deliver, given production capacity and backlog?"""
+    from burdenshare.cases import schedule as sched
+
+    method = method.strip().lower()
+    if method not in sched.METHODS:
+        raise UserError(
+            f"unknown method {method!r} (use {', '.join(sched.METHODS)})", field="method"
+        )
+    if horizon < 1:
+        raise UserError(
+            f"horizon must be a whole number of quarters >= 1 (got {horizon})", field="horizon"
+        )
+    if time_limit <= 0:
+        raise UserError(f"must be > 0 seconds, not {time_limit}", field="time_limit")
+    if not 0 <= gap < 1:
+        raise UserError(f"must be in [0, 1), not {gap}", field="gap")
+    view = build(engine, policy=policy, year=year, key_path=key_path, as_of=as_of)
+    queue, demands = view.queue, view.demands
+    scheduled = queue[queue["case_id"].isin(demands["case_id"].astype(str))]
+    unscheduled = len(queue) - len(scheduled)
+    problem = sched.build_problem(
+        scheduled.reset_index(drop=True), demands, view.catalog, as_of=view.as_of, horizon=horizon
+    )
+    opts = {"time_limit": time_limit, "mip_rel_gap": gap}
+    impact = moved = None
+    if whatif is not None:
+        result, moved, impact = sched.what_if_front(problem, whatif, method, **opts)  # type: ignore[arg-type]
+    else:
+        result = sched.solve(problem, method, **opts)  # type: ignore[arg-type]
+    result.totals["cases_without_catalog_items"] = unscheduled
+    return ScheduleView(result, problem, view.catalog, policy, view.as_of, whatif, moved, impact)

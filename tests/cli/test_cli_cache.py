@@ -1,0 +1,100 @@
+"""The disk cache of panels and rankings: a warm start reuses them, anything they depend on
+changes the key, ``BURDENSHARE_CACHE=off`` turns it off, and a broken cache only costs time."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cli_helpers import copy_store, run, run_ok
+
+from burdenshare import cache
+from burdenshare.services import partners
+from burdenshare.store.db import dispose_all
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("BURDENSHARE_CACHE_DIR", str(folder))
+    monkeypatch.delenv("BURDENSHARE_CACHE", raising=False)
+    partners.clear_cache()  # the in-process tier: each run below is like a new process
+    yield folder
+    partners.clear_cache()
+
+
+def _builder(calls: list):
+    def build():
+        calls.append(1)
+        return {"value": len(calls)}
+
+    return build
+
+
+def test_a_second_process_reuses_the_value(cache_dir):
+    calls: list = []
+    first = cache.cached("panel", ("db", (3, 7), 2024), _builder(calls))
+    again = cache.cached("panel", ("db", (3, 7), 2024), _builder(calls))
+    assert first == again == {"value": 1} and len(calls) == 1
+    assert len(list(cache_dir.glob("panel-*.pkl"))) == 1
+
+
+def test_a_new_import_changes_the_key(cache_dir):
+    calls: list = []
+    cache.cached("panel", ("db", (3, 7), 2024), _builder(calls))
+    value = cache.cached("panel", ("db", (4, 8), 2024), _builder(calls))
+    assert value == {"value": 2} and len(calls) == 2
+
+
+def test_off_switch(cache_dir, monkeypatch):
+    monkeypatch.setenv("BURDENSHARE_CACHE", "off")
+    calls: list = []
+    cache.cached("panel", ("k",), _builder(calls))
+    cache.cached("panel", ("k",), _builder(calls))
+    assert len(calls) == 2 and not cache_dir.exists()
+
+
+def test_a_damaged_entry_is_rebuilt(cache_dir):
+    calls: list = []
+    cache.cached("panel", ("k",), _builder(calls))
+    (entry,) = cache_dir.glob("panel-*.pkl")
+    entry.write_bytes(b"not a pickle")
+    assert cache.cached("panel", ("k",), _builder(calls)) == {"value": 2}
+
+
+def test_an_unwritable_cache_is_ignored(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("BURDENSHARE_CACHE_DIR", str(blocker / "cache"))  # cannot be created
+    calls: list = []
+    assert cache.cached("panel", ("k",), _builder(calls)) == {"value": 1}
+
+
+def test_rank_is_cached_and_follows_the_store(cache_dir, template_store, tmp_path, shared_data):
+    """A warm rank answers from the cache; an import makes the next rank rebuild."""
+    db = copy_store(template_store, tmp_path / "store")
+    url = f"sqlite:///{db}"
+    cold = run_ok("rank", "--format", "json", "--db", url).out
+    panels = set(cache_dir.glob("panel-*.pkl"))
+    assert panels and list(cache_dir.glob("rank-*.pkl"))
+    partners.clear_cache()
+    assert run_ok("rank", "--format", "json", "--db", url).out == cold
+    assert set(cache_dir.glob("panel-*.pkl")) == panels  # nothing rebuilt
+    partners.clear_cache()
+    data = shared_data / "SIPRI-AT-import-values-by-recipient_1950-2023_gen-2024-10-13.csv"
+    run_ok("data", "import", str(data), "--db", url)
+    after = json.loads(run_ok("rank", "--format", "json", "--db", url).out)
+    assert set(cache_dir.glob("panel-*.pkl")) > panels  # a new panel for the new store state
+    assert after and after[0]["rank"] == 1
+    dispose_all()
+
+
+def test_cache_off_gives_the_same_answer(cache_dir, template_store, tmp_path, monkeypatch):
+    db = copy_store(template_store, tmp_path / "store")
+    url = f"sqlite:///{db}"
+    warm = run("rank", "--format", "csv", "--db", url)
+    partners.clear_cache()
+    monkeypatch.setenv("BURDENSHARE_CACHE", "off")
+    cold = run("rank", "--format", "csv", "--db", url)
+    assert warm.code == cold.code == 0 and warm.out == cold.out
+    dispose_all()
