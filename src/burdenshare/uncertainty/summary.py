@@ -105,6 +105,7 @@ class RobustnessResult:
                     "p_eligible": float(self.p_eligible[c]),
                     "p_eligibility_changed": float(self.p_eligibility_changed[c]),
                     "p_tier_changed": float(self.p_tier_changed[c]),
+                    "outside_pool": False,
                 }
             )
         return out + [self._outside_record(iso3) for iso3 in self.outside]
