@@ -689,6 +689,9 @@ class RobustnessModel:
     #: countries scored by the engine but outside the policy's pool: denied by a gate,
     #: never ranked, not in the model (its statistics come from the pool)
     outside: tuple[str, ...] = ()
+    #: per noisy indicator with an outlier treatment, its min-max machinery on the treated
+    #: values (None: untreated; min-max uses ``noisy_stats``)
+    noisy_treated: tuple[_NoisyColumn | None, ...] = ()
 
     #: Rows evaluated at once: whole seeding blocks, so that every batch holds the same
     #: samples whatever the chunk size (a row's numbers depend only on its block: see
@@ -834,6 +837,14 @@ class RobustnessModel:
                 )
                 for st in self.noisy_stats
             ),
+            noisy_treated=tuple(
+                None
+                if st is None
+                else dataclasses.replace(
+                    st, y=st.y[:, keep], index=np.ascontiguousarray(st.index[:, keep])
+                )
+                for st in self.noisy_treated
+            ),
             ineligible=self.ineligible[keep],
             cap=self.cap[keep],
             flag_keep=tuple(flag_keep),
@@ -906,6 +917,22 @@ class RobustnessModel:
             eligible=eligible,
             n_ranked=eligible.sum(axis=1),
         )
+
+    # -- outlier treatment of the noisy columns ---------------------------------------------
+
+    def _treated(self, i: int, j: int, xf: np.ndarray) -> np.ndarray:
+        """Oriented treated values of noisy indicator ``i`` (policy column ``j``) for the
+        transformed flagged values ``xf``: what its min-max works on."""
+        from burdenshare.scoring.outliers import apply
+
+        keys = ("treat", "treat_a", "treat_b")
+        t = apply(xf[..., None], *(self.params[key][j : j + 1] for key in keys))[..., 0]
+        return t if self.higher[j] else -t
+
+    def _mm_stats(self, i: int) -> _NoisyColumn:
+        """The min-max machinery of noisy indicator ``i`` (on treated values if treated)."""
+        treated = self.noisy_treated[i] if self.noisy_treated else None
+        return self.noisy_stats[i] if treated is None else treated
 
     # -- tiers on one scale ---------------------------------------------------------------
 
@@ -1085,10 +1112,14 @@ class RobustnessModel:
             fold = None
             if self.fold_method[i] >= 0:
                 rows = np.flatnonzero((choice == self.fold_method[i]) & ~geometric)
-                yf = xf[rows]
-                if not self.higher[j]:
-                    np.negative(yf, out=yf)
-                lohi = self.noisy_stats[i].lohi[self.noisy_stats[i].group_of[config[rows]]]
+                mm = self._mm_stats(i)
+                if mm is self.noisy_stats[i]:
+                    yf = xf[rows]
+                    if not self.higher[j]:
+                        np.negative(yf, out=yf)
+                else:
+                    yf = self._treated(i, j, xf[rows])
+                lohi = mm.lohi[mm.group_of[config[rows]]]
                 with np.errstate(invalid="ignore"):
                     lo = np.fmin(lohi[:, 0], np.fmin.reduce(yf, axis=1, initial=np.inf))
                     span = np.fmax(lohi[:, 1], np.fmax.reduce(yf, axis=1, initial=-np.inf))
@@ -1133,9 +1164,8 @@ class RobustnessModel:
             stats = self.noisy_stats[i]
             methods = self.methods[j]
             tabled = np.zeros(len(methods) + 1, dtype=bool)  # last: left out
-            treated = "treat" in self.params and self.params["treat"][j] > 0
             for m, method in enumerate(methods):
-                if method == "percentile" or (method == "minmax" and not treated):
+                if method in ("minmax", "percentile"):
                     tabled[m] = True
                     continue
                 rows = np.flatnonzero(choice == m)
@@ -1186,21 +1216,27 @@ class RobustnessModel:
             yf = xf[rows]
             if not higher[0]:
                 np.negative(yf, out=yf)
-            table = np.empty((rows.size, stats.width))
             method = segment // 2
+            out = np.empty((rows.size, c))
             for lo, hi in _runs(method):
-                stats.fill(
-                    methods[method[lo]],
-                    yf[lo:hi],
-                    group[lo:hi],
-                    table[lo:hi],
+                name = methods[method[lo]]
+                st, yy, grp = stats, yf[lo:hi], group[lo:hi]
+                if name == "minmax" and self._mm_stats(i) is not stats:
+                    st = self._mm_stats(i)  # a treated column: min-max of treated values
+                    yy = self._treated(i, j, xf[rows[lo:hi]])
+                    grp = st.group_of[config[rows[lo:hi]]]
+                table = np.empty((hi - lo, st.width))
+                st.fill(
+                    name,
+                    yy,
+                    grp,
+                    table,
                     n_nan if n_nan is _NO_NAN else n_nan[rows[lo:hi]],
                     weight=w[rows[lo:hi], j],
                     n_geometric=int(geometric[rows[lo:hi]].sum()),  # sorted last
                     floor=self.floor,
                 )
-            out = np.empty((rows.size, c))
-            stats.gather(table, group, out)
+                st.gather(table, grp, out[lo:hi])
             out += score.take(rows, axis=0)
             score[rows] = out
 
@@ -1525,13 +1561,24 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     noisy_ix = np.array(noisy, dtype=np.intp)
     noisy_filled = np.ascontiguousarray(filled[:, perm][:, :, noisy_ix].transpose(2, 0, 1))
     fold_method, fold_row, extra = [], [], []
+
+    def treat(j: int, x: np.ndarray) -> np.ndarray:
+        """Column j's outlier treatment (identity when untreated): min-max of a treated
+        column is min-max of the treated values, whose order is the same (monotone)."""
+        if not treated[j]:
+            return x
+        from burdenshare.scoring.outliers import apply
+
+        keys = ("treat", "treat_a", "treat_b")
+        return apply(x[..., None], *(np.asarray(params[key])[j : j + 1] for key in keys))[..., 0]
+
     for i, j in enumerate(noisy):
-        # a treated column's min-max goes through normalise_matrix (outlier caps first)
-        m_mm = methods[j].index("minmax") if "minmax" in methods[j] and not treated[j] else -1
+        m_mm = methods[j].index("minmax") if "minmax" in methods[j] else -1
         fold_method.append(m_mm)
         fold_row.append(-1 if m_mm < 0 else k * m_count + len(extra))
         if m_mm >= 0:
-            y = np.nan_to_num(noisy_filled[i] if prep.higher[j] else -noisy_filled[i], nan=0.0)
+            tf = treat(j, noisy_filled[i])
+            y = np.nan_to_num(tf if prep.higher[j] else -tf, nan=0.0)
             y[:, columns[names.index(prep.indicators[j])].rows] = 0.0
             extra.append(y)
     one_row = -1
@@ -1600,10 +1647,16 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         )
 
     noisy_stats = []
+    noisy_treated: list[_NoisyColumn | None] = []
     for i, j in enumerate(noisy):
         rows = columns[names.index(prep.indicators[j])].rows
         y = noisy_filled[i] if prep.higher[j] else -noisy_filled[i]
         noisy_stats.append(_NoisyColumn.build(y, rows))
+        if treated[j]:  # min-max machinery on the treated values
+            tf = treat(j, noisy_filled[i])
+            noisy_treated.append(_NoisyColumn.build(tf if prep.higher[j] else -tf, rows))
+        else:
+            noisy_treated.append(None)
 
     n_est = int(est_any.sum())
     levels = policy.tiers.levels
@@ -1642,6 +1695,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         noisy_column=np.array([names.index(prep.indicators[j]) for j in noisy], dtype=np.intp),
         noisy_filled=noisy_filled,
         noisy_stats=tuple(noisy_stats),
+        noisy_treated=tuple(noisy_treated),
         noisy_excluded=tuple(
             np.ascontiguousarray(
                 excluded[:, perm][:, columns[names.index(prep.indicators[j])].rows]
