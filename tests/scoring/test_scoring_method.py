@@ -255,3 +255,23 @@ def test_effective_importance_real(real_panel_2024):
     d = imp.to_dict()["indicators"]
     assert set(d) == set(load_policy("eo14383").indicators)
     assert all(v["nominal_weight"] > 0 for v in d.values())
+
+
+def test_explain_says_how_the_rank_is_made_and_which_fill_applies(real_panel_2024):
+    from burdenshare.scoring import explain
+
+    d = explain(real_panel_2024, "eo14383", "UKR", with_what_it_would_take=False).to_dict()
+    assert d["method"]["rank"].startswith("priority order: tier first")
+    assert d["method"]["pool"] == ["itar_126_1_full"] and d["method"]["in_pool"] is True
+    ind = {i["indicator"]: i for i in d["indicators"]}
+    assert ind["milex_gdp_pct"]["missing_rule"] == "exclude"
+    assert ind["us_arms_tiv_5y"]["missing_rule"] == "worst"
+    assert ind["milex_gdp_pct"]["outlier_treatment"] in ("winsorised", "log")
+    # Ukraine: higher score than tier-1 partners, tier 2 (not a US ally): rank after them
+    assert d["tier"] == 2 and d["score"] > 80
+    assert (
+        explain(real_panel_2024, "eo14383", "CHN", with_what_it_would_take=False).to_dict()[
+            "method"
+        ]["in_pool"]
+        is False
+    )
