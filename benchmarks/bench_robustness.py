@@ -37,6 +37,17 @@ percentile ranks of the four SIPRI-flagged columns (a sort and a search of their
 values per sample) and the two-core scaling (about 1.7x; threads also wait on the GIL)
 leave it 5-20% short (more when other jobs share the cores).
 
+Issue 12 (tiers re-anchored per sample, one normalisation switch, outlier treatment, pools,
+leave-one-out as scenarios; the machine loaded, load average 3-5 on its 2 cores): 1,000,000
+samples, every assumption, numpy 15.8 s (one thread 14.7 s: the cores were busy), without
+data noise 5.0 s, Dask 12.9 s, peak RSS 0.26 GiB; the score() loop x221 slower; Sobol'
+13.7x faster than SALib's pipeline; the audit (importance + 8 scenarios) 0.31 s = 83 score()
+calls; quasi-random Sobol' changes ST by 0.008 from N/2 to N = 2,048 against 0.014 for the
+pseudo-random design (1.6x). Against main's code in the same session (204,800 samples, one
+thread, best of 2, twice): every assumption 1.65-1.99 s against 1.85-2.90 s; without data
+noise 0.76-1.09 s against 0.50-0.73 s (the per-sample sort of the re-anchored cut-offs).
+The <= 2 s aim is not met on this machine.
+
 5. (issue 12) the audit figures beside their baselines: the engine-based audit (effective
    importance and the leave-one-out scenarios) against one ``score`` call; and the
    convergence of the total-effect indices on the declared target (mean absolute rank
