@@ -28,6 +28,14 @@ system-deps:
 	    echo "PostgreSQL server binaries are missing: sudo apt-get install postgresql" >&2; exit 1; \
 	  fi; \
 	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Chromium (Debian package chromium, for the dashboard's browser tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; \
+	fi
 	@# Reports: WeasyPrint's Pango/HarfBuzz, the DejaVu fonts, poppler-utils (pdftotext, pdftoppm)
 	@if ! command -v pdftotext >/dev/null || ! ldconfig -p | grep -q libpangoft2-1.0 \
 	    || ! ldconfig -p | grep -q libharfbuzz-subset || ! fc-list | grep -q DejaVuSans; then \

@@ -4,13 +4,14 @@ fresh subprocess so one measurement's caches and allocations do not leak into th
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data"
+SHARED = Path(os.environ.get("BURDENSHARE_SHARED_DATA") or REPO.parent / "shared" / "data")
 
 
 def run_isolated(code: str, *, repeat: int = 1) -> dict:

@@ -59,6 +59,16 @@ def _database(request, backend: str, tmp_path_factory):
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def api(request, tmp_path_factory):
     """A uvicorn server in a thread on a free loopback port, on each backend."""
+    yield from _serve(request, request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def scratch_api(request, tmp_path_factory):
+    """A server of its own on SQLite, for tests that may change anything (the fuzz)."""
+    yield from _serve(request, "sqlite", tmp_path_factory)
+
+
+def _serve(request, backend: str, tmp_path_factory):
     import uvicorn
 
     from burdenshare.api.app import create_app
@@ -66,7 +76,7 @@ def api(request, tmp_path_factory):
     from burdenshare.settings import Settings
     from burdenshare.store.db import dispose_all, get_engine
 
-    url, drop = _database(request, request.param, tmp_path_factory)
+    url, drop = _database(request, backend, tmp_path_factory)
     engine = get_engine(url)
     settings = Settings(
         db=url,

@@ -94,8 +94,8 @@ def test_security_headers_and_local_docs(api):
     html = r.text
     assert "<script>" not in html and "http" not in html  # no inline script, no CDN
     for asset in (
-        "/static/swagger/swagger-ui-bundle.js",
-        "/static/swagger/swagger-ui.css",
+        "/static/api/swagger-ui/swagger-ui-bundle.js",
+        "/static/api/swagger-ui/swagger-ui.css",
         "/static/api/docs.js",
     ):
         assert asset in html

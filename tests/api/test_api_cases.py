@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 
 import httpx
 import sqlalchemy as sa
@@ -160,3 +161,28 @@ def test_concurrent_transitions_lose_nothing(api):
     after = _audit(api.engine, kind="transition")
     assert len(after) - before == sum(ok)  # no missing audit record
     assert {a["actor"] for a in after[before:]} == {"case_officer-user"}
+
+
+def test_queue_against_fcfs_and_schedule_jobs(api):
+    with api.client("case_officer") as c:
+        assert _import(c, _csv("Q", 3, "DEU")).status_code == 201
+        q = c.get("/api/v1/queue", params={"against": "fcfs", "as_of": "2026-01-01"}).json()
+        ids = [r["case_id"] for r in q["data"]]
+        assert {"Q-000", "Q-001", "Q-002"} <= set(ids)
+        assert [r["position"] for r in q["data"]] == list(range(1, len(ids) + 1))
+        assert q["meta"]["summary"]["cases"] == len(ids) and q["meta"]["against"] == "fcfs"
+        text = c.get("/api/v1/queue", params={"format": "csv", "as_of": "2026-01-01"}).text
+        assert [line.split(",")[0] for line in text.splitlines()[1:]] == ids
+        greedy = c.get("/api/v1/schedule", params={"as_of": "2026-01-01", "horizon": 8})
+        assert greedy.status_code == 200 and greedy.json()["method"] == "greedy"
+        r = c.get("/api/v1/schedule", params={"method": "optimal", "as_of": "2026-01-01"})
+        assert r.status_code in (200, 202)
+        job = r.json()["job"]
+        for _ in range(300):
+            job = c.get(f"/api/v1/jobs/{job['id']}").json()
+            if job["status"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        assert job["status"] == "done" and job["result"]["method"] == "optimal"
+        bad = c.get("/api/v1/queue", params={"against": "nope"})
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "against"

@@ -98,3 +98,35 @@ def test_cache_off_gives_the_same_answer(cache_dir, template_store, tmp_path, mo
     cold = run("rank", "--format", "csv", "--db", url)
     assert warm.code == cold.code == 0 and warm.out == cold.out
     dispose_all()
+
+
+def test_a_warm_rank_imports_neither_pandas_nor_sqlalchemy(template_store, tmp_path):
+    """The finished ranking is found by the store's fingerprint read with sqlite3 and the
+    policy file's text, so a warm ``rank`` skips the heavy imports (start-up under 1 s)."""
+    import os
+    import subprocess
+    import sys
+
+    db = copy_store(template_store, tmp_path / "store")
+    env = {
+        **os.environ,
+        "BURDENSHARE_CACHE_DIR": str(tmp_path / "cache"),
+        "BURDENSHARE_DB": f"sqlite:///{db}",
+    }
+    env.pop("BURDENSHARE_CACHE", None)
+    probe = (
+        "import sys\nfrom burdenshare.cli import main\n"
+        "code = main(['rank', '--top', '5', '--format', 'json'])\n"
+        "heavy = sorted(m for m in ('pandas', 'sqlalchemy', 'numpy') if m in sys.modules)\n"
+        "print('HEAVY=' + ','.join(heavy), file=sys.stderr)\nsys.exit(code)\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300
+        )
+        for _ in range(2)
+    ]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr
+    assert "HEAVY=numpy,pandas,sqlalchemy" in runs[0].stderr  # cold: the full path
+    assert "HEAVY=\n" in runs[1].stderr  # warm: none of them
+    assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)

@@ -200,3 +200,29 @@ def test_nato_table_cut_before_its_total_row_is_refused(shared_data, tmp_path):
         match=r"sheet 'TABLE3': section 'Annual real change.*no closing 'NATO Total'",
     ):
         sources.detect(shared_data / name).parse(path)
+
+
+RESHAPED_HEADER = {
+    "API_MS.MIL.XPND.GD.ZS_DS2_en_csv_v2_211.csv": (b'"Indicator Code"', b'"Indicator Kode"'),
+    "API_NY.GDP.MKTP.CD_DS2_en_csv_v2_234.csv": (b'"Indicator Code"', b'"Indicator Kode"'),
+    "API_SP.POP.TOTL_DS2_en_csv_v2_33112.csv": (b'"Indicator Code"', b'"Indicator Kode"'),
+    CSV_FILES[3]: (b"\nRecipient,", b"\nRecipent,"),
+    REGISTER: (b"\nRecipient,", b"\nRecipent,"),
+    CSV_FILES[5]: (b"\nCountry,", b"\nKountry,"),
+    CSV_FILES[6]: (b"iso3c", b"iso3k"),
+    CSV_FILES[7]: (b"iso3c", b"iso3k"),
+    CSV_FILES[8]: (b"iso3c", b"iso3k"),
+    CSV_FILES[9]: (b"ccode", b"ccod"),
+}
+
+
+@pytest.mark.parametrize("name", CSV_FILES)
+def test_csv_with_a_renamed_header_column_is_refused(shared_data, tmp_path, name):
+    old, new = RESHAPED_HEADER[name]
+    raw = (shared_data / name).read_bytes()
+    assert old in raw
+    path = tmp_path / name
+    path.write_bytes(raw.replace(old, new, 1))
+    with pytest.raises(DataFormatError, match=rf"^{name}: .*(line|header)") as e:
+        sources.detect(shared_data / name).parse(path)
+    assert "\n" not in str(e.value)

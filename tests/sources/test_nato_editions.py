@@ -178,7 +178,13 @@ def test_pre_hague_editions_keep_the_one_measure(tmp_path, edition):
 
 
 def test_2026_tables_are_core_defence_expenditure(tmp_path):
-    result = nato.parse(build(tmp_path / "def-exp-2026-en.xlsx", 2026, related=True))
+    path = build(tmp_path / "def-exp-2026-en.xlsx", 2026, related=True)
+    wb = openpyxl.load_workbook(path)
+    wb["TABLE4"]["B16"] = "Table 4 : Core defence expenditure real change 2014-2026e"
+    wb.save(path)
+    set_release_date(path, dt.date(2026, 7, 2))
+    assert nato.sniff(path)  # recognised although every title says "Core defence ..."
+    result = nato.parse(path)
     ind = _ind(result)
     assert ind["milex_core_gdp_pct"] == {"percent"}
     assert ind["milex_core_const_usd_m"] == {"usd_m_const2021"}

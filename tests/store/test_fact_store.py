@@ -173,6 +173,8 @@ def test_replace_keeps_the_old_facts_as_their_own_vintage(engine):
     old = load_facts(engine, vintage="2024~replaced-1")
     assert old.loc[(old.iso3 == "POL") & (old.year == 2024), "value"].item() == 4.0
     assert _count(engine, "facts") == 6  # nothing deleted
+    listed = [(i["file_name"], i["vintage"]) for i in status(engine)["imports"]]
+    assert listed == [("good", "2024~replaced-1"), ("fix", "2024")]
 
 
 def test_another_file_of_the_same_release_needs_replace_even_when_it_only_adds(engine):

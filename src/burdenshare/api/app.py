@@ -1,7 +1,7 @@
 """The FastAPI application: ``create_app(settings)``.
 
 Everything is under ``/api/v1`` except ``/healthz`` (probes), ``/openapi.json`` and ``/docs``
-(Swagger UI served from the ``swagger-ui-bundle`` package's files, no CDN, no inline script).
+(Swagger UI vendored in ``api/static/swagger-ui``, no CDN, no inline script).
 If the dashboard package :mod:`burdenshare.web` is installed, its ``mount_dashboard(app)``
 adds it to the same app. Pure-ASGI middleware adds security headers and refuses bodies over
 ``settings.max_body`` bytes with 413.
@@ -183,6 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
         return {"status": "ok", "database": True, "version": burdenshare.__version__}
 
+    _bearer_in_openapi(app)
     _docs(app)
     _dashboard(app)
     app.add_middleware(BodyLimit, limit=settings.max_body)
@@ -190,15 +191,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _bearer_in_openapi(app: FastAPI) -> None:
+    """Declare the Bearer token scheme (Swagger UI's "Authorize" button) on every route
+    that needs credentials (``x-permission`` other than ``public``)."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        spec.setdefault("components", {})["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "bst_<id>.<secret>"}
+        }
+        for item in spec.get("paths", {}).values():
+            for op in item.values():
+                if isinstance(op, dict) and op.get("x-permission") not in (None, "public"):
+                    op["security"] = [{"bearer": []}]
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _docs(app: FastAPI) -> None:
-    """Swagger UI from local files: the swagger-ui-bundle package's assets + our init."""
-    try:
-        import swagger_ui_bundle
-    except ImportError:  # pragma: no cover - a declared dependency
-        return
-    app.mount(
-        "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
-    )
+    """Swagger UI from vendored files (``static/swagger-ui``, see its README) + our init."""
     app.mount("/static/api", StaticFiles(directory=STATIC), name="api-static")
     page = (STATIC / "docs.html").read_text(encoding="utf-8")
 

@@ -116,11 +116,57 @@ def require(permission: str):
     return check
 
 
-def perm(permission: str) -> dict[str, Any]:
-    """Route keyword arguments: enforce ``permission`` and document it in the OpenAPI."""
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+    field: str | None = None
+    # where the field is: body, query, path or header
+    in_: str | None = Field(None, alias="in")
+    pointer: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: ``{"error": {...}}`` naming the field when there is one."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in (
+        (400, "Bad request"),
+        (401, "No or bad credentials"),
+        (403, "The role lacks the permission, or CSRF token missing"),
+        (404, "Not found"),
+        (405, "Method not allowed"),
+        (409, "Conflict: the case moved on (current_version given)"),
+        (413, "Body too large"),
+        (415, "Unsupported content type"),
+        (422, "Invalid input: the field is named"),
+        (429, "Too many sign-in attempts"),
+        (503, "Database unavailable"),
+    )
+}
+
+
+def perm(permission: str, *, csv: bool = False, xlsx: bool = False) -> dict[str, Any]:
+    """Route keyword arguments: enforce ``permission``, document it in the OpenAPI
+    (``x-permission``) with the JSON error answers; ``csv``/``xlsx``: the route also answers
+    in those formats."""
+    responses = dict(ERROR_RESPONSES)
+    if csv or xlsx:
+        content: dict[str, Any] = {"application/json": {}}
+        if csv:
+            content["text/csv"] = {"schema": {"type": "string"}}
+        if xlsx:
+            content["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = {
+                "schema": {"type": "string", "format": "binary"}
+            }
+        responses[200] = {"description": "JSON, or the same rows as CSV", "content": content}
     return {
         "dependencies": [Depends(require(permission))],
         "openapi_extra": {"x-permission": permission},
+        "responses": responses,
     }
 
 

@@ -125,7 +125,6 @@ def _error_line(message: str) -> None:
 
 def _run(argv: list[str] | None) -> int:
     """Run the Typer app once; user and usage errors become one red line and exit code 2."""
-    usage_errors = _usage_error_types()
     try:
         rc = app(args=argv, standalone_mode=False)
     except UserError as exc:
@@ -138,7 +137,7 @@ def _run(argv: list[str] | None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except usage_errors as exc:
+    except _usage_error_types() as exc:  # evaluated only when an exception gets here
         _error_line(_usage_message(exc))
         return 2
     except Exception as exc:  # a store that cannot be written reaches here as SQLAlchemy's

@@ -287,6 +287,12 @@ def update_cmd(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Read the publishers' pages and say what would be fetched."
     ),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="As for `data import`: let a downloaded file replace stored facts of the same "
+        "release (the old facts are kept as their own vintage).",
+    ),
 ) -> None:
     """Find the newest official releases on the publishers' pages, download and import them.
 
@@ -318,7 +324,9 @@ def update_cmd(
     outcomes = []
     for plan, paths in fetched:
         typer.echo(f"fetched {plan.format}: {plan.url} ({plan.how})")
-        outcomes += import_many(engine, paths, publisher_urls={p: plan.url for p in paths})
+        outcomes += import_many(
+            engine, paths, replace=replace, publisher_urls={p: plan.url for p in paths}
+        )
     _print_outcomes(outcomes)
     for row in download.manual_downloads():
         if only and row["format"] not in only:

@@ -1,6 +1,6 @@
 """``burdenshare monitor ...``: allies' spending against the NATO targets across releases.
 
-Thin: load the facts from the store (the starter snapshot first when it is empty), call
+Thin: load the facts from the store (the starter snapshot, in memory, when it is empty), call
 :mod:`burdenshare.monitor`, render a Rich table for people or JSON/CSV for machines.
 """
 
@@ -38,18 +38,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _facts(db: str | None, indicators: list[str] | None = None):
-    """Every vintage of the store's facts; an empty store's reads use the starter snapshot in
-    memory (reads never write: ``burdenshare data starter`` loads it)."""
-    from burdenshare.store.facts import load_facts
+    """Every vintage of the facts; the starter snapshot in memory when the store is empty
+    (reads never write: ``burdenshare data starter`` loads it)."""
+    from burdenshare.services.monitor import facts
 
-    facts = load_facts(db_engine(db), vintage="all", indicators=indicators)
-    if facts.empty:
-        from burdenshare.starter import load_starter_facts
-
-        facts = load_starter_facts()
-        if indicators is not None:
-            facts = facts.loc[facts["indicator"].isin(list(indicators))].reset_index(drop=True)
-    return facts
+    return facts(db_engine(db), indicators)
 
 
 def _as_of(facts, spec: str) -> str:

@@ -20,6 +20,7 @@ from burdenshare.cli.common import (
     render,
 )
 from burdenshare.cli.common import engine as db_engine
+from burdenshare.services.partners import RANK_FIELDS
 
 POLICY_OPTION = typer.Option(
     "eo14383", "--policy", "-p", help="Built-in policy name or a policy YAML file."
@@ -36,15 +37,6 @@ FLAG_MARKS = {
     "not_independent": "x",
     "what-if": "w",
 }
-
-
-def __getattr__(name: str):
-    # RANK_FIELDS lives in the service layer; kept importable from here
-    if name == "RANK_FIELDS":
-        from burdenshare.services.partners import RANK_FIELDS
-
-        return RANK_FIELDS
-    raise AttributeError(name)
 
 
 def register(app: typer.Typer) -> None:
@@ -99,11 +91,20 @@ def rank_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Rank partners under a policy: score, rank, tier and eligibility."""
-    from burdenshare.services import partners
-    from burdenshare.services.partners import RANK_FIELDS
 
-    ranking = partners.rank(db_engine(db), policy, year, vintage, region=region, top=top)
-    rows, panel, result, pol = ranking.rows, ranking.panel, ranking.result, ranking.policy
+    def answer() -> dict:
+        from burdenshare.services import partners
+
+        ranking = partners.rank(db_engine(db), policy, year, vintage, region=region, top=top)
+        pol, panel = ranking.policy, ranking.panel
+        return {
+            "rows": ranking.rows,
+            "title": f"{pol.title} — {panel.year}",
+            "caption": _footer(panel, ranking.result),
+        }
+
+    view = _view("rankview", db, [policy], (year, vintage, region, top), answer)
+    rows = view["rows"]
     if fmt is OutputFormat.md:
         rows = [
             {**r, "score": _fmt_score(r["score"]), "eligible": "yes" if r["eligible"] else "no"}
@@ -116,20 +117,50 @@ def rank_cmd(
         rows,
         fmt,
         columns=columns,
-        table=lambda: _rich_rank(rows, panel, result, pol),
+        table=lambda: _rich_rank(rows, view["title"], view["caption"]),
     )
 
 
-def _rich_rank(rows, panel, result, pol) -> None:
+def _view(kind: str, db, policies: list[str], parts: tuple, build):
+    """``build()``'s answer, from the disk cache when a finished answer for the same store
+    state, policies and options exists; found without SQLAlchemy, pandas or the policy schema
+    (their imports cost more than a warm answer): the store's fingerprint is read with
+    sqlite3 and each policy by its file's text. Anything unusual takes the full path, which
+    reports errors; an error is never cached."""
+    from burdenshare import cache
+
+    key = _view_key(db, policies, parts)
+    return build() if key is None else cache.cached(kind, key, build)
+
+
+def _view_key(db, policies: list[str], parts: tuple) -> tuple | None:
+    import hashlib
+    from importlib import resources
+    from pathlib import Path
+
+    from burdenshare.store.quick import sqlite_fingerprint
+
+    store = sqlite_fingerprint(db)
+    if store is None:
+        return None
+    digests = []
+    for policy in policies:
+        # the package's data folder: importing burdenshare.policy would import the schema
+        builtin = resources.files("burdenshare").joinpath("policy", "policies", f"{policy}.yaml")
+        try:
+            text = builtin.read_bytes() if builtin.is_file() else Path(policy).read_bytes()
+        except OSError:
+            return None
+        digests.append((policy, hashlib.sha256(text).hexdigest()))
+    return (store, tuple(digests), parts)
+
+
+def _rich_rank(rows, title: str, caption: str) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(
-        title=f"{pol.title} — {panel.year}",
-        caption=_footer(panel, result),
-        caption_justify="left",
-    )
+    t = Table(title=title, caption=caption, caption_justify="left")
     for col, just in (
         ("#", "right"),
         ("iso3", "left"),
@@ -178,8 +209,14 @@ def explain_cmd(
 
     if robustness_samples < 0:
         raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
-    data = partners.explain(
-        db_engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
+    data = _view(
+        "explainview",
+        db,
+        [policy],
+        (country, year, vintage, robustness_samples),
+        lambda: partners.explain(
+            db_engine(db), country, policy, year, vintage, robustness_samples=robustness_samples
+        ),
     )
     robustness_text = data.pop("robustness_line") or ""
     data.pop("meta")
@@ -329,7 +366,13 @@ def compare_cmd(
     """Compare two policies: rank shifts, tier changes, Spearman and Kendall correlations."""
     from burdenshare.services import partners
 
-    cmp = partners.compare(db_engine(db), policy_a, policy_b, year, vintage, top=top)
+    cmp = _view(
+        "compareview",
+        db,
+        [policy_a, policy_b],
+        (year, vintage, top),
+        lambda: partners.compare(db_engine(db), policy_a, policy_b, year, vintage, top=top),
+    )
     rows = cmp["rows"]
     if fmt is OutputFormat.json:
         echo_json({k: v for k, v in cmp.items() if k not in ("year", "vintages")})
@@ -386,7 +429,13 @@ def whatif_cmd(
     """What if a country's values changed: the new score, rank and tier (all recomputed)."""
     from burdenshare.services import partners
 
-    out = partners.whatif(db_engine(db), country, list(set_), policy, year, vintage)
+    out = _view(
+        "whatifview",
+        db,
+        [policy],
+        (country, tuple(set_), year, vintage),
+        lambda: partners.whatif(db_engine(db), country, list(set_), policy, year, vintage),
+    )
     out.pop("meta")
     iso3, changes = out["iso3"], out["changes"]
     if fmt is OutputFormat.json:

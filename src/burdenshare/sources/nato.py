@@ -146,7 +146,8 @@ def sniff(path: Path) -> bool:
             if not {"TABLE1", "TABLE2", "TABLE3"} <= names:
                 return False
             if "xl/sharedStrings.xml" in zf.namelist():
-                return b"Defence expenditure" in zf.read("xl/sharedStrings.xml")
+                # "Defence expenditure" (2024) or "Core defence expenditure" (2026)
+                return b"efence expenditure" in zf.read("xl/sharedStrings.xml")
             return True
     except (DataFormatError, zipfile.BadZipFile, OSError, KeyError):
         return False

@@ -192,32 +192,12 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
-_REVISION_RE = r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+?)\s*$"""
-
-
-@lru_cache(maxsize=1)
 def scanned_head() -> str | None:
     """The head revision read from the migration files without importing Alembic (which
-    costs a fifth of a second at every start): the one revision no other names as its
-    ``down_revision``. None when the files do not give exactly one (then Alembic decides)."""
-    import ast
-    import re
+    costs a fifth of a second at every start); None when Alembic must decide."""
+    from burdenshare.store.quick import scanned_head as scan
 
-    folder = resources.files("burdenshare.store").joinpath("migrations", "versions")
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    try:
-        files = [f for f in folder.iterdir() if f.name.endswith(".py")]
-        for f in files:
-            for kind, value in re.findall(_REVISION_RE, f.read_text("utf-8"), re.MULTILINE):
-                parsed = ast.literal_eval(value)
-                names = parsed if isinstance(parsed, (tuple, list)) else (parsed,)
-                target = revisions if kind == "revision" else parents
-                target.update(n for n in names if n)
-    except (OSError, ValueError, SyntaxError):
-        return None
-    heads = revisions - parents
-    return next(iter(heads)) if len(heads) == 1 else None
+    return scan()
 
 
 def _current_revision(conn: sa.Connection) -> str | None:

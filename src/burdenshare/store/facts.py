@@ -228,13 +228,14 @@ def _import_meta(result: ParseResult) -> dict:
 
 def release_date_of(vintage: str, meta: dict | None = None) -> str:
     """The release date of a vintage: the parser's ``release_date`` when it gives one, else
-    the vintage itself when it is a date ("2024-06-17", or "2026-04" for a month), else ""."""
+    the vintage itself when it is a date ("2024-06-17"; "2026-04" for a month, "2012" for a
+    year: only as precise as the publisher states it), else ""."""
     given = (meta or {}).get("release_date")
     if given:
         return str(given)
     import re
 
-    return vintage if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", vintage or "") else ""
+    return vintage if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", vintage or "") else ""
 
 
 def _bulk_insert_facts(conn: sa.Connection, import_id: int, facts: pd.DataFrame) -> None:
@@ -554,6 +555,7 @@ def status(engine: Engine) -> dict:
                 sa.func.min(f.c.year).label("year_min"),
                 sa.func.max(f.c.year).label("year_max"),
                 sa.func.count(sa.distinct(f.c.indicator)).label("indicators"),
+                sa.func.max(f.c.vintage).label("fact_vintage"),
             ).group_by(f.c.import_id)
         ).mappings()
         cov = {row["import_id"]: dict(row) for row in coverage}
@@ -570,7 +572,10 @@ def status(engine: Engine) -> dict:
             {
                 "source": row["source"],
                 "format": row["format"],
-                "vintage": row["vintage"],
+                # facts replaced by a later --replace import show their kept vintage label
+                "vintage": c["fact_vintage"]
+                if REPLACED_MARK in (c.get("fact_vintage") or "")
+                else row["vintage"],
                 "file_name": row["file_name"],
                 "sha256": row["sha256"],
                 "publisher_url": row["publisher_url"],

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 COLUMNS = ("seq", "recorded_at", "actor", "kind", "subject", "payload", "prev_hash", "hash")
 
 
-@router.get("", **perm("audit_read"))
+@router.get("", **perm("audit_read", csv=True))
 def log(
     request: Request,
     subject: str | None = Query(None, max_length=64),

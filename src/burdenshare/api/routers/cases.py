@@ -18,7 +18,7 @@ router = APIRouter(tags=["cases"])
 Fmt = Literal["json", "csv"] | None
 
 
-@router.get("/cases", **perm("cases_read"))
+@router.get("/cases", **perm("cases_read", csv=True))
 def list_cases(
     request: Request,
     status: str | None = Query(None, max_length=20, description="Only cases at this stage."),
@@ -245,7 +245,7 @@ def renotification_check(
     return as_json(result.to_dict())
 
 
-@router.get("/eeum/workload", **perm("cases_read"))
+@router.get("/eeum/workload", **perm("cases_read", csv=True))
 def eeum_workload(
     request: Request,
     quarter: str = Query(..., max_length=8, examples=["2026Q3"]),

@@ -13,7 +13,7 @@ from burdenshare.api.routers._common import as_json, engine
 router = APIRouter(tags=["queue"])
 
 
-@router.get("/catalog", **perm("cases_read"))
+@router.get("/catalog", **perm("cases_read", csv=True))
 def catalog(request: Request, format: Literal["json", "csv"] | None = None):
     """Catalog items with production line, capacity, unit cost, priority and backlog."""
     from burdenshare.cases.catalog import load_catalog

@@ -14,7 +14,7 @@ router = APIRouter(tags=["analysis"])
 COLUMNS = ("iso3", "name", "rank_a", "rank_b", "shift", "tier_a", "tier_b", "tier_changed")
 
 
-@router.get("/compare", **perm("analyze"))
+@router.get("/compare", **perm("analyze", csv=True))
 def compare(
     request: Request,
     a: str = Query(..., description="First built-in policy."),

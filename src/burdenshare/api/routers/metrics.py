@@ -16,7 +16,7 @@ router = APIRouter(tags=["metrics"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/metrics/quarterly/{quarter}", **perm("metrics"))
+@router.get("/metrics/quarterly/{quarter}", **perm("metrics", csv=True, xlsx=True))
 def quarterly(
     request: Request,
     quarter: str,

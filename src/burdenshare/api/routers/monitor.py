@@ -15,7 +15,7 @@ router = APIRouter(prefix="/monitor", tags=["monitor"])
 Fmt = Literal["json", "csv"] | None
 
 
-@router.get("/status", **perm("read"))
+@router.get("/status", **perm("read", csv=True))
 def status(
     request: Request,
     year: int | None = Query(None, ge=1900, le=2100),
@@ -30,7 +30,7 @@ def status(
     return answer(request, as_json(st.records()), meta=as_json(st.summary()), filename="status.csv")
 
 
-@router.get("/crossings", **perm("read"))
+@router.get("/crossings", **perm("read", csv=True))
 def crossings(
     request: Request,
     threshold: list[float] | None = Query(None, description="% of GDP (default 2, 3.5, 5)."),
@@ -65,7 +65,7 @@ def crossings(
     return answer(request, rows, meta=rec, filename="crossings.csv")
 
 
-@router.get("/projections", **perm("read"))
+@router.get("/projections", **perm("read", csv=True))
 def projections(
     request: Request,
     target: list[float] | None = Query(None, description="% of GDP (default 3.5 and 5)."),
@@ -92,7 +92,7 @@ def projections(
     return answer(request, as_json(frame), meta=as_json(out), filename="projections.csv")
 
 
-@router.get("/tiers", **perm("read"))
+@router.get("/tiers", **perm("read", csv=True))
 def tiers(
     request: Request,
     from_vintage: str = Query(..., max_length=32),

@@ -20,7 +20,7 @@ _answers: dict[tuple, bytes] = {}
 SORTABLE = ("rank", "score", "name", "iso3", "tier")
 
 
-@router.get("/partners", **perm("read"))
+@router.get("/partners", **perm("read", csv=True))
 async def list_partners(
     request: Request,
     policy: str = Query("eo14383", description="Built-in policy name."),

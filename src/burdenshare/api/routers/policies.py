@@ -15,7 +15,7 @@ router = APIRouter(tags=["policies"])
 COLUMNS = ("name", "title", "version", "aggregation", "pillars", "indicators", "tiers")
 
 
-@router.get("/policies", **perm("read"))
+@router.get("/policies", **perm("read", csv=True))
 def list_policies(request: Request, format: Literal["json", "csv"] | None = None):
     """The built-in policies with their titles and versions."""
     from burdenshare.services import policies

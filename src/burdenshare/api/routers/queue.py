@@ -17,7 +17,7 @@ from burdenshare.api.routers._common import as_json, engine
 router = APIRouter(tags=["queue"])
 
 
-@router.get("/queue", **perm("cases_read"))
+@router.get("/queue", **perm("cases_read", csv=True))
 def queue(
     request: Request,
     policy: str = Query("eo14383"),

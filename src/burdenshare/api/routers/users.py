@@ -16,7 +16,7 @@ router = APIRouter(prefix="/users", tags=["users"])
 Role = Literal["viewer", "analyst", "case_officer", "oversight", "admin"]
 
 
-@router.get("", **perm("admin"))
+@router.get("", **perm("admin", csv=True))
 def list_users(request: Request, format: Literal["json", "csv"] | None = None):
     """Users with role, disabled flag and number of live tokens (never a hash)."""
     from burdenshare.services import users
