@@ -423,8 +423,9 @@ class RobustnessSpec:
     uncertain_spread: float = 0.15
     top: int = 10
     chunk_size: int | None = None
-    #: add the engine-based audit: effective importance and leave-one-out scenarios
-    audit: bool = True
+    #: add the engine-based audit: effective importance and leave-one-out scenarios (the
+    #: API and the CLI ask for it; the dashboard's rank intervals do not need it)
+    audit: bool = False
 
     def check(self) -> None:
         """Reject counts that cannot work, naming the field."""
