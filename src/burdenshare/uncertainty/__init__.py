@@ -1,9 +1,10 @@
 """Robustness: how certain is each priority?
 
 Monte Carlo over the assumptions a policy makes (weights, normalisation, aggregation,
-missing-data rule, which indicators count, the precision of estimated data) gives every
-country a distribution of ranks and tiers; Sobol' indices on a Saltelli design say which
-assumption the ranking is most sensitive to. ::
+missing-data rule, the precision of estimated data) gives every country a distribution of
+ranks and tiers; Sobol' indices on a quasi-random Saltelli design say which assumption the
+ranking is most sensitive to; :func:`audit` adds each indicator's effective importance and
+the leave-one-out scenarios (METHOD.md). ::
 
     from burdenshare.uncertainty import robustness, robustness_line
     result = robustness(panel, "eo14383", n_samples=100_000, seed=1)

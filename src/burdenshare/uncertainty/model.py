@@ -26,7 +26,15 @@ never enough to move a rank compared at 1e-9 except on a knife edge. The matrix 
 each seeding block is computed on its own and everything else row by row, so the numbers
 do not depend on the chunk size, the batch size, the number of threads or the backend.
 Monte Carlo counts skip the countries no configuration can rank
-(:meth:`RobustnessModel.counting_view`).
+(:meth:`RobustnessModel.counting_view`). Countries outside the policy's pool (denied by a
+gate) are not in the model at all, so that its statistics come from partners only, as the
+engine's do.
+
+Tiers are on one scale: a sample whose scores are on the policy's scale (its own
+normalisations and aggregation) is tiered with the policy's absolute cut-offs; any other
+sample with cut-offs re-anchored to the nominal share of eligible countries at or above each
+cut-off (:meth:`RobustnessModel._thresholds`, the functions of
+:mod:`burdenshare.scoring.aggregate`).
 
 What is varied (each switchable; :class:`Variation` holds the defaults):
 
@@ -34,8 +42,10 @@ What is varied (each switchable; :class:`Variation` holds the defaults):
     Dirichlet around the policy's effective weights (``concentration``; mean = the
     policy's weights) or each weight times U(1 - x, 1 + x), rescaled to sum 1.
 ``normalisation``
-    per indicator, uniformly among its policy method and the alternatives (default
-    min-max and percentile rank, both on [0, 1] like the policy's goalposts).
+    one switch for the whole index, uniformly: the policy's own methods, or every
+    indicator min-max, or every indicator percentile rank (the defaults; both on [0, 1]
+    like goalposts), as the JRC and COINr vary it. Min-max and z-score apply the policy's
+    outlier treatment, decided on the published data (:mod:`burdenshare.scoring.outliers`).
 ``aggregation``
     weighted arithmetic or geometric mean (OECD/JRC Handbook 2008, Part II section 5).
 ``missing``
@@ -43,8 +53,9 @@ What is varied (each switchable; :class:`Variation` holds the defaults):
     for every indicator whose policy rule is not ``exclude`` (``exclude`` as an
     alternative applies to all indicators).
 ``leave_one_out``
-    none, or one indicator dropped (weight 0, others rescaled), uniformly; dropping the
-    only weighted indicator leaves nothing to score (no country is ranked).
+    (only when named; not in "all") none, or one indicator dropped (weight 0, others
+    rescaled), uniformly. The robustness report runs it as separate named scenarios over
+    a fixed set of countries instead (:mod:`burdenshare.scoring.scenarios`).
 ``estimates`` / ``uncertain``
     every value flagged ``estimate`` (SIPRI blue cells; publishers' estimates) or
     ``uncertain`` (SIPRI red cells) is multiplied by ``exp(spread * z)``, ``z ~ N(0, 1)``
