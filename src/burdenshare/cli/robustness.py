@@ -60,7 +60,8 @@ def robustness_cmd(
         "all",
         "--vary",
         help="Assumptions to vary, comma-separated: weights, normalisation, aggregation, "
-        "missing, leave_one_out, estimates, uncertain (or all, data, none).",
+        "missing, leave_one_out, estimates, uncertain (or all: every one but leave_one_out, "
+        "which --audit reports as scenarios; data; none).",
     ),
     weight_scheme: str = typer.Option(
         "dirichlet", "--weight-scheme", help="dirichlet (around the policy) or uniform (+-x)."
