@@ -3,8 +3,9 @@
 The panel is built from the real files in shared/data (SIPRI military expenditure with its
 estimate/uncertain colour flags, NATO, World Bank, UNGA, troops, SIPRI arms register): the
 2024 panel has over 150 countries. Every assumption is varied (``Variation()`` defaults:
-Dirichlet weights, normalisation per indicator, aggregation, missing-data rule, leaving an
-indicator out, noise on SIPRI-flagged values).
+Dirichlet weights, one normalisation switch for the whole index, aggregation, missing-data
+rule, noise on SIPRI-flagged values; leaving an indicator out is a set of separate
+scenarios since issue 12, timed in 5).
 
 Measured in one run (the machine is shared: expect noise; every time is the best of
 ``--repeat`` runs):
@@ -36,6 +37,23 @@ percentile ranks of the four SIPRI-flagged columns (a sort and a search of their
 values per sample) and the two-core scaling (about 1.7x; threads also wait on the GIL)
 leave it 5-20% short (more when other jobs share the cores).
 
+Issue 12 (tiers re-anchored per sample, one normalisation switch, outlier treatment, pools,
+leave-one-out as scenarios; the machine loaded, load average 3-5 on its 2 cores): 1,000,000
+samples, every assumption, numpy 15.8 s (one thread 14.7 s: the cores were busy), without
+data noise 5.0 s, Dask 12.9 s, peak RSS 0.26 GiB; the score() loop x221 slower; Sobol'
+13.7x faster than SALib's pipeline; the audit (importance + 8 scenarios) 0.31 s = 83 score()
+calls; quasi-random Sobol' changes ST by 0.008 from N/2 to N = 2,048 against 0.014 for the
+pseudo-random design (1.6x). Against main's code in the same session (204,800 samples, one
+thread, best of 2, twice): every assumption 1.65-1.99 s against 1.85-2.90 s; without data
+noise 0.76-1.09 s against 0.50-0.73 s (the per-sample sort of the re-anchored cut-offs).
+The <= 2 s aim is not met on this machine.
+
+5. (issue 12) the audit figures beside their baselines: the engine-based audit (effective
+   importance and the leave-one-out scenarios) against one ``score`` call; and the
+   convergence of the total-effect indices on the declared target (mean absolute rank
+   shift), quasi-random design against the pseudo-random one at the same N: the largest
+   change of ST from N/2 to N base samples.
+
 Run: ``.venv/bin/python benchmarks/bench_robustness.py [--samples N] [--sobol N] [--repeat N]``.
 """
 
@@ -43,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import resource
 import time
 import tracemalloc
@@ -53,7 +72,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = Path(
+    os.environ.get("BURDENSHARE_SHARED_DATA")
+    or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
 FILES = [
     "SIPRI-Milex-data-1949-2024_2.xlsx",
     "NATO-240617-def-exp-2024-TABLES-en.xlsx",
@@ -80,7 +102,7 @@ def policy_for_state(model, policy, state):
 
     doc = yaml.safe_load(builtin_text(policy.name))
     w = np.array(state["weights"], dtype=float)
-    drop = int(state["drop"])
+    drop = int(state.get("drop", 0))
     if drop:
         w[drop - 1] = 0.0
         w = w / w.sum()
@@ -183,9 +205,7 @@ def main() -> None:
     # 1. numpy backend (threads on the available cores), and one thread for reference.
     # Timed without tracemalloc (it hooks every NumPy allocation); best of --repeat runs
     # since the machine is shared; peak memory from a separate traced run.
-    quiet = build_model(
-        panel, policy, Variation(vary="weights,normalisation,aggregation,missing,leave_one_out")
-    )
+    quiet = build_model(panel, policy, Variation(vary="weights,normalisation,aggregation,missing"))
     model.nominal()
     quiet.nominal()
     numpy_backend = NumpyBackend()
@@ -202,13 +222,13 @@ def main() -> None:
     print(
         f"\nMonte Carlo, {n:,} samples x {len(model.countries)} countries, numpy backend "
         f"({threads} threads): {t_np:.2f} s ({t_np / n * 1e6:.2f} us/sample), without data "
-        f"noise (5 assumptions) {t_quiet:.2f} s; one thread {t_one:.2f} s"
+        f"noise (4 assumptions) {t_quiet:.2f} s; one thread {t_one:.2f} s"
     )
     print(
         f"  peak memory: traced {peak / 2**30:.3f} GiB, process peak RSS {rss:.2f} GiB"
         f"  [aim < 2 GiB: {_met(rss < 2)}]"
     )
-    print(f"  [aim < 5 s with all seven assumptions: {_met(t_np < 5)} ({t_np:.2f} s)]")
+    print(f"  [aim <= 2 s with every assumption: {_met(t_np <= 2)} ({t_np:.2f} s)]")
 
     # 2. dask backend, both
     t = time.perf_counter()
@@ -229,7 +249,7 @@ def main() -> None:
         f"(+ {t_start:.1f} s cluster start); identical to numpy: {same}; "
         f"without data noise: {t_dask_quiet:.2f} s"
     )
-    print(f"  [aim < 5 s with all seven assumptions: {_met(t_dask < 5)} ({t_dask:.2f} s)]")
+    print(f"  [aim <= 2 s with every assumption: {_met(t_dask <= 2)} ({t_dask:.2f} s)]")
 
     # 3. loops
     per_score = time_loop(model, panel, policy, args.loop, lower_level=False)
@@ -298,6 +318,33 @@ def main() -> None:
     print(
         "    total-effect indices on the ranks: "
         + ", ".join(f"{k} {res.rank.ST[res.rank.names.index(k)]:.2f}" for k in top)
+    )
+
+    # 5. audit figures beside their baselines (issue 12)
+    from burdenshare.scoring import score
+    from burdenshare.uncertainty import audit
+    from burdenshare.uncertainty.montecarlo import convergence, target_outputs
+
+    _, t_score = best_of(args.repeat, lambda: score(panel, policy))
+    _, t_audit = best_of(args.repeat, lambda: audit(panel, policy))
+    print(
+        f"\n(c) audit (effective importance + {len(policy.indicators)} leave-one-out "
+        f"scenarios): {t_audit:.2f} s; one score() call {t_score * 1e3:.1f} ms -> ratio "
+        f"{t_audit / t_score:.0f}x"
+    )
+    nominal = model.nominal().ranks()[0]
+    changes = {}
+    for design in ("qmc", "random"):
+        t = time.perf_counter()
+        out = run_saltelli(model, base, seed=11, design=design)
+        y = target_outputs(out, nominal)["mean_abs_rank_shift"]
+        conv = convergence(y, out.names, 11, n_resamples=50)
+        changes[design] = (conv["max_abs_change_ST_half_to_full"], time.perf_counter() - t)
+    print(
+        f"(d) convergence on the mean absolute rank shift, largest |ST(N) - ST(N/2)| at "
+        f"N = {base:,}: quasi-random {changes['qmc'][0]:.4f} ({changes['qmc'][1]:.2f} s), "
+        f"pseudo-random {changes['random'][0]:.4f} ({changes['random'][1]:.2f} s) -> ratio "
+        f"{changes['random'][0] / max(changes['qmc'][0], 1e-12):.1f}x"
     )
 
 

@@ -214,6 +214,14 @@ INDICATORS: Mapping[str, IndicatorInfo] = MappingProxyType(
             "higher",
             "US-supplied TIV / all TIV delivered over the year and the four before (SIPRI)",
         ),
+        "us_arms_tiv_5y": IndicatorInfo(
+            "US major arms bought, 5 years",
+            "tiv_m",
+            "higher",
+            "US-supplied major arms delivered over the year and the four before, SIPRI TIV "
+            "(million trend-indicator values); 0 where the register, covering those years, "
+            "lists no delivery (EO 14383 sec. 3(a): contribution to US economic security)",
+        ),
         "milex_core_gdp_pct": IndicatorInfo(
             "Core defence spending, % of GDP",
             "percent",
@@ -1050,6 +1058,16 @@ def build_panels(
             share,
             fl | _DERIVED,
             np.where(np.isnan(share), "", "sipri_at_register"),
+        )
+        # Volume of US major arms delivered over five years (TIV): the register lists every
+        # delivery, so a year it covers with no row for a country is a zero for it.
+        covered = ~np.isnan(tot.values).all(axis=0)  # (Y,) years the register has data for
+        seen_y = _shifted(np.broadcast_to(covered, fu.values.shape), 5, False).any(axis=0)
+        vol = np.where(seen_y, su, np.nan)
+        cols["us_arms_tiv_5y"] = (
+            vol,
+            np.bitwise_or.reduce(_shifted(fu.flags, 5, 0), axis=0) | _DERIVED,
+            np.where(np.isnan(vol), "", "sipri_at_register"),
         )
 
     # Geography (static).

@@ -75,15 +75,23 @@ def test_arithmetic_geometric_and_contributions():
     N = np.array([[0.5, 1.0], [0.2, 0.4]])
     w = np.array([0.25, 0.75])
     np.testing.assert_allclose(aggregate(N, w), [0.875, 0.35])
-    np.testing.assert_allclose(aggregate(N, w, "geometric"), [0.5**0.25, 0.2**0.25 * 0.4**0.75])
+
+    def geo(a, b):  # COINr: rescale to [1, 100], weighted geometric mean, back to [0, 1]
+        return ((1 + 99 * a) ** 0.25 * (1 + 99 * b) ** 0.75 - 1) / 99
+
+    np.testing.assert_allclose(aggregate(N, w, "geometric"), [geo(0.5, 1.0), geo(0.2, 0.4)])
     np.testing.assert_allclose(contributions(N, w).sum(-1), aggregate(N, w))
     np.testing.assert_allclose(
-        np.exp(contributions(N, w, "geometric").sum(-1)), aggregate(N, w, "geometric")
+        np.expm1(contributions(N, w, "geometric").sum(-1)) / 99, aggregate(N, w, "geometric")
     )
-    # the floor keeps a zero from wiping out the geometric mean
-    assert aggregate(np.array([[0.0, 1.0]]), w, "geometric", floor=0.01)[0] == pytest.approx(
-        0.01**0.25
+    # a zero is the bottom of the [1, 100] scale: a country at 0 on a 25% indicator and 1
+    # on the rest keeps (100**0.75 - 1) / 99 = 0.31 of the top
+    assert aggregate(np.array([[0.0, 1.0]]), w, "geometric")[0] == pytest.approx(
+        (100**0.75 - 1) / 99
     )
+    # both aggregations agree at the ends of the scale
+    ends = np.array([[0.0, 0.0], [1.0, 1.0]])
+    np.testing.assert_allclose(aggregate(ends, w, "geometric"), [0, 1])
 
 
 def test_batch_weights_broadcast():

@@ -83,7 +83,7 @@ def test_explain_json_adds_up(store_url, capsys):
     d = _json(capsys, "explain", "Poland", "--db", store_url, "--format", "json")
     assert d["iso3"] == "POL" and d["tier"] == 1
     assert d["score"] == pytest.approx(sum(d["contributions"].values()))
-    assert set(d["contributions"]) >= {"milex_gdp_pct", "alliance_level", "theater_priority"}
+    assert set(d["contributions"]) >= {"milex_gdp_pct", "us_arms_tiv_5y", "theater_priority"}
     assert d["what_it_would_take"]["note"] == "already in the top tier"
     code, out, _ = _run(capsys, "explain", "ESP", "--db", store_url)
     assert code == 0 and "what it would take" in out and "gate itar_126_1" in out
@@ -141,7 +141,7 @@ def test_policy_commands(capsys, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         builtin_text("eo14383").replace(
-            "weight: 0.45\n    normalise", "weight: -0.45\n    normalise"
+            "weight: 0.60\n    normalise", "weight: -0.60\n    normalise"
         )
     )
     code, out, err = _run(capsys, "policy", "validate", str(bad))
@@ -181,13 +181,17 @@ def test_rank_partners_service(db_url):
 
 def test_rank_as_of_an_earlier_vintage(store_url, capsys):
     """--vintage 2025 drops releases published later (World Bank GDP of July 2026): Israel's
-    burden ratio then has no GDP and is imputed, flagged as such."""
-    latest = {r["iso3"]: r for r in _json(capsys, "rank", "--db", store_url, "--format", "json")}
-    older = {
-        r["iso3"]: r
-        for r in _json(capsys, "rank", "--db", store_url, "--format", "json", "--vintage", "2025")
-    }
-    assert "imputed" not in latest["ISR"]["flags"] and "imputed" in older["ISR"]["flags"]
-    assert older["ISR"]["score"] != latest["ISR"]["score"]
+    burden ratio then has no GDP and, under the burden-ratio policy, no score; eo14383 no
+    longer uses the ratio (derived from % of GDP) and does not move."""
+
+    def rows(*extra):
+        args = ("rank", "--db", store_url, "--format", "json", *extra)
+        return {r["iso3"]: r for r in _json(capsys, *args)}
+
+    latest = rows("--policy", "burden-ratio")
+    older = rows("--policy", "burden-ratio", "--vintage", "2025")
+    assert latest["ISR"]["score"] is not None and older["ISR"]["score"] is None
+    assert older["ISR"]["status"] == "excluded: missing burden_ratio"
+    assert rows("--vintage", "2025")["ISR"]["score"] == rows()["ISR"]["score"]
     code, _, err = _run(capsys, "rank", "--db", store_url, "--vintage", "2020")
     assert code == 2 and "no facts released on or before vintage '2020'" in err

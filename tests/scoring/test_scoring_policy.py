@@ -46,7 +46,20 @@ def test_builtins_are_listed_and_valid():
 
 def test_eo14383_has_three_pillars_and_the_itar_gate():
     p = load_policy("eo14383")
-    assert list(p.pillars) == ["self_investment", "alliance_commitment", "strategic_importance"]
+    # one pillar per partner criterion of EO 14383 sec. 3(a), cited as such
+    assert list(p.pillars) == ["self_investment", "critical_role", "economic_security"]
+    assert all("sec. 3(a)" in (pl.description or "") for pl in p.pillars.values())
+    assert any("sec. 3(a)" in src for src in p.sources)
+    # alliance status is a gate only: not also an indicator and a tie-break
+    assert "alliance_level" not in p.indicators and "alliance_level" not in p.tie_break
+    assert any(g.id == "tier1_requires_alliance" for g in p.gates)
+    # no double counting: the burden ratio is % of GDP times an alliance constant
+    assert "burden_ratio" not in p.indicators
+    # partners-only statistics; every gap-filling rule declared per indicator
+    assert p.pool.exclude_groups == ["itar_126_1_full"] and p.outliers.method == "coinr"
+    assert all(
+        spec.missing is not None for n, spec in p.indicators.items() if n != "theater_priority"
+    )
     itar = [g for g in p.gates if g.when.member_of == ["itar_126_1_full"]]
     assert itar and itar[0].effect == "ineligible"
     review = [g for g in p.gates if g.when.member_of == ["itar_126_1_review"]]

@@ -124,7 +124,23 @@ def policy_for_state(model, policy_name: str, state: dict):
             spec["normalise"] = {"method": method}
         rule = rules[j]
         spec["missing"] = "worst" if (drop == j + 1 and rule == "exclude") else rule
-    doc["aggregation"] = model.aggregations[int(state.get("agg", 0))]
+    agg = int(state.get("agg", 0))
+    doc["aggregation"] = model.aggregations[agg]
+    on_scale = model.on_scale(np.asarray(norm)[None, :], np.array([agg]))[0]
+    if doc["tiers"]["method"] == "absolute" and not on_scale:
+        # off the policy's scale the model re-anchors the cut-offs: the same nominal shares
+        shares = model.anchored_shares()
+        levels = doc["tiers"]["levels"]
+        doc["tiers"] = {
+            "method": "quantile",
+            "levels": [
+                *(
+                    {"label": lv["label"], "top_share": float(x)}
+                    for lv, x in zip(levels[:-1], shares, strict=True)
+                ),
+                {"label": levels[-1]["label"]},
+            ],
+        }
     return parse_policy(yaml.safe_dump(doc), "variant.yaml")
 
 

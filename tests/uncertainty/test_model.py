@@ -71,7 +71,9 @@ def test_every_assumption_set_matches_the_engine_on_that_policy(synth_panel, syn
     """A sampled state (weights, methods, aggregation, rule, indicator left out) scored by the
     model equals the engine scoring a policy rewritten to that state."""
     model = build_model(
-        synth_panel, synth_policy, Variation(vary="all", estimate_spread=0, uncertain_spread=0)
+        synth_panel,
+        synth_policy,
+        Variation(vary="all,leave_one_out", estimate_spread=0, uncertain_spread=0),
     )
     states = model.draw(np.random.default_rng(5), 12)
     ev = model.evaluate(states)
@@ -91,7 +93,7 @@ def _policy_for(model, policy, state):
     doc = yaml.safe_load(SYNTH_POLICY)
     names = list(model.indicators)
     w = np.array(state["weights"], dtype=float)
-    drop = int(state["drop"])
+    drop = int(state.get("drop", 0))
     if drop:
         w[drop - 1] = 0.0
         w = w / w.sum()
@@ -109,7 +111,21 @@ def _policy_for(model, policy, state):
         if drop == j + 1 and rule == "exclude":
             rule = "worst"
         spec["missing"] = rule
-    doc["aggregation"] = model.aggregations[int(state["agg"])]
+    agg = int(state["agg"])
+    doc["aggregation"] = model.aggregations[agg]
+    if not model.on_scale(np.asarray(state["norm"])[None, :], np.array([agg]))[0]:
+        shares = model.anchored_shares()  # off the policy's scale: the nominal shares
+        levels = doc["tiers"]["levels"]
+        doc["tiers"] = {
+            "method": "quantile",
+            "levels": [
+                *(
+                    {"label": lv["label"], "top_share": float(x)}
+                    for lv, x in zip(levels[:-1], shares, strict=True)
+                ),
+                {"label": levels[-1]["label"]},
+            ],
+        }
     return parse_policy(yaml.safe_dump(doc), "rewritten.yaml")
 
 
@@ -245,7 +261,7 @@ def test_unit_hypercube_mapping_has_the_sampler_distribution(synth_panel, synth_
     assert a.keys() == b.keys()
     np.testing.assert_allclose(a["weights"].mean(0), b["weights"].mean(0), atol=3e-3)
     np.testing.assert_allclose(a["weights"].std(0), b["weights"].std(0), rtol=0.05)
-    for key in ("norm", "agg", "rule", "drop"):
+    for key in ("norm", "agg", "rule"):
         pa = np.bincount(a[key].ravel()) / a[key].size
         pb = np.bincount(b[key].ravel()) / b[key].size
         np.testing.assert_allclose(pa, pb, atol=0.01)
@@ -331,7 +347,9 @@ def test_noisy_column_normalisation_equals_the_engine(data, higher, method):
 
 
 def test_vary_names_aliases_and_errors():
-    assert parse_vary("all") == ASSUMPTIONS
+    # "all" is every uncertainty; leave-one-out is a separate set of named scenarios
+    assert parse_vary("all") == tuple(a for a in ASSUMPTIONS if a != "leave_one_out")
+    assert parse_vary("all,leave_one_out") == ASSUMPTIONS
     assert parse_vary("data, weights") == ("weights", "estimates", "uncertain")
     assert parse_vary("none") == ()
     with pytest.raises(UserError, match="unknown assumption 'wieghts'.*did you mean weights"):

@@ -11,6 +11,7 @@ from burdenshare.uncertainty.model import Variation, build_model
 from burdenshare.uncertainty.montecarlo import (
     analyze_outputs,
     auto_chunk_size,
+    qmc_design,
     run_montecarlo,
     run_saltelli,
 )
@@ -113,11 +114,19 @@ def test_saltelli_rows_mix_exactly_one_assumption(synth_panel, synth_policy):
     assert 0 < res.rank.ST[1] < res.rank.ST[0]
     # AB_missing is A with B's rule: identical to A wherever A and B drew the same rule,
     # identical to B wherever A and B drew the same weights (never, for continuous draws)
+    # (the default quasi-random design: A and B are the two halves of one Sobol' sequence)
+    ua, ub = qmc_design(model, 256, 1)
+    a, b = model.states_from_unit(ua), model.states_from_unit(ub)
+    same = a["rule"] == b["rule"]
+    assert 0 < same.sum() < 256
+    np.testing.assert_array_equal(out.ranks[2][same], out.ranks[0][same])
+    np.testing.assert_array_equal(out.scores[2][same], out.scores[0][same])
+    assert not np.array_equal(out.scores[2][~same], out.scores[0][~same])
+    # the pseudo-random design mixes the same way
+    out = run_saltelli(model, 256, seed=1, design="random")
     [chunk] = plan_chunks(256, 256)
     a = draw_chunk(model.draw, 1, Stream.SOBOL_A, chunk)
     b = draw_chunk(model.draw, 1, Stream.SOBOL_B, chunk)
     same = a["rule"] == b["rule"]
     assert 0 < same.sum() < 256
     np.testing.assert_array_equal(out.ranks[2][same], out.ranks[0][same])
-    np.testing.assert_array_equal(out.scores[2][same], out.scores[0][same])
-    assert not np.array_equal(out.scores[2][~same], out.scores[0][~same])

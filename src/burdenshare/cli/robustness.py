@@ -60,7 +60,8 @@ def robustness_cmd(
         "all",
         "--vary",
         help="Assumptions to vary, comma-separated: weights, normalisation, aggregation, "
-        "missing, leave_one_out, estimates, uncertain (or all, data, none).",
+        "missing, leave_one_out, estimates, uncertain (or all: every one but leave_one_out, "
+        "which --audit reports as scenarios; data; none).",
     ),
     weight_scheme: str = typer.Option(
         "dirichlet", "--weight-scheme", help="dirichlet (around the policy) or uniform (+-x)."
@@ -87,7 +88,10 @@ def robustness_cmd(
         0.15, "--uncertain-spread", help="Log-normal spread of values flagged uncertain."
     ),
     sobol_samples: int = typer.Option(
-        512, "--sobol-samples", help="Saltelli base samples for Sobol' indices (0: none)."
+        2048,
+        "--sobol-samples",
+        help="Saltelli base samples for Sobol' indices (0: none); a scrambled Sobol' "
+        "sequence, best a power of two.",
     ),
     top: int = typer.Option(10, "--top", help="Report P(rank <= N) for this N."),
     chunk_size: int | None = typer.Option(
@@ -95,6 +99,11 @@ def robustness_cmd(
     ),
     fmt: OutputFormat = FORMAT_OPTION,
     plot: str | None = typer.Option(None, "--plot", help="Write the rank intervals (.png/.svg)."),
+    audit: bool = typer.Option(
+        True,
+        "--audit/--no-audit",
+        help="Add effective importance of each indicator and the leave-one-out scenarios.",
+    ),
     db: str | None = DB_OPTION,
 ) -> None:
     """How certain is each priority? Monte Carlo rank/tier distributions and Sobol' indices."""
@@ -118,6 +127,7 @@ def robustness_cmd(
         uncertain_spread=uncertain_spread,
         top=top,
         chunk_size=chunk_size,
+        audit=audit,
     )
     spec.check()
     if workers is not None and workers < 1:
@@ -205,7 +215,8 @@ def _table(result) -> None:
         r = result.rank(v)
         return "-" if r is None else str(r)
 
-    for rec, c in zip(result.country_records(), result.sorted_indices(), strict=True):
+    ranked_records = result.country_records()[: len(result.countries)]
+    for rec, c in zip(ranked_records, result.sorted_indices(), strict=True):
         probs = [f"{result.tier_probabilities[c, t]:.2f}" for t in range(len(short))]
         table.add_row(
             rec["iso3"],
@@ -217,6 +228,15 @@ def _table(result) -> None:
             f"{result.p_tier_changed[c]:.2f}",
         )
     console.print(table)
+    if result.outside:
+        console.print(
+            "Not ranked in any sample (denied by a gate, outside the pool of the "
+            f"statistics): {', '.join(result.outside)}"
+        )
+    tiers = result.settings.get("tiers", {})
+    if tiers.get("text"):
+        console.print(f"Tiers: {tiers['text']}.")
+    _audit_tables(console, result)
     if result.sobol is not None:
         sob = Table(title=f"Sobol' indices on the ranks ({result.sobol.n_base:,} base samples)")
         for col in ("assumption", "S1", "S1 95% CI", "ST", "ST 95% CI"):
@@ -230,6 +250,60 @@ def _table(result) -> None:
                 f"{_num(v['ST_ci'][0])} to {_num(v['ST_ci'][1])}",
             )
         console.print(sob)
+        extra = result.sobol.extra
+        for name, target in extra.get("sobol_targets", {}).items():
+            conv = extra["sobol_convergence"].get(name, {})
+            ok = "converged" if conv.get("converged") else "NOT converged"
+            change = conv.get("max_abs_change_ST_half_to_full")
+            title = (
+                f"Sobol' indices on {name} ({ok}: largest change of ST from N/2 to N "
+                f"{_num(change)}, tolerance {conv.get('tolerance')})"
+            )
+            t = Table(title=title, caption=target["definition"])
+            for col in ("assumption", "S1", "ST", "ST 95% CI"):
+                t.add_column(col, justify="left" if col == "assumption" else "right")
+            for a, v in target["indices"].items():
+                t.add_row(
+                    a,
+                    _num(v["S1"]),
+                    _num(v["ST"]),
+                    f"{_num(v['ST_ci'][0])} to {_num(v['ST_ci'][1])}",
+                )
+            console.print(t)
+
+
+def _audit_tables(console, result) -> None:
+    """Effective importance next to the nominal weights, and the leave-one-out scenarios."""
+    from rich.table import Table
+
+    imp = result.audit.get("effective_importance")
+    if imp:
+        t = Table(title=f"Effective importance ({imp['countries']} countries ranked)")
+        for col in ("indicator", "weight", "corr. ratio", "importance", "importance/weight"):
+            t.add_column(col, justify="left" if col == "indicator" else "right")
+        for name, v in imp["indicators"].items():
+            t.add_row(
+                name,
+                _num(v["nominal_weight"]),
+                _num(v["correlation_ratio"]),
+                _num(v["effective_importance"]),
+                _num(v["importance_over_weight"]),
+            )
+        console.print(t)
+    loo = result.audit.get("leave_one_out")
+    if loo and loo["scenarios"]:
+        t = Table(title=f"Leave one indicator out ({loo['countries']} countries, fixed set)")
+        for col in ("scenario", "mean |shift|", "max |shift|", "most moved", "tier changes"):
+            t.add_column(col, justify="left" if col in ("scenario", "most moved") else "right")
+        for sc in loo["scenarios"]:
+            t.add_row(
+                sc["scenario"],
+                f"{sc['mean_abs_rank_shift']:.2f}",
+                str(sc["max_abs_rank_shift"]),
+                str(sc["most_moved"] or "-"),
+                str(sc["tier_changes"]),
+            )
+        console.print(t)
 
 
 def _num(v) -> str:

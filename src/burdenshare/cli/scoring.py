@@ -313,7 +313,7 @@ def _rich_explain(d: dict) -> None:
     t = Table(
         caption="contributions add up to the score"
         if d["aggregation"] == "arithmetic"
-        else "log contributions add up to ln(score/100)",
+        else "log contributions add up to ln(1 + 0.99 score) (geometric mean on [1, 100])",
         caption_justify="left",
     )
     for col in (
@@ -350,6 +350,8 @@ def _rich_explain(d: dict) -> None:
     if d["flags"]:
         console.print(f"data flags: {', '.join(d['flags'])}")
     console.print(f"what it would take: {_wiwt_text(d)}")
+    if d.get("method", {}).get("rank"):
+        console.print(f"[dim]rank: {d['method']['rank']}[/]")
 
 
 def compare_cmd(

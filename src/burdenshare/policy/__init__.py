@@ -3,8 +3,8 @@
 ``load_policy("eo14383")`` loads a built-in policy; ``load_policy("my.yaml")`` a file.
 Built-ins (``policies/*.yaml``), each with its rationale and sources:
 
-- ``eo14383``: the three pillars of EO 14383 (self-investment, alliance commitment,
-  strategic importance);
+- ``eo14383``: the three partner criteria of EO 14383 sec. 3(a) (self-investment, critical
+  role and geography, economic security), alliance status as a tier-1 gate;
 - ``hague2035``: progress and trajectory toward the Hague commitment (3.5% core + 1.5% by
   2035);
 - ``burden-ratio``: the DoD "Allied Contributions" fair-share ratio alone;

@@ -262,6 +262,29 @@ class Universe(_Model):
     exclude: list[str] = Field(default_factory=lambda: ["USA"])
 
 
+class Pool(_Model):
+    """The reference group of the statistics: normalisation (min and max, mean and sd,
+    ranks), outlier detection and imputation (group means, worst values) use the countries
+    scored minus those in ``exclude_groups`` (e.g. ``itar_126_1_full``: countries under an
+    ITAR 126.1 denial, which include the principal adversaries). The others are still
+    scored on the partners' scale, for ``explain``; they are never ranked, so each group
+    must be denied by an ``ineligible`` gate (OECD/JRC Handbook 2008, Part I step 5)."""
+
+    exclude_groups: list[GroupName] = Field(default_factory=list)
+
+
+class Outliers(_Model):
+    """Outlier treatment before min-max and z-score normalisation, COINr's rule
+    (:mod:`burdenshare.scoring.outliers`): an indicator with absolute skewness above
+    ``skewness`` and kurtosis above ``kurtosis`` is winsorised up to ``winmax`` points,
+    else log-transformed. ``none`` switches it off."""
+
+    method: Literal["coinr", "none"] = "none"
+    winmax: int = Field(default=5, ge=1, le=50)
+    skewness: float = Field(default=2.0, gt=0)
+    kurtosis: float = Field(default=3.5, gt=0)
+
+
 class Policy(_Model):
     """A scoring policy (see module docstring)."""
 
@@ -274,6 +297,8 @@ class Policy(_Model):
     indicators: dict[IndicatorName, IndicatorSpec] = Field(min_length=1)
     pillars: dict[str, Pillar] = Field(min_length=1)
     aggregation: Literal["arithmetic", "geometric"] = "arithmetic"
+    #: no longer used: the geometric mean rescales to [1, 100] as COINr does, so a zero is
+    #: the worst value rather than a floored factor (kept so that older files still load)
     geometric_floor: float = Field(default=0.01, gt=0, le=1)
     weights_sum_to_one: bool = True
     missing: MissingData = Field(default_factory=MissingData)
@@ -281,6 +306,8 @@ class Policy(_Model):
     tiers: Tiers
     tie_break: list[IndicatorName] = Field(default_factory=list)
     universe: Universe = Field(default_factory=Universe)
+    pool: Pool = Field(default_factory=Pool)
+    outliers: Outliers = Field(default_factory=Outliers)
     what_it_would_take: WhatItWouldTake = Field(default_factory=WhatItWouldTake)
     fast_lane: FastLane | None = None  # qualified partners (burdenshare.policy.fastlane)
 
@@ -314,6 +341,19 @@ class Policy(_Model):
                 raise _error(
                     f"gates.{i}.max_tier",
                     f"max_tier {gate.max_tier} but there are {len(self.tiers.levels)} tiers",
+                )
+        denied = {
+            m
+            for g in self.gates
+            if g.effect == "ineligible" and g.when.indicator is None and not g.when.not_member_of
+            for m in (g.when.member_of or [])
+        }
+        for i, group in enumerate(self.pool.exclude_groups):
+            if group not in denied:
+                raise _error(
+                    f"pool.exclude_groups.{i}",
+                    f"group {group!r} is left out of the pool but no ineligible gate denies "
+                    "it: a country outside the pool must never be ranked",
                 )
         ids = [g.id for g in self.gates]
         for i, gid in enumerate(ids):

@@ -5,8 +5,17 @@ Shapes: ``N`` normalised matrix ``(..., n, k)``; ``w`` weights ``(k,)`` or a bat
 Batches broadcast: ``N (n, k)`` with ``w (B, k)`` gives scores ``(B, n)``.
 
 - weighted arithmetic mean: s = sum_j w_j N_j; contributions w_j N_j add up to s;
-- weighted geometric mean: s = prod_j max(N_j, floor)^w_j; log contributions
-  w_j ln max(N_j, floor) add up to ln s (OECD/JRC Handbook 2008, section 6);
+- weighted geometric mean on the [1, 100] range, as COINr does (``Aggregate(f_ag =
+  "a_gmean")`` after ``Normalise`` to [1, 100]): each normalised value is rescaled to
+  ``1 + 99 N``, so a zero is the bottom of a bounded scale rather than an arbitrary floor
+  (OECD/JRC Handbook 2008, Part I step 6 and Part II section 5: the geometric mean needs
+  strictly positive values). A zero on an indicator of weight w still costs a factor of
+  about 100^-w: that is the geometric mean's intended penalty for an unbalanced profile
+  (partial compensability), so the indicator set must not hold a 0/1 status that belongs
+  in a gate. G = prod_j (1 + 99 N_j)^w_j lies in [1, 100] and is mapped
+  back to [0, 1] as s = (G - 1) / 99, so both aggregations share one scale (N = 1 for
+  every indicator gives 1, N = 0 gives 0). Log contributions w_j ln(1 + 99 N_j) add up to
+  ln(1 + 99 s);
 - TOPSIS (Hwang & Yoon 1981) on the weighted matrix, closeness D- / (D- + D+), offered for
   robustness checks; it has no additive decomposition, so policies use the first two.
 """
@@ -16,6 +25,20 @@ from __future__ import annotations
 import numpy as np
 
 AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric", "topsis")
+
+#: The geometric mean's range [1, GEOMETRIC_TOP] (COINr's default [1, 100] rescale).
+GEOMETRIC_TOP = 100.0
+
+
+def geometric_log(N: np.ndarray) -> np.ndarray:
+    """``ln(1 + 99 N)``: a normalised value in [0, 1] on the geometric mean's [1, 100] scale."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log1p((GEOMETRIC_TOP - 1.0) * N)
+
+
+def geometric_back(log_mean: np.ndarray) -> np.ndarray:
+    """The weighted sum of :func:`geometric_log` values back on [0, 1]: (G - 1) / 99."""
+    return np.expm1(log_mean) / (GEOMETRIC_TOP - 1.0)
 
 
 def _weights_for(N: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -28,13 +51,13 @@ def contributions(
     N: np.ndarray, w: np.ndarray, method: str = "arithmetic", *, floor: float = 0.01
 ) -> np.ndarray:
     """Per-indicator contributions, shape (..., n, k): they add up to the score (arithmetic)
-    or to its natural log (geometric)."""
+    or to ``ln(1 + 99 s)`` (geometric, on the [1, 100] range; ``floor`` is no longer used
+    and kept for callers that pass it)."""
     W = _weights_for(N, w)
     if method == "arithmetic":
         return N * W
     if method == "geometric":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return W * np.log(np.maximum(N, floor))
+        return W * geometric_log(N)
     raise ValueError(f"no additive contributions for aggregation {method!r}")
 
 
@@ -45,7 +68,7 @@ def aggregate(
     if method == "arithmetic":
         return contributions(N, w, method).sum(axis=-1)
     if method == "geometric":
-        return np.exp(contributions(N, w, method, floor=floor).sum(axis=-1))
+        return geometric_back(contributions(N, w, method).sum(axis=-1))
     if method == "topsis":
         return topsis(N, w)
     raise ValueError(f"unknown aggregation {method!r}; known: {', '.join(AGGREGATIONS)}")
@@ -72,11 +95,56 @@ def quantile_thresholds(scores: np.ndarray, eligible: np.ndarray, top_shares) ->
         if kept.size == 0:
             return np.full(len(q), np.inf)
         return np.atleast_1d(np.quantile(kept, q))
-    s = np.where(eligible & ~np.isnan(scores), scores, np.nan)
-    if np.all(np.isnan(s)):
-        return np.full((*scores.shape[:-1], len(q)), np.inf)
-    thr = np.nanquantile(s, q, axis=-1)  # (T-1, ...)
-    return np.moveaxis(np.atleast_1d(thr), 0, -1)
+    return _row_quantiles(np.asarray(scores, dtype=float), np.asarray(eligible, dtype=bool), q)
+
+
+def _row_quantiles(scores: np.ndarray, eligible: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.quantile`` (linear) of each row's eligible scores at ``q``, (..., len(q)), for
+    many rows at once: one sort per row instead of ``np.nanquantile``'s Python loop over
+    rows (it sits in every Monte Carlo batch whose tiers are re-anchored). Same index and
+    interpolation formulas as NumPy's, so each row gives np.quantile's numbers exactly;
+    +inf for a row without eligible scores."""
+    keep = eligible & ~np.isnan(scores)
+    ordered = np.sort(np.where(keep, scores, np.inf), axis=-1)
+    m = keep.sum(axis=-1)  # (...,)
+    virtual = q[None, :] * (np.maximum(m, 1)[..., None] - 1).astype(float)  # (..., Q)
+    virtual = virtual.reshape(*m.shape, len(q))
+    prev = np.floor(virtual)
+    gamma = virtual - prev
+    lo = np.clip(prev.astype(np.intp), 0, np.maximum(m - 1, 0)[..., None])
+    hi = np.clip(lo + 1, 0, np.maximum(m - 1, 0)[..., None])
+    a = np.take_along_axis(ordered, lo, axis=-1)
+    b = np.take_along_axis(ordered, hi, axis=-1)
+    with np.errstate(invalid="ignore"):  # inf - inf in rows with one eligible score
+        diff = b - a
+        out = a + diff * gamma
+        out = np.where(gamma >= 0.5, b - diff * (1 - gamma), out)  # numpy's _lerp
+    return np.where((m > 0)[..., None], out, np.inf)
+
+
+def anchored_shares(scores: np.ndarray, eligible: np.ndarray, thresholds) -> np.ndarray:
+    """Cumulative share of the eligible scored countries at or above each absolute cut-off
+    (before gate caps), shape (T-1,): the nominal tiers expressed as shares, so that a
+    ranking whose scores are not on the policy's scale (another normalisation or
+    aggregation) can be tiered by :func:`quantile_thresholds` at the same shares
+    (:func:`share_thresholds`). On the nominal scores it gives back the nominal tiers
+    (ties aside)."""
+    s = np.asarray(scores, dtype=float)
+    ok = np.asarray(eligible, dtype=bool) & ~np.isnan(s)
+    m = int(ok.sum())
+    thr = np.asarray(thresholds, dtype=float)
+    if m == 0:
+        return np.zeros(thr.shape)
+    return np.array([np.count_nonzero(s[ok] >= t) / m for t in thr])
+
+
+def share_thresholds(scores: np.ndarray, eligible: np.ndarray, shares) -> np.ndarray:
+    """Score cut-offs (..., T-1) that give each tier its cumulative ``shares`` of the
+    eligible scored countries: :func:`quantile_thresholds`, with +inf where a share is 0
+    (no country in the nominal tier, none here either)."""
+    shares = np.asarray(shares, dtype=float)
+    thr = quantile_thresholds(scores, eligible, np.clip(shares, 0.0, 1.0))
+    return np.where(shares <= 0, np.inf, thr)
 
 
 def assign_tiers(

@@ -21,6 +21,7 @@ columns are built once per distinct value rather than once per country.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -173,6 +174,12 @@ class Context:
     group_code: np.ndarray | None = None  # (n,) index of each country's group, 0..G-1
     group_sort: np.ndarray | None = None  # (n,) stable order of rows by group_code
     group_bounds: np.ndarray | None = None  # (G + 1,) group g is group_sort[b[g]:b[g + 1]]
+    #: (n,) the countries whose values set the statistics (policy ``pool``); None: all
+    pool: np.ndarray | None = None
+    #: outlier treatment plan (``treat``, ``treat_a``, ``treat_b`` per indicator), or empty
+    treatment: Mapping[str, np.ndarray] = field(default_factory=dict)
+    #: per indicator, what the treatment did (None: not treatable or treatment off)
+    treatment_details: tuple = ()
 
     @cached_property
     def membership(self) -> pd.DataFrame:
@@ -180,7 +187,9 @@ class Context:
         return self.panel.membership.iloc[self.rows]
 
 
-def context(panel: Panel, prep: PreparedPolicy) -> Context:
+def context(
+    panel: Panel, prep: PreparedPolicy, treatment: Mapping[str, np.ndarray] | None = None
+) -> Context:
     """Select the policy's universe in the panel and precompute the static parts.
 
     Everything that depends on the panel alone (membership as booleans, theater codes, ISO3
@@ -227,7 +236,12 @@ def context(panel: Panel, prep: PreparedPolicy) -> Context:
     if group_code is not None:
         group_sort = np.argsort(group_code, kind="stable")
         bounds = np.searchsorted(group_code[group_sort], np.arange(group_code.max() + 2))
-    return Context(
+    pool = None
+    left_out = prep.policy.pool.exclude_groups
+    if left_out:
+        pos = {g: j for j, g in enumerate(lk.groups)}
+        pool = ~np.any([member[:, pos[g]] for g in left_out], axis=0)
+    ctx = Context(
         panel=panel,
         rows=rows,
         countries=countries,
@@ -239,6 +253,73 @@ def context(panel: Panel, prep: PreparedPolicy) -> Context:
         group_code=group_code,
         group_sort=group_sort,
         group_bounds=bounds,
+        pool=pool,
+    )
+    if treatment is None:
+        treatment, details = _treatment_plan(panel, prep, ctx)
+    else:
+        treatment, details = _aligned(treatment, prep), ()
+    return dataclasses.replace(ctx, treatment=treatment, treatment_details=details)
+
+
+def _treatment_plan(panel: Panel, prep: PreparedPolicy, ctx: Context) -> tuple[dict, tuple]:
+    """The policy's outlier treatment decided on the panel's observed values of the pool
+    (after the ``log1p`` transform; :mod:`burdenshare.scoring.outliers`)."""
+    cfg = prep.policy.outliers
+    if cfg.method == "none":
+        return {}, ()
+    from burdenshare.scoring.outliers import plan
+
+    X = transform(policy_values(panel.values, ctx), prep)
+    treatable = ctx.columns >= 0  # value indicators; theater weights are categories
+    return plan(
+        X,
+        ctx.pool,
+        treatable,
+        winmax=cfg.winmax,
+        skew_max=cfg.skewness,
+        kurt_max=cfg.kurtosis,
+    )
+
+
+def _aligned(treatment: Mapping[str, Any], prep: PreparedPolicy) -> dict[str, np.ndarray]:
+    """A treatment plan given from outside (arrays ``treat``, ``treat_a``, ``treat_b`` and
+    the ``indicators`` they belong to) in the order of this policy's indicators; an
+    indicator the plan does not name is left untreated."""
+    if not treatment:
+        return {}
+    names = list(treatment["indicators"])
+    pos = [names.index(n) if n in names else -1 for n in prep.indicators]
+    out = {}
+    for key, fill in (("treat", 0.0), ("treat_a", np.nan), ("treat_b", np.nan)):
+        src = np.asarray(treatment[key], dtype=float)
+        out[key] = np.array([src[i] if i >= 0 else fill for i in pos])
+    return out
+
+
+def restrict(ctx: Context, keep: np.ndarray) -> Context:
+    """The context over the countries at positions ``keep`` only (same treatment plan; the
+    statistics then come from these countries). The batch model runs on the pool."""
+    keep = np.asarray(keep, dtype=np.intp)
+    code_order = np.argsort(np.argsort(ctx.code_order[keep], kind="stable"), kind="stable")
+    group_code = group_sort = bounds = None
+    if ctx.group_code is not None:
+        group_code = ctx.group_code[keep]
+        group_sort = np.argsort(group_code, kind="stable")
+        top = int(group_code.max()) + 2 if group_code.size else 1
+        bounds = np.searchsorted(group_code[group_sort], np.arange(top))
+    return dataclasses.replace(
+        ctx,
+        rows=ctx.rows[keep],
+        countries=tuple(ctx.countries[i] for i in keep),
+        category_values=ctx.category_values[keep],
+        groups=np.asarray(ctx.groups)[keep],
+        code_order=code_order,
+        member={g: m[keep] for g, m in ctx.member.items()},
+        group_code=group_code,
+        group_sort=group_sort,
+        group_bounds=bounds,
+        pool=None,
     )
 
 
@@ -282,6 +363,8 @@ def impute(
         out = np.where(excluded[..., None], np.nan, X)
         return out, np.zeros_like(miss), excluded
     observed = np.where(excluded[..., None], np.nan, X)
+    if ctx.pool is not None:  # statistics from the pool only (policy ``pool``)
+        observed = np.where(ctx.pool[:, None], observed, np.nan)
     out = X
     if worst_cols.any():
         lo = np.fmin.reduce(observed, axis=-2, keepdims=True)  # nanmin without the warning
@@ -398,7 +481,8 @@ def evaluate(P: np.ndarray, prep: PreparedPolicy, ctx: Context) -> dict[str, np.
     X_raw = policy_values(P, ctx)
     X = transform(X_raw, prep)
     X, imputed, excluded = impute(X, prep, ctx)
-    N = normalise_matrix(X, prep.methods, prep.params, prep.higher)
+    params = {**prep.params, **ctx.treatment} if ctx.treatment else prep.params
+    N = normalise_matrix(X, prep.methods, params, prep.higher, ctx.pool)
     floor = prep.policy.geometric_floor
     scores = SCALE * aggregate(N, prep.weights, prep.policy.aggregation, floor=floor)
     if prep.policy.aggregation == "geometric":
@@ -438,9 +522,10 @@ class ScoreResult:
     ``table``: name, theater, score, rank, tier (1 = best; <NA> when not ranked), tier_label,
     eligible, status, gates (ids that applied, ``|``-joined), flags (data flags behind the
     score). ``contributions``: per indicator, adding up to ``score`` for arithmetic
-    aggregation, to ``ln(score / 100)`` for geometric. ``pillars``: the same summed by
-    pillar. ``values`` (after transform and imputation), ``raw`` (as in the panel),
-    ``normalised``, ``flags``, ``sources``: per indicator. ``gates``: which gate applied.
+    aggregation, to ``ln(1 + 0.99 score)`` for geometric (the [1, 100] range).
+    ``pillars``: the same summed by pillar. ``values`` (after transform and imputation),
+    ``raw`` (as in the panel), ``normalised``, ``flags``, ``sources``: per indicator.
+    ``gates``: which gate applied.
     """
 
     policy: Policy
@@ -462,15 +547,46 @@ class ScoreResult:
         return self.table
 
 
-def score(panel: Panel, policy: Policy | str) -> ScoreResult:
-    """Score every country of ``panel`` under ``policy`` (a Policy, built-in name or file)."""
+def score(
+    panel: Panel, policy: Policy | str, *, treatment: Mapping[str, np.ndarray] | None = None
+) -> ScoreResult:
+    """Score every country of ``panel`` under ``policy`` (a Policy, built-in name or file).
+
+    ``treatment``: an outlier treatment plan decided elsewhere (e.g. on the published data
+    when ``panel`` is a perturbed copy); by default it is decided on ``panel``."""
     from burdenshare.policy import load_policy
 
     policy = load_policy(policy)
     prep = prepare(policy)
-    ctx = context(panel, prep)
+    ctx = context(panel, prep, treatment)
     out = evaluate(panel.values, prep, ctx)
     return _result(panel, prep, ctx, out)
+
+
+def method_meta(prep: PreparedPolicy, ctx: Context) -> dict[str, Any]:
+    """The method choices behind a result, for its ``meta`` (and ``explain``): the pool of
+    the statistics and each indicator's outlier treatment."""
+    from burdenshare.scoring.outliers import KINDS
+
+    pool: dict[str, Any] = {"exclude_groups": list(prep.policy.pool.exclude_groups)}
+    if ctx.pool is not None:
+        pool["left_out"] = [
+            c for c, inside in zip(ctx.countries, ctx.pool, strict=True) if not inside
+        ]
+    treat: dict[str, Any] = {}
+    for name, t in zip(prep.indicators, ctx.treatment_details, strict=False):
+        if t is not None:
+            treat[name] = {
+                "treatment": KINDS[t.kind],
+                "detail": t.describe(),
+                "skewness": None if np.isnan(t.skewness) else round(t.skewness, 4),
+                "kurtosis": None if np.isnan(t.kurtosis) else round(t.kurtosis, 4),
+            }
+    return {
+        "pool": pool,
+        "outliers": {"method": prep.policy.outliers.method, "indicators": treat},
+        "missing": {name: prep.policy.missing_rule(name) for name in prep.indicators},
+    }
 
 
 def _result(panel: Panel, prep: PreparedPolicy, ctx: Context, out: dict) -> ScoreResult:
@@ -587,6 +703,7 @@ def _result(panel: Panel, prep: PreparedPolicy, ctx: Context, out: dict) -> Scor
             "tiers_method": policy.tiers.method,
             "weights": dict(zip(names, prep.weights.tolist(), strict=True)),
             "vintages": dict(panel.vintages),
+            **method_meta(prep, ctx),
         },
     )
 

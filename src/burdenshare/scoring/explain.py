@@ -35,6 +35,9 @@ class Explanation:
     gates: list[dict[str, Any]]
     flags: list[str]
     what_it_would_take: dict[str, Any] = field(default_factory=dict)
+    #: how the rank is made (priority order, not score order) and the pool of the
+    #: statistics (METHOD.md)
+    method: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -121,6 +124,13 @@ def explain(
                 # core, core+related or total for the Hague targets (panel.Panel.measure)
                 "measure": panel.measure(name)[panel.row(iso3)] or None,
                 "flags": [f for f in str(result.flags.at[iso3, name]).split("|") if f],
+                # the declared gap-filling rule, and the outlier treatment min-max and
+                # z-score would apply (METHOD.md sections 2 and 4)
+                "missing_rule": policy.missing_rule(name),
+                "outlier_treatment": result.meta.get("outliers", {})
+                .get("indicators", {})
+                .get(name, {})
+                .get("treatment"),
             }
         )
     gates = [
@@ -166,6 +176,13 @@ def explain(
         gates=gates,
         flags=[f for f in str(row["flags"]).split("|") if f],
         what_it_would_take=wiwt,
+        method={
+            "rank": "priority order: tier first (gates cap tiers), then score, then the "
+            "tie-break indicators, then ISO3; a higher score can rank below a lower one "
+            "in a better tier",
+            "pool": result.meta.get("pool", {}).get("exclude_groups", []),
+            "in_pool": iso3 not in result.meta.get("pool", {}).get("left_out", []),
+        },
     )
 
 

@@ -12,6 +12,18 @@ section 5:
 - ``percentile`` (``rank``): (rank - 1) / (m - 1) with average ranks for ties, in [0, 1].
 - ``goalposts``: (x - lower) / (upper - lower), clipped to [0, 1], bounds fixed in advance.
 - ``distance_to_target``: 1 - shortfall / scale, clipped to [0, 1].
+
+``pool`` (optional, ``(n,)`` bools): the countries whose values set the statistics of the
+methods that have any (min and max, mean and sd, ranks). Countries outside the pool are
+placed on the pool's scale (min-max and percentile clipped to [0, 1]) and move nobody
+else's value: a country under an ITAR 126.1 denial or a principal adversary does not
+stretch the partners' scale (Handbook, Part I step 5: the reference group of a
+normalisation is a choice to state).
+
+Outlier treatment (``params["treat"]``, see :mod:`burdenshare.scoring.outliers`) is applied
+by the distribution-based methods (min-max, z-score) before their statistics, as COINr's
+``Treat`` precedes ``Normalise``; percentile ranks are unaffected by outliers, goalposts and
+distance to target have fixed bounds.
 """
 
 from __future__ import annotations
@@ -33,28 +45,41 @@ def _flip(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
     return np.where(higher, X, -X)
 
 
-def minmax(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
+def _in_pool(Y: np.ndarray, pool: np.ndarray | None) -> np.ndarray:
+    """``Y`` with the rows outside ``pool`` set to NaN (the values statistics come from)."""
+    if pool is None:
+        return Y
+    return np.where(np.asarray(pool, dtype=bool)[:, None], Y, np.nan)
+
+
+def minmax(X: np.ndarray, higher: np.ndarray, pool: np.ndarray | None = None) -> np.ndarray:
     Y = _flip(X, higher)
+    S = _in_pool(Y, pool)
     # NaN-ignoring min and max: what np.nanmin/np.nanmax compute for float arrays, without
     # their all-NaN warning (an all-NaN column stays NaN).
-    lo = np.fmin.reduce(Y, axis=-2, keepdims=True)
-    hi = np.fmax.reduce(Y, axis=-2, keepdims=True)
+    lo = np.fmin.reduce(S, axis=-2, keepdims=True)
+    hi = np.fmax.reduce(S, axis=-2, keepdims=True)
     span = hi - lo
     with np.errstate(invalid="ignore", divide="ignore"):
         N = np.where(span > 0, (Y - lo) / span, 0.5)
+    if pool is not None:
+        N = np.clip(N, 0.0, 1.0)
     return np.where(np.isnan(Y), np.nan, N)
 
 
-def zscore(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
+def zscore(X: np.ndarray, higher: np.ndarray, pool: np.ndarray | None = None) -> np.ndarray:
     Y = _flip(X, higher)
-    mu = _nan_reduce(np.nanmean, Y)
-    sd = _nan_reduce(np.nanstd, Y)
+    S = _in_pool(Y, pool)
+    mu = _nan_reduce(np.nanmean, S)
+    sd = _nan_reduce(np.nanstd, S)
     with np.errstate(invalid="ignore", divide="ignore"):
         N = np.where(sd > 0, (Y - mu) / sd, 0.0)
     return np.where(np.isnan(Y), np.nan, N)
 
 
-def percentile(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
+def percentile(X: np.ndarray, higher: np.ndarray, pool: np.ndarray | None = None) -> np.ndarray:
+    if pool is not None and not np.all(pool):
+        return _percentile_pooled(X, higher, np.asarray(pool, dtype=bool))
     from scipy.stats import rankdata
 
     Y = _flip(X, higher)
@@ -65,6 +90,24 @@ def percentile(X: np.ndarray, higher: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         N = np.where(m > 1, (R - 1) / (m - 1), 0.5)
     return np.where(nan, np.nan, N)
+
+
+def _percentile_pooled(X: np.ndarray, higher: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Percentile ranks among the pool's values; a country outside the pool gets the
+    position it would take among them (ties count half), clipped to [0, 1]."""
+    inside = percentile(_in_pool(X, pool), higher)
+    Y = _flip(X, higher)
+    P = Y[..., pool, :]  # (..., m, k)
+    out_rows = np.flatnonzero(~pool)
+    Q = Y[..., out_rows, :]  # (..., o, k)
+    with np.errstate(invalid="ignore"):
+        less = np.sum(P[..., None, :, :] < Q[..., :, None, :], axis=-2)
+        same = np.sum(P[..., None, :, :] == Q[..., :, None, :], axis=-2)
+    m = np.sum(~np.isnan(P), axis=-2, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pos = np.where(m > 1, (less + 0.5 * same) / (m - 1), 0.5)
+    inside[..., out_rows, :] = np.where(np.isnan(Q), np.nan, np.clip(pos, 0.0, 1.0))
+    return inside
 
 
 def goalposts(
@@ -98,12 +141,16 @@ def normalise_matrix(
     methods: Sequence[str],
     params: dict[str, np.ndarray] | None = None,
     higher: np.ndarray | None = None,
+    pool: np.ndarray | None = None,
 ) -> np.ndarray:
     """Normalise each column of ``X`` (shape ``(..., n, k)``) by its method.
 
     ``methods``: k method names. ``params``: arrays of shape (k,) named ``lower``, ``upper``
     (goalposts), ``target``, ``scale`` (distance to target); entries for other columns are
-    ignored. ``higher``: (k,) bools, default all True. Returns an array shaped like ``X``.
+    ignored; ``treat``, ``treat_a``, ``treat_b`` (optional) an outlier treatment per column
+    (:func:`burdenshare.scoring.outliers.apply`), applied for min-max and z-score.
+    ``higher``: (k,) bools, default all True. ``pool``: (n,) bools, the countries whose
+    values set the statistics (default all). Returns an array shaped like ``X``.
     """
     X = np.asarray(X, dtype=float)
     k = X.shape[-1]
@@ -116,12 +163,16 @@ def normalise_matrix(
         whole = len(idx) == k
         cols = X if whole else X[..., idx]
         h = higher if whole else higher[idx]
+        if method in ("minmax", "zscore") and "treat" in params:
+            from burdenshare.scoring.outliers import apply as treat
+
+            cols = treat(cols, *(params[key][idx] for key in ("treat", "treat_a", "treat_b")))
         if method == "minmax":
-            res = minmax(cols, h)
+            res = minmax(cols, h, pool)
         elif method == "zscore":
-            res = zscore(cols, h)
+            res = zscore(cols, h, pool)
         elif method in ("percentile", "rank"):
-            res = percentile(cols, h)
+            res = percentile(cols, h, pool)
         elif method == "goalposts":
             res = goalposts(cols, h, params["lower"][idx], params["upper"][idx])
         elif method == "distance_to_target":

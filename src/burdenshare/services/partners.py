@@ -411,7 +411,7 @@ class RobustnessSpec:
     vintage: str = "latest"
     samples: int = 10_000
     seed: int = 0
-    sobol_samples: int = 512
+    sobol_samples: int = 2048
     vary: str = "all"
     weight_scheme: str = "dirichlet"
     concentration: float = 50.0
@@ -423,6 +423,9 @@ class RobustnessSpec:
     uncertain_spread: float = 0.15
     top: int = 10
     chunk_size: int | None = None
+    #: add the engine-based audit: effective importance and leave-one-out scenarios (the
+    #: API and the CLI ask for it; the dashboard's rank intervals do not need it)
+    audit: bool = False
 
     def check(self) -> None:
         """Reject counts that cannot work, naming the field."""
@@ -480,7 +483,7 @@ def robustness(
         model = build_model(pan, pol, variation)
         if on_start is not None:
             on_start(spec.evaluations(len(model.groups)))
-        return analyse(
+        result = analyse(
             model,
             n_samples=spec.samples,
             seed=spec.seed,
@@ -490,6 +493,11 @@ def robustness(
             top_n=spec.top,
             progress=progress,
         )
+        if spec.audit:
+            from burdenshare.uncertainty import with_audit
+
+            result = with_audit(result, pan, pol)
+        return result
     finally:
         runner.close()
 

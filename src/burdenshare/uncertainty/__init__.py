@@ -1,9 +1,10 @@
 """Robustness: how certain is each priority?
 
 Monte Carlo over the assumptions a policy makes (weights, normalisation, aggregation,
-missing-data rule, which indicators count, the precision of estimated data) gives every
-country a distribution of ranks and tiers; Sobol' indices on a Saltelli design say which
-assumption the ranking is most sensitive to. ::
+missing-data rule, the precision of estimated data) gives every country a distribution of
+ranks and tiers; Sobol' indices on a quasi-random Saltelli design say which assumption the
+ranking is most sensitive to; :func:`audit` adds each indicator's effective importance and
+the leave-one-out scenarios (METHOD.md). ::
 
     from burdenshare.uncertainty import robustness, robustness_line
     result = robustness(panel, "eo14383", n_samples=100_000, seed=1)
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Default Monte Carlo samples and Saltelli base samples of the CLI.
 DEFAULT_SAMPLES = 10_000
-DEFAULT_SOBOL_SAMPLES = 512
+DEFAULT_SOBOL_SAMPLES = 2048
 
 
 def check_counts(n_samples: int, sobol_samples: int, seed: int) -> None:
@@ -71,23 +72,39 @@ def analyse(
         outputs = run_saltelli(
             model, sobol_samples, seed, backend=backend, chunk_size=chunk_size, progress=progress
         )
-        sobol = analyze_outputs(outputs, seed, n_resamples=n_resamples)
+        sobol = analyze_outputs(
+            outputs, seed, n_resamples=n_resamples, nominal_ranks=model.nominal().ranks()[0]
+        )
     nominal = model.nominal()
     v = model.variation
-    settings = {
-        "policy": model.policy_name,
-        "year": model.year,
-        "weight_scheme": v.weight_scheme,
-        "concentration": v.concentration,
-        "weight_spread": v.weight_spread,
-        "normalisations": list(v.normalisations),
-        "aggregations": list(v.aggregations),
-        "missing_rules": list(v.missing_rules),
-        "estimate_spread": v.estimate_spread,
-        "uncertain_spread": v.uncertain_spread,
-        "sobol_samples": int(sobol_samples) if sobol is not None else 0,
-        "backend": getattr(backend, "name", "numpy"),
-    }
+    groups = model.groups
+    # Only what was applied: the alternatives of an assumption that did not vary are not
+    # listed (they would suggest a variation that never happened).
+    settings: dict[str, Any] = {"policy": model.policy_name, "year": model.year}
+    if "weights" in groups:
+        settings["weight_scheme"] = v.weight_scheme
+        if v.weight_scheme == "dirichlet":
+            settings["concentration"] = v.concentration
+        else:
+            settings["weight_spread"] = v.weight_spread
+    if "normalisation" in groups:
+        settings["normalisations"] = ["policy", *v.normalisations]
+        settings["normalisation_switch"] = "one method for the whole index per sample"
+    if "aggregation" in groups:
+        settings["aggregations"] = list(model.aggregations)
+    if "missing" in groups:
+        settings["missing_rules"] = ["policy", *v.missing_rules]
+    if "estimates" in groups:
+        settings["estimate_spread"] = v.estimate_spread
+    if "uncertain" in groups:
+        settings["uncertain_spread"] = v.uncertain_spread
+    settings["tiers"] = model.tier_basis()
+    settings["rank_vs_score"] = (
+        "rank is the priority order: tier first (gates cap tiers), then score; a country "
+        "with a higher score can rank below a lower-scored one in a better tier"
+    )
+    settings["sobol_samples"] = int(sobol_samples) if sobol is not None else 0
+    settings["backend"] = getattr(backend, "name", "numpy")
     return summarise(
         counts,
         countries=model.countries,
@@ -101,7 +118,30 @@ def analyse(
         top_n=top_n,
         sobol=sobol,
         settings=settings,
+        outside=model.outside,
     )
+
+
+def audit(panel: Any, policy: Any) -> dict[str, Any]:
+    """The engine-based parts of the audit of ``policy`` on ``panel``: each indicator's
+    effective importance next to its nominal weight (:mod:`burdenshare.scoring.importance`)
+    and the leave-one-out scenarios over the nominally ranked countries
+    (:mod:`burdenshare.scoring.scenarios`)."""
+    from burdenshare.scoring.engine import score
+    from burdenshare.scoring.importance import importance_of
+    from burdenshare.scoring.scenarios import leave_one_out
+
+    return {
+        "effective_importance": importance_of(score(panel, policy)).to_dict(),
+        "leave_one_out": leave_one_out(panel, policy).to_dict(),
+    }
+
+
+def with_audit(result: RobustnessResult, panel: Any, policy: Any) -> RobustnessResult:
+    """``result`` with :func:`audit` attached (shown by ``to_dict`` and the CLI table)."""
+    import dataclasses
+
+    return dataclasses.replace(result, audit=audit(panel, policy))
 
 
 def robustness(
@@ -130,4 +170,4 @@ def robustness_line(result: RobustnessResult, iso3: str) -> str:
     return _line(result, iso3)
 
 
-__all__ = ["analyse", "check_counts", "robustness", "robustness_line"]
+__all__ = ["analyse", "audit", "check_counts", "robustness", "robustness_line", "with_audit"]

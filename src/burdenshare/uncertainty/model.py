@@ -26,7 +26,15 @@ never enough to move a rank compared at 1e-9 except on a knife edge. The matrix 
 each seeding block is computed on its own and everything else row by row, so the numbers
 do not depend on the chunk size, the batch size, the number of threads or the backend.
 Monte Carlo counts skip the countries no configuration can rank
-(:meth:`RobustnessModel.counting_view`).
+(:meth:`RobustnessModel.counting_view`). Countries outside the policy's pool (denied by a
+gate) are not in the model at all, so that its statistics come from partners only, as the
+engine's do.
+
+Tiers are on one scale: a sample whose scores are on the policy's scale (its own
+normalisations and aggregation) is tiered with the policy's absolute cut-offs; any other
+sample with cut-offs re-anchored to the nominal share of eligible countries at or above each
+cut-off (:meth:`RobustnessModel._thresholds`, the functions of
+:mod:`burdenshare.scoring.aggregate`).
 
 What is varied (each switchable; :class:`Variation` holds the defaults):
 
@@ -34,17 +42,20 @@ What is varied (each switchable; :class:`Variation` holds the defaults):
     Dirichlet around the policy's effective weights (``concentration``; mean = the
     policy's weights) or each weight times U(1 - x, 1 + x), rescaled to sum 1.
 ``normalisation``
-    per indicator, uniformly among its policy method and the alternatives (default
-    min-max and percentile rank, both on [0, 1] like the policy's goalposts).
+    one switch for the whole index, uniformly: the policy's own methods, or every
+    indicator min-max, or every indicator percentile rank (the defaults; both on [0, 1]
+    like goalposts), as the JRC and COINr vary it. Min-max and z-score apply the policy's
+    outlier treatment, decided on the published data (:mod:`burdenshare.scoring.outliers`).
 ``aggregation``
-    weighted arithmetic or geometric mean (OECD/JRC Handbook 2008, section 6).
+    weighted arithmetic or geometric mean (OECD/JRC Handbook 2008, Part II section 5).
 ``missing``
     the policy's per-indicator rules, or one rule (default ``group_mean``, ``worst``)
     for every indicator whose policy rule is not ``exclude`` (``exclude`` as an
     alternative applies to all indicators).
 ``leave_one_out``
-    none, or one indicator dropped (weight 0, others rescaled), uniformly; dropping the
-    only weighted indicator leaves nothing to score (no country is ranked).
+    (only when named; not in "all") none, or one indicator dropped (weight 0, others
+    rescaled), uniformly. The robustness report runs it as separate named scenarios over
+    a fixed set of countries instead (:mod:`burdenshare.scoring.scenarios`).
 ``estimates`` / ``uncertain``
     every value flagged ``estimate`` (SIPRI blue cells; publishers' estimates) or
     ``uncertain`` (SIPRI red cells) is multiplied by ``exp(spread * z)``, ``z ~ N(0, 1)``
@@ -65,6 +76,7 @@ from typing import NamedTuple
 import numpy as np
 
 from burdenshare.errors import UserError
+from burdenshare.scoring.aggregate import GEOMETRIC_TOP
 from burdenshare.uncertainty.montecarlo import Evaluation
 from burdenshare.uncertainty.sampling import (
     BLOCK_SIZE,
@@ -87,9 +99,15 @@ ASSUMPTIONS: tuple[str, ...] = (
     "estimates",
     "uncertain",
 )
+#: What "all" varies: every assumption but ``leave_one_out``, which is not an uncertainty
+#: of the same kind (it changes the indicator set, and so which countries can be scored);
+#: it is reported as separate named scenarios over a fixed set of countries
+#: (:func:`burdenshare.scoring.scenarios.leave_one_out`; OECD/JRC Handbook 2008, Part II
+#: section 6, and Saisana, Saltelli & Tarantola 2005) and stays available by name.
+DEFAULT_VARY: tuple[str, ...] = tuple(a for a in ASSUMPTIONS if a != "leave_one_out")
 #: Convenience names accepted by ``--vary``.
 ALIASES: Mapping[str, tuple[str, ...]] = {
-    "all": ASSUMPTIONS,
+    "all": DEFAULT_VARY,
     "data": ("estimates", "uncertain"),
     "normalization": ("normalisation",),
 }
@@ -122,7 +140,7 @@ _IDX_BITS, _SCORE_BITS = 12, 46
 def parse_vary(value: str | Iterable[str] | None) -> tuple[str, ...]:
     """Assumption names from ``--vary`` ("weights,normalisation", "all", "data", "none")."""
     if value is None:
-        return ASSUMPTIONS
+        return DEFAULT_VARY
     items = value.split(",") if isinstance(value, str) else list(value)
     names: list[str] = []
     for raw in items:
@@ -159,7 +177,7 @@ class Variation:
     (SIPRI publishes no error margins; these are the analyst's assumptions, to be set).
     """
 
-    vary: tuple[str, ...] = ASSUMPTIONS
+    vary: tuple[str, ...] = DEFAULT_VARY
     weight_scheme: str = "dirichlet"
     concentration: float = 50.0
     weight_spread: float = 0.25
@@ -400,7 +418,7 @@ class _NoisyColumn:
 
         Without ``weight``: the normalised values. With it: each row's contributions to
         the score, ``weight * N`` (arithmetic mean) or, for the last ``n_geometric`` rows,
-        ``weight * ln max(N, floor)`` (geometric mean), the same numbers as normalising
+        ``weight * ln(1 + 99 N)`` (geometric mean on [1, 100]), the same numbers as normalising
         first. Percentile ranks are kept as exact integers (twice the rank minus 2) until
         then: one product per row for the arithmetic mean, a table of the
         ``2 (m - 1) + 1`` possible logs for the geometric mean."""
@@ -525,11 +543,12 @@ class _NoisyColumn:
         return cum, tail, m, (np.isnan(yf) if has_nan else None)
 
 
-def _log_floor(vals: np.ndarray, floor: float) -> np.ndarray:
-    """The geometric mean's ``ln max(N, floor)``, in place (returns ``vals``)."""
+def _log_floor(vals: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    """The geometric mean's ``ln(1 + 99 N)`` on COINr's [1, 100] range, in place (returns
+    ``vals``; ``floor`` is unused, see :func:`burdenshare.scoring.aggregate.geometric_log`)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        np.maximum(vals, floor, out=vals)
-        np.log(vals, out=vals)
+        np.multiply(vals, GEOMETRIC_TOP - 1.0, out=vals)
+        np.log1p(vals, out=vals)
     return vals
 
 
@@ -678,6 +697,12 @@ class RobustnessModel:
     scale: float
     _groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     keep: np.ndarray | None = None  # positions in the full model (see counting_view)
+    #: countries scored by the engine but outside the policy's pool: denied by a gate,
+    #: never ranked, not in the model (its statistics come from the pool)
+    outside: tuple[str, ...] = ()
+    #: per noisy indicator with an outlier treatment, its min-max machinery on the treated
+    #: values (None: untreated; min-max uses ``noisy_stats``)
+    noisy_treated: tuple[_NoisyColumn | None, ...] = ()
 
     #: Rows evaluated at once: whole seeding blocks, so that every batch holds the same
     #: samples whatever the chunk size (a row's numbers depend only on its block: see
@@ -721,8 +746,10 @@ class RobustnessModel:
             else:
                 out["weights"] = uniform_weights(rng, self.weights, v.weight_spread, n)
         if "normalisation" in g:
-            sizes = np.array([len(m) for m in self.methods])
-            out["norm"] = (rng.random((n, self.k)) * sizes).astype(np.int8)
+            # one switch for the whole index (COINr, JRC audits): column m of every
+            # indicator's alternatives is the same method
+            choice = (rng.random(n) * self.n_methods).astype(np.int8)
+            out["norm"] = np.repeat(choice[:, None], self.k, axis=1)
         if "aggregation" in g:
             out["agg"] = rng.integers(0, len(self.aggregations), size=n, dtype=np.int8)
         if "missing" in g:
@@ -739,7 +766,7 @@ class RobustnessModel:
         """(assumption, dimensions) of the unit hypercube read by :meth:`states_from_unit`."""
         dims = {
             "weights": self.k,
-            "normalisation": self.k,
+            "normalisation": 1,
             "aggregation": 1,
             "missing": 1,
             "leave_one_out": 1,
@@ -765,8 +792,8 @@ class RobustnessModel:
                     else uniform_weights_from_unit(part, self.weights, v.weight_spread)
                 )
             elif name == "normalisation":
-                sizes = np.array([len(m) for m in self.methods])
-                out["norm"] = np.minimum((part * sizes).astype(np.int64), sizes - 1).astype(np.int8)
+                choice = choice_from_unit(part[:, 0], self.n_methods).astype(np.int8)
+                out["norm"] = np.repeat(choice[:, None], self.k, axis=1)
             elif name == "aggregation":
                 out["agg"] = choice_from_unit(part[:, 0], len(self.aggregations)).astype(np.int8)
             elif name == "missing":
@@ -821,6 +848,14 @@ class RobustnessModel:
                 )
                 for st in self.noisy_stats
             ),
+            noisy_treated=tuple(
+                None
+                if st is None
+                else dataclasses.replace(
+                    st, y=st.y[:, keep], index=np.ascontiguousarray(st.index[:, keep])
+                )
+                for st in self.noisy_treated
+            ),
             ineligible=self.ineligible[keep],
             cap=self.cap[keep],
             flag_keep=tuple(flag_keep),
@@ -870,7 +905,7 @@ class RobustnessModel:
         self._add_noisy(score, noisy, config, w, geometric)
         geo_rows = np.flatnonzero(geometric)
         if geo_rows.size:
-            score[geo_rows] = np.exp(score[geo_rows])
+            score[geo_rows] = np.expm1(score[geo_rows]) / (GEOMETRIC_TOP - 1.0)
         score *= self.scale
 
         eligible = np.take(self.ok_static, config, axis=0)
@@ -882,12 +917,7 @@ class RobustnessModel:
         if self.nan_static.any():
             np.copyto(score, np.nan, where=np.take(self.nan_static, config, axis=0))
         caps = self._gates(raw, eligible)
-        if self.tier_method == "absolute":
-            thr = self.tier_params
-        else:
-            from burdenshare.scoring.aggregate import quantile_thresholds
-
-            thr = quantile_thresholds(score, eligible, self.tier_params)
+        thr = self._thresholds(score, eligible, norm, agg)
         not_ranked = len(self.tier_names) - 1
         tier = tier_index(score, thr, eligible, self.cap, not_ranked, caps)
         order = rank_order(score, tier, eligible)
@@ -898,6 +928,100 @@ class RobustnessModel:
             eligible=eligible,
             n_ranked=eligible.sum(axis=1),
         )
+
+    # -- outlier treatment of the noisy columns ---------------------------------------------
+
+    def _treated(self, i: int, j: int, xf: np.ndarray) -> np.ndarray:
+        """Oriented treated values of noisy indicator ``i`` (policy column ``j``) for the
+        transformed flagged values ``xf``: what its min-max works on."""
+        from burdenshare.scoring.outliers import apply
+
+        keys = ("treat", "treat_a", "treat_b")
+        t = apply(xf[..., None], *(self.params[key][j : j + 1] for key in keys))[..., 0]
+        return t if self.higher[j] else -t
+
+    def _mm_stats(self, i: int) -> _NoisyColumn:
+        """The min-max machinery of noisy indicator ``i`` (on treated values if treated)."""
+        treated = self.noisy_treated[i] if self.noisy_treated else None
+        return self.noisy_stats[i] if treated is None else treated
+
+    # -- tiers on one scale ---------------------------------------------------------------
+
+    def on_scale(self, norm: np.ndarray, agg: np.ndarray) -> np.ndarray:
+        """(n,) True where a row's scores are on the policy's own scale: its normalisation
+        methods and its aggregation (weights, missing-data rule and data noise keep the
+        scale; min-max or percentile instead of goalposts, or a geometric mean instead
+        of an arithmetic one, do not, so absolute cut-offs mean nothing there)."""
+        same = np.array(
+            [all(m[i] == m[0] for m in self.methods) for i in range(self.n_methods)], dtype=bool
+        )
+        norm_ok = same[np.asarray(norm)[:, 0]] if np.size(norm) else np.ones(len(agg), bool)
+        return norm_ok & (np.asarray(agg) == 0)
+
+    def share_on_scale(self) -> float:
+        """The probability that a sample is on the policy's scale (:meth:`on_scale`): the
+        normalisation and aggregation choices are uniform."""
+        g = self._groups
+        m = self.n_methods if "normalisation" in g else 1
+        same = sum(all(x[i] == x[0] for x in self.methods) for i in range(m))
+        a = len(self.aggregations) if "aggregation" in g else 1
+        return same / m / a
+
+    def tier_basis(self) -> dict[str, object]:
+        """How the Monte Carlo samples are tiered, for the output (``settings.tiers``)."""
+        if self.tier_method != "absolute":
+            return {
+                "method": "quantile",
+                "text": "the policy's quantile tiers in every sample (a relative rule, "
+                "on any scale)",
+            }
+        shares = self.anchored_shares()
+        on = self.share_on_scale()
+        return {
+            "method": "absolute, re-anchored off scale",
+            "share_on_policy_scale": on,
+            "anchored_top_shares": [round(float(x), 6) for x in shares],
+            "text": (
+                f"the policy's absolute cut-offs in the {on:.0%} of samples whose scores are "
+                "on its scale (only weights, missing-data rule or data noise varied); in "
+                "samples with another normalisation or aggregation the cut-offs are "
+                "re-anchored to the nominal share of eligible countries at or above each "
+                "cut-off (" + ", ".join(f"{x:.1%}" for x in shares) + "), gates applied "
+                "after"
+            ),
+        }
+
+    def anchored_shares(self) -> np.ndarray:
+        """The nominal run's cumulative share of eligible countries at or above each tier
+        cut-off (before gate caps): the tiers of a row off the policy's scale are the same
+        shares of that row's eligible countries (see :func:`aggregate.anchored_shares`)."""
+        cached = self.__dict__.get("_anchored")
+        if cached is None:
+            from burdenshare.scoring.aggregate import anchored_shares
+
+            nom = self.nominal()
+            cached = anchored_shares(
+                nom.score[0].astype(np.float64), nom.eligible[0], self.tier_params
+            )
+            object.__setattr__(self, "_anchored", cached)
+        return cached
+
+    def _thresholds(
+        self, score: np.ndarray, eligible: np.ndarray, norm: np.ndarray, agg: np.ndarray
+    ) -> np.ndarray:
+        """Tier cut-offs per row: the policy's (absolute, or quantiles of the row); rows off
+        the policy's scale (:meth:`on_scale`) take quantile cut-offs at the nominal shares
+        (:meth:`anchored_shares`)."""
+        from burdenshare.scoring.aggregate import quantile_thresholds, share_thresholds
+
+        if self.tier_method != "absolute":
+            return quantile_thresholds(score, eligible, self.tier_params)
+        off = np.flatnonzero(~self.on_scale(norm, agg))
+        if off.size == 0:
+            return self.tier_params
+        thr = np.broadcast_to(self.tier_params, (len(score), self.tier_params.size)).copy()
+        thr[off] = share_thresholds(score[off], eligible[off], self.anchored_shares())
+        return thr
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -999,10 +1123,14 @@ class RobustnessModel:
             fold = None
             if self.fold_method[i] >= 0:
                 rows = np.flatnonzero((choice == self.fold_method[i]) & ~geometric)
-                yf = xf[rows]
-                if not self.higher[j]:
-                    np.negative(yf, out=yf)
-                lohi = self.noisy_stats[i].lohi[self.noisy_stats[i].group_of[config[rows]]]
+                mm = self._mm_stats(i)
+                if mm is self.noisy_stats[i]:
+                    yf = xf[rows]
+                    if not self.higher[j]:
+                        np.negative(yf, out=yf)
+                else:
+                    yf = self._treated(i, j, xf[rows])
+                lohi = mm.lohi[mm.group_of[config[rows]]]
                 with np.errstate(invalid="ignore"):
                     lo = np.fmin(lohi[:, 0], np.fmin.reduce(yf, axis=1, initial=np.inf))
                     span = np.fmax(lohi[:, 1], np.fmax.reduce(yf, axis=1, initial=-np.inf))
@@ -1099,21 +1227,27 @@ class RobustnessModel:
             yf = xf[rows]
             if not higher[0]:
                 np.negative(yf, out=yf)
-            table = np.empty((rows.size, stats.width))
             method = segment // 2
+            out = np.empty((rows.size, c))
             for lo, hi in _runs(method):
-                stats.fill(
-                    methods[method[lo]],
-                    yf[lo:hi],
-                    group[lo:hi],
-                    table[lo:hi],
+                name = methods[method[lo]]
+                st, yy, grp = stats, yf[lo:hi], group[lo:hi]
+                if name == "minmax" and self._mm_stats(i) is not stats:
+                    st = self._mm_stats(i)  # a treated column: min-max of treated values
+                    yy = self._treated(i, j, xf[rows[lo:hi]])
+                    grp = st.group_of[config[rows[lo:hi]]]
+                table = np.empty((hi - lo, st.width))
+                st.fill(
+                    name,
+                    yy,
+                    grp,
+                    table,
                     n_nan if n_nan is _NO_NAN else n_nan[rows[lo:hi]],
                     weight=w[rows[lo:hi], j],
                     n_geometric=int(geometric[rows[lo:hi]].sum()),  # sorted last
                     floor=self.floor,
                 )
-            out = np.empty((rows.size, c))
-            stats.gather(table, group, out)
+                st.gather(table, grp, out[lo:hi])
             out += score.take(rows, axis=0)
             score[rows] = out
 
@@ -1275,6 +1409,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         impute,
         policy_values,
         prepare,
+        restrict,
         tie_keys,
         transform,
     )
@@ -1284,6 +1419,15 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     policy = load_policy(policy)
     prep = prepare(policy)
     ctx = context(panel, prep)
+    outside: tuple[str, ...] = ()
+    if ctx.pool is not None:
+        outside = tuple(c for c, inside in zip(ctx.countries, ctx.pool, strict=True) if not inside)
+        # Countries outside the policy's pool are denied by a gate (the schema checks it)
+        # and never ranked: the model leaves them out, so that its statistics come from
+        # the pool as the engine's do.
+        ctx = restrict(ctx, np.flatnonzero(ctx.pool))
+    params = {**prep.params, **ctx.treatment}
+    treated = np.asarray(ctx.treatment.get("treat", np.zeros(prep.k)), dtype=bool)
     vary = set(variation.vary)
     k, c = prep.k, len(ctx.countries)
 
@@ -1298,8 +1442,8 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     for j in range(k):
         own = "percentile" if prep.methods[j] == "rank" else prep.methods[j]
         alts = [own]
-        if "normalisation" in vary:
-            alts += [m for m in variation.normalisations if m != own]
+        if "normalisation" in vary:  # one switch: alternative i is the same for every column
+            alts += list(variation.normalisations)
         methods.append(tuple(alts))
     m_count = max(len(m) for m in methods)
     aggregations: tuple[str, ...] = (policy.aggregation,)
@@ -1331,7 +1475,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
             filled[s] = x_f
             for m in range(m_count):
                 meth = [methods[j][min(m, len(methods[j]) - 1)] for j in range(k)]
-                stack[s, m] = normalise_matrix(x_f, meth, prep.params, prep.higher).T
+                stack[s, m] = normalise_matrix(x_f, meth, params, prep.higher).T
 
     # Data noise: flagged values of the policy's panel columns and of gate columns.
     noise_on = {"estimates", "uncertain"} & vary
@@ -1398,7 +1542,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     # Static tables for the matrix product, deduplicated across configurations.
     stack = stack[..., perm]
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_stack = np.log(np.maximum(stack, policy.geometric_floor))
+        log_stack = np.log1p((GEOMETRIC_TOP - 1.0) * stack)
     # A score is NaN where a used static indicator is; a left-out indicator has weight 0
     # and is not used (its table entries stay, so configurations share tables).
     used = np.ones((n_static, k), dtype=bool)
@@ -1428,12 +1572,24 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
     noisy_ix = np.array(noisy, dtype=np.intp)
     noisy_filled = np.ascontiguousarray(filled[:, perm][:, :, noisy_ix].transpose(2, 0, 1))
     fold_method, fold_row, extra = [], [], []
+
+    def treat(j: int, x: np.ndarray) -> np.ndarray:
+        """Column j's outlier treatment (identity when untreated): min-max of a treated
+        column is min-max of the treated values, whose order is the same (monotone)."""
+        if not treated[j]:
+            return x
+        from burdenshare.scoring.outliers import apply
+
+        keys = ("treat", "treat_a", "treat_b")
+        return apply(x[..., None], *(np.asarray(params[key])[j : j + 1] for key in keys))[..., 0]
+
     for i, j in enumerate(noisy):
         m_mm = methods[j].index("minmax") if "minmax" in methods[j] else -1
         fold_method.append(m_mm)
         fold_row.append(-1 if m_mm < 0 else k * m_count + len(extra))
         if m_mm >= 0:
-            y = np.nan_to_num(noisy_filled[i] if prep.higher[j] else -noisy_filled[i], nan=0.0)
+            tf = treat(j, noisy_filled[i])
+            y = np.nan_to_num(tf if prep.higher[j] else -tf, nan=0.0)
             y[:, columns[names.index(prep.indicators[j])].rows] = 0.0
             extra.append(y)
     one_row = -1
@@ -1502,10 +1658,16 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         )
 
     noisy_stats = []
+    noisy_treated: list[_NoisyColumn | None] = []
     for i, j in enumerate(noisy):
         rows = columns[names.index(prep.indicators[j])].rows
         y = noisy_filled[i] if prep.higher[j] else -noisy_filled[i]
         noisy_stats.append(_NoisyColumn.build(y, rows))
+        if treated[j]:  # min-max machinery on the treated values
+            tf = treat(j, noisy_filled[i])
+            noisy_treated.append(_NoisyColumn.build(tf if prep.higher[j] else -tf, rows))
+        else:
+            noisy_treated.append(None)
 
     n_est = int(est_any.sum())
     levels = policy.tiers.levels
@@ -1544,6 +1706,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         noisy_column=np.array([names.index(prep.indicators[j]) for j in noisy], dtype=np.intp),
         noisy_filled=noisy_filled,
         noisy_stats=tuple(noisy_stats),
+        noisy_treated=tuple(noisy_treated),
         noisy_excluded=tuple(
             np.ascontiguousarray(
                 excluded[:, perm][:, columns[names.index(prep.indicators[j])].rows]
@@ -1551,7 +1714,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
             for j in noisy
         ),
         log1p=np.asarray(prep.log1p, dtype=bool),
-        params={name: np.asarray(val, dtype=float) for name, val in prep.params.items()},
+        params={name: np.asarray(val, dtype=float) for name, val in params.items()},
         higher=np.asarray(prep.higher, dtype=bool),
         n_est=n_est,
         n_unc=int(unc_any.sum()),
@@ -1574,6 +1737,7 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         floor=float(policy.geometric_floor),
         scale=float(SCALE),
         _groups=groups,
+        outside=outside,
     )
 
 

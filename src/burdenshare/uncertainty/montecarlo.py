@@ -9,14 +9,19 @@ tables (:class:`MCCounts`: rank histogram per country, tier counts, changes from
 run), which add up exactly, so the totals are the same for any chunk size, any order of
 completion and any backend. Memory stays bounded by the chunk size.
 
-Saltelli's design keeps the outputs (ranks as int16, scores as float32) of its
-``N * (G + 2)`` rows, since the Sobol' estimators need them row by row.
+Saltelli's design keeps the outputs (ranks as int16, scores as float32, tiers as int8) of
+its ``N * (G + 2)`` rows, since the Sobol' estimators need them row by row. Its base samples
+``A`` and ``B`` are by default the two halves of one scrambled Sobol' low-discrepancy
+sequence (``scipy.stats.qmc.Sobol``, dimension ``2D``, mapped to the assumptions'
+distributions through the model's ``states_from_unit``), as Saltelli et al. (2010)
+recommend: quasi-random points converge faster than pseudo-random ones; ``design="random"``
+keeps the seeded pseudo-random streams.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -287,48 +292,107 @@ def run_montecarlo(
 @dataclass(frozen=True)
 class SaltelliOutputs:
     """Outputs of the design in the layout :func:`sobol.analyze` wants:
-    ``ranks`` int16 and ``scores`` float32 of shape ``(G + 2, N, C)``, rows ``A, AB_1 ..
-    AB_G, B`` in the order of ``names``."""
+    ``ranks`` int16, ``scores`` float32 and ``tiers`` int8 of shape ``(G + 2, N, C)``, rows
+    ``A, AB_1 .. AB_G, B`` in the order of ``names``; ``design`` says how ``A`` and ``B``
+    were sampled."""
 
     names: tuple[str, ...]
     ranks: np.ndarray
     scores: np.ndarray
+    tiers: np.ndarray | None = None
+    design: str = "random"
 
 
 def sobol_chunk(
-    model: BatchModel, seed: int, chunk: Chunk, names: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray]:
+    model: BatchModel,
+    seed: int,
+    chunk: Chunk,
+    names: Sequence[str],
+    unit_a: np.ndarray | None = None,
+    unit_b: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Evaluate the rows ``A, AB_1..AB_G, B`` of the base samples in ``chunk``.
 
-    ``A`` and ``B`` come from two independent streams; ``AB_i`` takes the state keys of
-    assumption ``i`` from ``B`` (grouped factors: Jansen 1999, Saltelli 2002)."""
-    a = draw_chunk(model.draw, seed, Stream.SOBOL_A, chunk)
-    b = draw_chunk(model.draw, seed, Stream.SOBOL_B, chunk)
+    ``A`` and ``B`` come from the points ``unit_a``, ``unit_b`` of the unit hypercube (the
+    chunk's rows of the quasi-random design) or, without them, from two independent
+    pseudo-random streams; ``AB_i`` takes the state keys of assumption ``i`` from ``B``
+    (grouped factors: Jansen 1999, Saltelli 2002)."""
+    if unit_a is not None and unit_b is not None:
+        a = model.states_from_unit(unit_a)
+        b = model.states_from_unit(unit_b)
+    else:
+        a = draw_chunk(model.draw, seed, Stream.SOBOL_A, chunk)
+        b = draw_chunk(model.draw, seed, Stream.SOBOL_B, chunk)
     groups = model.groups
     designs = [a, *[mix_states(a, b, groups[name]) for name in names], b]
     c = len(model.countries)
     ranks = np.empty((len(designs), chunk.size, c), dtype=np.int16)
     scores = np.empty((len(designs), chunk.size, c), dtype=np.float32)
+    tiers = np.empty((len(designs), chunk.size, c), dtype=np.int8)
     step = model.batch_rows
     for d, states in enumerate(designs):
         for i, part in enumerate(batches(states, step)):
             ev = model.evaluate(part)
             ranks[d, i * step : i * step + len(ev.order)] = ev.ranks()
             scores[d, i * step : i * step + len(ev.order)] = ev.score
-    return ranks, scores
+            tiers[d, i * step : i * step + len(ev.order)] = ev.tier
+    return ranks, scores, tiers
+
+
+def qmc_design(model: BatchModel, n_base: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The base samples ``A`` and ``B`` as points of the unit hypercube: the first
+    ``n_base`` points of a scrambled Sobol' sequence of dimension ``2D`` (``D`` the model's
+    ``unit_layout`` dimensions), ``A`` the first ``D`` coordinates and ``B`` the others
+    (Saltelli et al. 2010, section 3). A power of two keeps the sequence balanced."""
+    import warnings
+
+    from scipy.stats import qmc
+
+    d = sum(dim for _, dim in model.unit_layout())
+    rng = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(Stream.SOBOL_A, 1 << 20)))
+    )
+    engine = qmc.Sobol(d=2 * d, scramble=True, seed=rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # not a power of two: still fine
+        u = engine.random(n_base)
+    return np.ascontiguousarray(u[:, :d]), np.ascontiguousarray(u[:, d:])
 
 
 @dataclass(frozen=True)
 class SobolResult:
-    """Sobol' indices of the assumptions on the ranks and on the scores."""
+    """Sobol' indices of the assumptions on the ranks and on the scores, and on the two
+    declared targets (``targets``), with their convergence (``convergence``)."""
 
     rank: SobolIndices
     score: SobolIndices
     n_base: int
+    targets: dict[str, SobolIndices] = field(default_factory=dict)
+    convergence: dict[str, Any] = field(default_factory=dict)
+    design: str = "random"
 
     @property
     def n_evaluations(self) -> int:
         return self.n_base * (len(self.rank.names) + 2)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """The declared targets, their convergence and the design, for the JSON output."""
+        if not self.targets:
+            return {}
+        return {
+            "sobol_design": (
+                "Saltelli design, A and B from one scrambled Sobol' sequence "
+                "(scipy.stats.qmc.Sobol)"
+                if self.design == "qmc"
+                else "Saltelli design, A and B pseudo-random (seeded streams)"
+            ),
+            "sobol_targets": {
+                name: {"definition": TARGETS[name], "indices": idx.to_dict()}
+                for name, idx in self.targets.items()
+            },
+            "sobol_convergence": self.convergence,
+        }
 
 
 def run_saltelli(
@@ -339,8 +403,12 @@ def run_saltelli(
     backend: Backend | None = None,
     chunk_size: int | None = None,
     progress: Progress | None = None,
+    design: str = "qmc",
 ) -> SaltelliOutputs:
-    """Evaluate Saltelli's design with ``n_base`` base samples (``N * (G + 2)`` runs)."""
+    """Evaluate Saltelli's design with ``n_base`` base samples (``N * (G + 2)`` runs);
+    ``design`` ``qmc`` (scrambled Sobol' sequence, default) or ``random``."""
+    if design not in ("qmc", "random"):
+        raise ValueError(f"unknown design {design!r}; use qmc or random")
     from burdenshare.uncertainty.backends import NumpyBackend
 
     names = tuple(model.groups)
@@ -356,13 +424,19 @@ def run_saltelli(
     c = len(model.countries)
     ranks = np.empty((rows, n_base, c), dtype=np.int16)
     scores = np.empty((rows, n_base, c), dtype=np.float32)
-    args = [(seed, ch, names) for ch in chunks]
-    for ch, (r, s) in zip(
+    tiers = np.empty((rows, n_base, c), dtype=np.int8)
+    if design == "qmc":
+        ua, ub = qmc_design(model, n_base, seed)
+        args = [(seed, ch, names, ua[ch.start : ch.stop], ub[ch.start : ch.stop]) for ch in chunks]
+    else:
+        args = [(seed, ch, names) for ch in chunks]
+    for ch, (r, s, t) in zip(
         chunks, backend.map(sobol_chunk, model, args, _scaled(progress, rows), chunks), strict=True
     ):
         ranks[:, ch.start : ch.stop] = r
         scores[:, ch.start : ch.stop] = s
-    return SaltelliOutputs(names=names, ranks=ranks, scores=scores)
+        tiers[:, ch.start : ch.stop] = t
+    return SaltelliOutputs(names=names, ranks=ranks, scores=scores, tiers=tiers, design=design)
 
 
 def _spread(size: int, n: int, backend: Backend) -> int:
@@ -380,8 +454,95 @@ def _scaled(progress: Progress | None, factor: int) -> Progress | None:
     return lambda k: progress(k * factor)
 
 
+#: The declared outputs the Sobol' indices are computed on (issue 12: "a declared target").
+TARGETS: dict[str, str] = {
+    "mean_abs_rank_shift": (
+        "mean over the countries ranked in the nominal run of |rank in the sample - nominal "
+        "rank|, ranks taken within that fixed set (a country of the set not ranked in the "
+        "sample counts as the set size + 1)"
+    ),
+    "tier1_membership": (
+        "for every country, 1 if it is in tier 1 in the sample, else 0; indices combined "
+        "over countries weighted by variance (Gamboa et al. 2013)"
+    ),
+}
+#: Convergence: the total-effect indices at N/2 and N base samples differ by less than this.
+CONVERGENCE_TOLERANCE = 0.05
+
+
+def fixed_set_ranks(ranks: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Ranks 1..m within the countries ``fixed`` (positions), per row of ``ranks`` (..., C)
+    with "not ranked" coded above every rank; ``m + 1`` where a country is not ranked."""
+    r = np.asarray(ranks)[..., fixed].astype(np.int64)
+    c = np.asarray(ranks).shape[-1]
+    order = np.argsort(r, axis=-1, kind="stable")
+    pos = np.empty_like(order)
+    np.put_along_axis(pos, order, np.broadcast_to(np.arange(r.shape[-1]), r.shape), axis=-1)
+    return np.where(r > c, fixed.size + 1, pos + 1)
+
+
+def target_outputs(outputs: SaltelliOutputs, nominal_ranks: np.ndarray) -> dict[str, np.ndarray]:
+    """The declared targets (:data:`TARGETS`) on every design row: shape (G + 2, N) for the
+    mean absolute rank shift, (G + 2, N, C) for tier-1 membership."""
+    c = outputs.ranks.shape[-1]
+    fixed = np.flatnonzero(np.asarray(nominal_ranks) <= c)
+    out: dict[str, np.ndarray] = {}
+    if fixed.size:
+        base = fixed_set_ranks(np.asarray(nominal_ranks)[None], fixed)[0]
+        within = fixed_set_ranks(outputs.ranks, fixed)
+        out["mean_abs_rank_shift"] = np.abs(within - base).mean(axis=-1).astype(np.float64)
+    if outputs.tiers is not None:
+        out["tier1_membership"] = (outputs.tiers == 0).astype(np.float64)
+    return out
+
+
+def convergence(
+    y: np.ndarray, names: Sequence[str], seed: int, *, n_resamples: int = 200
+) -> dict[str, Any]:
+    """Total-effect indices of target ``y`` (G + 2, N[, M]) at N/4, N/2 and N base samples
+    (prefixes of the design: balanced for a Sobol' sequence of 2^k points), each with its
+    bootstrap interval, and whether the N/2 and N estimates agree within
+    :data:`CONVERGENCE_TOLERANCE`."""
+    n = y.shape[1]
+    sizes = [m for m in (n // 4, n // 2, n) if m >= 2]
+    steps = []
+    st_at: dict[int, np.ndarray] = {}
+    for m in dict.fromkeys(sizes):
+        rng = stream_rng(seed, Stream.BOOTSTRAP)
+        part = y[:, :m]
+        idx = analyze(part[0], part[-1], part[1:-1], names=names, rng=rng, n_resamples=n_resamples)
+        st_at[m] = idx.ST
+        steps.append(
+            {
+                "n_base": m,
+                "ST": {nm: _num(idx.ST[g]) for g, nm in enumerate(names)},
+                "ST_ci": {
+                    nm: [_num(idx.ST_ci[g, 0]), _num(idx.ST_ci[g, 1])] for g, nm in enumerate(names)
+                },
+            }
+        )
+    half = st_at.get(n // 2)
+    diff = None if half is None else float(np.nanmax(np.abs(st_at[n] - half)))
+    return {
+        "steps": steps,
+        "max_abs_change_ST_half_to_full": None if diff is None or np.isnan(diff) else diff,
+        "tolerance": CONVERGENCE_TOLERANCE,
+        "converged": bool(diff is not None and diff < CONVERGENCE_TOLERANCE),
+    }
+
+
+def _num(x: float) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else round(x, 6)
+
+
 def analyze_outputs(
-    outputs: SaltelliOutputs, seed: int, *, n_resamples: int = 200, conf_level: float = 0.95
+    outputs: SaltelliOutputs,
+    seed: int,
+    *,
+    n_resamples: int = 200,
+    conf_level: float = 0.95,
+    nominal_ranks: np.ndarray | None = None,
 ) -> SobolResult:
     """Sobol' indices on ranks and on scores (bootstrap from the seed's own stream).
 
@@ -396,7 +557,21 @@ def analyze_outputs(
     kw = dict(names=outputs.names, rng=rng, n_resamples=n_resamples, conf_level=conf_level)
     rank = analyze(r[0], r[-1], r[1:-1], **kw)
     score = analyze(s[0], s[-1], s[1:-1], **kw)
-    return SobolResult(rank=rank, score=score, n_base=outputs.ranks.shape[1])
+    targets: dict[str, SobolIndices] = {}
+    conv: dict[str, Any] = {}
+    if nominal_ranks is not None:
+        for name, y in target_outputs(outputs, nominal_ranks).items():
+            kw["rng"] = stream_rng(seed, Stream.BOOTSTRAP)
+            targets[name] = analyze(y[0], y[-1], y[1:-1], **kw)
+            conv[name] = convergence(y, outputs.names, seed, n_resamples=n_resamples)
+    return SobolResult(
+        rank=rank,
+        score=score,
+        n_base=outputs.ranks.shape[1],
+        targets=targets,
+        convergence=conv,
+        design=outputs.design,
+    )
 
 
 class Backend(Protocol):

@@ -61,6 +61,11 @@ class RobustnessResult:
     p_tier_changed: np.ndarray
     sobol: SobolResult | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    #: countries outside the policy's pool (denied by a gate): not ranked in any sample
+    outside: tuple[str, ...] = ()
+    #: engine-based audit figures: ``effective_importance``, ``leave_one_out``
+    #: (:func:`burdenshare.uncertainty.audit`), added when the panel is at hand
+    audit: dict[str, Any] = field(default_factory=dict)
 
     def index(self, iso3: str) -> int:
         """Position of ``iso3`` in :attr:`countries` (KeyError if absent)."""
@@ -100,12 +105,36 @@ class RobustnessResult:
                     "p_eligible": float(self.p_eligible[c]),
                     "p_eligibility_changed": float(self.p_eligibility_changed[c]),
                     "p_tier_changed": float(self.p_tier_changed[c]),
+                    "outside_pool": False,
                 }
             )
-        return out
+        return out + [self._outside_record(iso3) for iso3 in self.outside]
+
+    def _outside_record(self, iso3: str) -> dict[str, Any]:
+        """A country outside the pool: never ranked, in no sample (its gate is on
+        published group membership, which no assumption changes)."""
+        return {
+            "iso3": iso3,
+            "nominal_rank": None,
+            "nominal_tier": self.tier_names[-1],
+            "nominal_score": None,
+            "rank_median": None,
+            "rank_p05": None,
+            "rank_p95": None,
+            "tier_probabilities": {
+                name: float(t == len(self.tier_names) - 1) for t, name in enumerate(self.tier_names)
+            },
+            f"p_top_{self.top_n}": 0.0,
+            "p_eligible": 0.0,
+            "p_eligibility_changed": 0.0,
+            "p_tier_changed": 0.0,
+            "outside_pool": True,
+        }
 
     def record(self, iso3: str) -> dict[str, Any]:
         """The JSON record of one country (KeyError if absent)."""
+        if iso3.upper() in self.outside:
+            return self._outside_record(iso3.upper())
         iso3 = self.countries[self.index(iso3)]
         return next(r for r in self.country_records() if r["iso3"] == iso3)
 
@@ -123,6 +152,9 @@ class RobustnessResult:
         doc["sobol"] = sobol.rank.to_dict() if sobol is not None else {}
         doc["sobol_score"] = sobol.score.to_dict() if sobol is not None else {}
         doc["sobol_base_samples"] = sobol.n_base if sobol is not None else 0
+        if sobol is not None and getattr(sobol, "extra", None):
+            doc.update(sobol.extra)
+        doc.update(self.audit)
         return doc
 
 
@@ -140,6 +172,7 @@ def summarise(
     top_n: int = 10,
     sobol: SobolResult | None = None,
     settings: dict[str, Any] | None = None,
+    outside: tuple[str, ...] = (),
 ) -> RobustnessResult:
     """Turn count tables into per-country probabilities and rank quantiles."""
     n = counts.n
@@ -166,6 +199,7 @@ def summarise(
         p_tier_changed=counts.tier_changed / n,
         sobol=sobol,
         settings=dict(settings or {}),
+        outside=tuple(outside),
     )
 
 
@@ -174,6 +208,11 @@ def robustness_line(result: RobustnessResult, iso3: str) -> str:
 
     Example: ``robustness: rank 4 (90% interval 3-6, 10,000 samples); tier 1 87%, tier 2
     13%; tier differs from nominal in 13% of samples``."""
+    if iso3.upper() in result.outside:
+        return (
+            f"robustness: not ranked in any of {result.n_samples:,} samples (denied by a gate "
+            "on published group membership; outside the pool of the statistics)"
+        )
     c = result.index(iso3)
     probs = result.tier_probabilities[c]
     order = np.argsort(-probs, kind="stable")

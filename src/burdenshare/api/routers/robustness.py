@@ -20,7 +20,9 @@ class Robustness(Body):
     vintage: str = Field("latest", max_length=32)
     samples: int = Field(10_000, description="Monte Carlo samples (1 .. 1,000,000).")
     seed: int = 0
-    sobol_samples: int = Field(512, description="Saltelli base samples (0: no Sobol').")
+    sobol_samples: int = Field(
+        2048, description="Saltelli base samples, quasi-random (0: no Sobol')."
+    )
     vary: str = "all"
     weight_scheme: str = "dirichlet"
     concentration: float = 50.0
@@ -31,6 +33,9 @@ class Robustness(Body):
     estimate_spread: float = 0.05
     uncertain_spread: float = 0.15
     top: int = 10
+    audit: bool = Field(
+        True, description="Add effective importance and the leave-one-out scenarios."
+    )
 
 
 MAX_SAMPLES = 1_000_000
