@@ -509,3 +509,70 @@ def metrics_trend(engine: Engine, quarter: str, k: int = 5) -> list[dict[str, An
                 value = num(cell["value"].iloc[0])
             rows.append({"quarter": q, "series": COUNT_LABELS[m], "cases": value})
     return rows
+
+
+# -- fast lane and consequence ledger ---------------------------------------------------
+
+#: The targets the partner page's shortfall card sets against "now" (ids the ledger knows).
+LEDGER_TARGETS: tuple[str, ...] = ("2", "3.5")
+
+
+def fast_lane(engine: Engine, policy: str, year: int | None, iso3: str) -> dict[str, Any] | None:
+    """The service's fast-lane check for ``iso3`` (criteria with sources, expedited steps,
+    gains per open case), or None when the policy has no fast lane or does not score it."""
+    from burdenshare.errors import UserError
+    from burdenshare.services.ledger import fast_lane_check
+
+    def make() -> dict[str, Any] | None:
+        try:
+            return fast_lane_check(engine, iso3, policy=policy, year=year, allow_files=False)
+        except UserError:
+            return None
+
+    return memo(("fastlane", _key(engine), _cases_version(engine), policy, year, iso3), make)
+
+
+def shortfall(engine: Engine, policy: str, year: int | None, iso3: str) -> dict[str, Any] | None:
+    """What falling short costs ``iso3``: the service's ledger for this one partner at each of
+    :data:`LEDGER_TARGETS` (``{"targets": [{target, source, partner, cases}], "notices"}``),
+    or None when the partner is neither scored nor has open cases."""
+    from burdenshare.errors import UserError
+    from burdenshare.services.ledger import ledger
+
+    def make() -> dict[str, Any] | None:
+        out, notices = [], []
+        for t in LEDGER_TARGETS:
+            try:
+                view = ledger(
+                    engine, policy=policy, year=year, target=t, partner=iso3, allow_files=False
+                )
+            except UserError:
+                return None
+            data = view.to_json()
+            if not data["partners"]:
+                return None
+            out.append(
+                {
+                    "target": data["meta"]["target_pct"],
+                    "source": data["meta"]["target_source"],
+                    "partner": data["partners"][0],
+                    "cases": data["cases"],
+                }
+            )
+            notices = data["notices"]
+        return {"targets": out, "notices": notices}
+
+    return memo(("shortfall", _key(engine), _cases_version(engine), policy, year, iso3), make)
+
+
+def ally_ledger(engine: Engine, target: float, group: str = "nato") -> dict[str, Any]:
+    """The ledger's headline per ally of ``group`` at ``target`` % of GDP (the service's
+    :func:`~burdenshare.services.ledger.ally_headlines`), with its notices and meta."""
+    from burdenshare.services.ledger import ally_headlines, records
+
+    def make() -> dict[str, Any]:
+        rows, view = ally_headlines(engine, group=group, target=target, allow_files=False)
+        meta = view.to_json(cases=False)["meta"]
+        return {"rows": records(rows), "notices": view.notices(), "meta": meta}
+
+    return memo(("allyledger", _key(engine), _cases_version(engine), target, group), make)
