@@ -262,33 +262,12 @@ def memberships(iso3: str) -> list[dict[str, Any]]:
     ]
 
 
-#: The order in which the history shows one figure per year: NATO's own figures first, then
-#: SIPRI, then the World Bank (the panel's documented source preference; see panel.py).
-HISTORY_ORDER = {"nato_defexp": 0, "nato_defexp_reported": 1, "sipri_milex": 2, "worldbank_wdi": 3}
-
-
 def spending_history(engine: Engine, iso3: str) -> list[dict[str, Any]]:
-    """Military spending, % of GDP, by year with source, release and flags."""
-    from burdenshare.services.monitor import facts
+    """Military spending, % of GDP, by year with source, release and flags (the service's
+    :func:`~burdenshare.services.partners.spending_history`: the panel's source preference)."""
+    from burdenshare.services.partners import spending_history as run
 
-    def make() -> list[dict[str, Any]]:
-        f = facts(engine, ["milex_gdp_pct"])
-        f = f[f["iso3"] == iso3]
-        f = f.assign(_p=f["source"].map(HISTORY_ORDER).fillna(3))
-        f = f.sort_values(["year", "_p", "vintage"], ascending=[True, True, False])
-        f = f.drop_duplicates("year")
-        return [
-            {
-                "year": int(r.year),
-                "value": num(r.value, 3),
-                "source": r.source,
-                "release": r.vintage,
-                "flags": r.flags or "",
-            }
-            for r in f.itertuples()
-        ]
-
-    return memo(("history", _key(engine), _fingerprint(engine), iso3), make)
+    return memo(("history", _key(engine), _fingerprint(engine), iso3), lambda: run(engine, iso3))
 
 
 def whatif(
@@ -436,15 +415,11 @@ def _cases_version(engine: Engine) -> Any:
 def case(engine: Engine, case_id: str) -> dict[str, Any]:
     """One case: values, items with EEUM, stage dates, allowed next stages, the notification
     decision as of today, and the audit trail."""
-    import datetime as dt
-
-    from burdenshare.cases.notification import notification
     from burdenshare.services.audit import tail
-    from burdenshare.services.cases import get_case, get_case_obj
+    from burdenshare.services.cases import case_notification, get_case
 
     data = get_case(engine, case_id)
-    res = notification(get_case_obj(engine, case_id), as_of=dt.date.today())
-    data["notification"] = res.to_dict()
+    data["notification"] = case_notification(engine, case_id).to_dict()
     audit = []
     for rec in tail(engine, subject=case_id, limit=50):
         payload = rec.get("payload")
