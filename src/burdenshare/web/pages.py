@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from burdenshare.charts import ranking as charts
 from burdenshare.web import front, specs
 from burdenshare.web.render import denied as _denied
 from burdenshare.web.render import engine_of, page, policy_choice, year_choice
@@ -39,7 +40,7 @@ def ranking_page(request: Request) -> Response:
         years=years,
         policy=policy,
         year=data["year"],
-        map_spec=specs.choropleth(
+        map_spec=charts.choropleth(
             data["rows"], measure=request.query_params.get("measure", "tier"), atlas_url=ATLAS
         ),
         cli=f"burdenshare rank --policy {policy} --year {data['year']}",
@@ -58,7 +59,7 @@ def ranking_json(request: Request) -> JSONResponse:
     data = front.ranking(engine, policy, year)
     measure = request.query_params.get("measure", "tier")
     return JSONResponse(
-        {**data, "map_spec": specs.choropleth(data["rows"], measure=measure, atlas_url=ATLAS)}
+        {**data, "map_spec": charts.choropleth(data["rows"], measure=measure, atlas_url=ATLAS)}
     )
 
 
@@ -75,7 +76,7 @@ def intervals_json(request: Request) -> JSONResponse:
         {**r, "name": names.get(r["iso3"], r["iso3"])}
         for r in front.rank_intervals(engine, policy, year)
     ]
-    return JSONResponse({"rows": recs, "spec": specs.caterpillar(recs)})
+    return JSONResponse({"rows": recs, "spec": charts.caterpillar(recs)})
 
 
 def _partner_or_404(request: Request, iso3: str):
@@ -146,7 +147,7 @@ def partner_page(request: Request, iso3: str) -> Response:
         fast=front.fast_lane(engine, policy, year, ex["iso3"]),
         short=front.shortfall(engine, policy, year, ex["iso3"]),
         asked=asked_any,
-        waterfall=specs.waterfall(ex["indicators"], ex["score"]),
+        waterfall=charts.waterfall(ex["indicators"], ex["score"]),
         history=specs.spending_history(ex["history"], ex["name"], front.targets()),
         cli=(
             f"burdenshare explain {ex['iso3']} --policy {policy} --year {ex['year']}; "
