@@ -154,3 +154,21 @@ def test_monitor_ledger_case_columns_hidden_from_anonymous(web):
     page = web.page
     assert page.query_selector("#ledger-table") is not None
     assert page.query_selector("#ledger-table th[data-key=positions]") is None
+    web.shot("monitor-ledger-anonymous")
+
+
+def test_viewing_a_case_writes_no_audit_record_and_shows_the_service_decision(web, engine):
+    from burdenshare.services.audit import count
+    from burdenshare.services.cases import case_notification
+
+    web.sign_in("carl")
+    before = count(engine)
+    web.goto("/cases/SYN-000003")
+    web.goto("/cases/SYN-000003")
+    assert count(engine) == before  # reading a case is not an audited check
+    want = case_notification(engine, "SYN-000003")
+    text = web.page.text_content("#nt-h + p")
+    if want.required:
+        assert want.section in text and f"{want.review_days}-day review" in text
+    else:
+        assert "No notification required" in text
