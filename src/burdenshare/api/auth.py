@@ -40,9 +40,14 @@ def _serializer(request: Request):
     return URLSafeTimedSerializer(request.app.state.settings.secret_key, salt="bs-session")
 
 
-def _session(request: Request) -> dict[str, Any] | None:
+def read_session(request: Request) -> dict[str, Any] | None:
+    """The signed session of ``request`` (``{"uid", "csrf"}``), or None: no cookie, a bad or
+    expired signature, or an app without settings (no secret key to check it with). The API
+    and the dashboard both read sessions through this."""
     from itsdangerous import BadSignature
 
+    if not hasattr(request.app.state, "settings"):
+        return None
     raw = request.cookies.get(SESSION_COOKIE)
     if not raw:
         return None
@@ -51,6 +56,30 @@ def _session(request: Request) -> dict[str, Any] | None:
     except BadSignature:
         return None
     return data if isinstance(data, dict) else None
+
+
+def issue_session(request: Request, response: Response, user: User) -> str:
+    """Sign ``user`` in on ``response``: the signed ``bs_session`` cookie (user id and a fresh
+    CSRF token; HTTP-only, SameSite strict, Secure over HTTPS or when configured). Returns the
+    CSRF token. The API's login and the dashboard's sign-in both end here."""
+    settings = request.app.state.settings
+    csrf = secrets.token_urlsafe(24)
+    cookie = _serializer(request).dumps({"uid": user.id, "csrf": csrf})
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https" or settings.cookie_secure,
+        path="/",
+    )
+    return csrf
+
+
+def clear_session(response: Response) -> None:
+    """Sign out on ``response``: the session cookie is deleted."""
+    response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 async def current_user(request: Request) -> User | None:
@@ -81,7 +110,7 @@ async def current_user(request: Request) -> User | None:
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         return user
-    sess = _session(request)
+    sess = read_session(request)
     if sess is None:
         return None
     user = await run_in_threadpool(user_by_id, engine, int(sess.get("uid", 0)))
@@ -232,24 +261,14 @@ def login(body: Login, request: Request, response: Response) -> Me:
     user = authenticate_password(request.app.state.ctx.engine, body.name, body.password)
     if user is None:
         raise ApiError(401, "wrong name or password", field="password")
-    csrf = secrets.token_urlsafe(24)
-    cookie = _serializer(request).dumps({"uid": user.id, "csrf": csrf})
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        max_age=SESSION_MAX_AGE,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https" or settings.cookie_secure,
-        path="/",
-    )
+    csrf = issue_session(request, response, user)
     return Me(name=user.name, role=user.role, permissions=sorted(user.permissions), csrf_token=csrf)
 
 
 @router.post("/logout", **perm("public"))
 def logout(response: Response) -> dict[str, bool]:
     """Sign out: the session cookie is cleared."""
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session(response)
     return {"ok": True}
 
 
@@ -258,7 +277,7 @@ async def me(request: Request, user: User | None = Depends(current_user)) -> Me:
     """Who the request is from (anonymous: name null), with the session's CSRF token."""
     if user is None:
         return Me(name=None, role=None, permissions=[])
-    sess = _session(request) or {}
+    sess = read_session(request) or {}
     return Me(
         name=user.name,
         role=user.role,

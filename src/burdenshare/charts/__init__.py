@@ -8,6 +8,7 @@ reports render the same dict to SVG or PNG offline with vl-convert
 
 from __future__ import annotations
 
+from burdenshare.charts.ranking import caterpillar, choropleth, waterfall
 from burdenshare.charts.specs import (
     SCHEMA,
     VL_VERSION,
@@ -23,9 +24,12 @@ __all__ = [
     "SCHEMA",
     "VL_VERSION",
     "bars",
+    "caterpillar",
+    "choropleth",
     "contributions",
     "rank_interval",
     "share_vs_goal",
     "spending_history",
     "trend_lines",
+    "waterfall",
 ]

@@ -315,6 +315,24 @@ def notification_input(q: NotifyQuery):
     )
 
 
+def case_notification(
+    engine: Engine,
+    case_id: str,
+    *,
+    as_of: str | dt.date | None = None,
+    rules: str | None = None,
+) -> NotificationResult:
+    """The notification decision for stored case ``case_id`` as of ``as_of`` (default today):
+    section, threshold, review days, earliest offer date. Reads only: unlike
+    :func:`notify_check` (a user's explicit check, which is audited) it writes nothing, so a
+    page showing a case does not add to the audit log."""
+    from burdenshare.cases import repository
+    from burdenshare.cases.notification import notification
+
+    when = parse_day(as_of, "as_of")
+    return notification(repository.get_case(engine, case_id), as_of=when, rules=rules)
+
+
 def notify_check(
     engine: Engine,
     *,

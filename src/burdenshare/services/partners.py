@@ -506,3 +506,42 @@ def _clean(obj: Any) -> Any:
     from burdenshare.services._json import jsonable
 
     return jsonable(obj)
+
+
+def spending_history(engine: Engine, iso3: str) -> list[dict[str, Any]]:
+    """Defense spending, % of GDP, by year for ``iso3``: one figure per year with its
+    source, release and flags.
+
+    Each year's figure follows the panel's source preference
+    (:data:`burdenshare.panel.PREFERENCE`: NATO, SIPRI, World Bank), the scores' rule, with
+    NATO figures reported in the press (:data:`burdenshare.monitor.releases.REPORTED_SOURCE`)
+    ranked right after NATO's own table: they fill the years the official table does not
+    yet cover but never replace an official figure. Within a source the newest release wins.
+    """
+    import math
+
+    from burdenshare.monitor.releases import INDICATOR, NATO_SOURCE, REPORTED_SOURCE
+    from burdenshare.panel import PREFERENCE
+    from burdenshare.services.monitor import facts
+
+    code = iso3_of(iso3, "iso3")
+    prefs = list(PREFERENCE[INDICATOR])
+    prefs.insert(prefs.index(NATO_SOURCE) + 1, REPORTED_SOURCE)
+    order = {s: i for i, s in enumerate(prefs)}
+    f = facts(engine, [INDICATOR])
+    f = f.loc[(f["iso3"] == code) & (f["indicator"] == INDICATOR)]
+    f = f.assign(_p=f["source"].map(order).fillna(len(order)), _v=f["vintage"].astype(str))
+    f = f.sort_values(["year", "_p", "_v"], ascending=[True, True, False], kind="stable")
+    out = []
+    for r in f.drop_duplicates("year").itertuples(index=False):
+        value = float(r.value)
+        out.append(
+            {
+                "year": int(r.year),
+                "value": None if math.isnan(value) else round(value, 3),
+                "source": str(r.source),
+                "release": str(r.vintage),
+                "flags": r.flags if isinstance(r.flags, str) else "",
+            }
+        )
+    return out

@@ -262,33 +262,12 @@ def memberships(iso3: str) -> list[dict[str, Any]]:
     ]
 
 
-#: The order in which the history shows one figure per year: NATO's own figures first, then
-#: SIPRI, then the World Bank (the panel's documented source preference; see panel.py).
-HISTORY_ORDER = {"nato_defexp": 0, "nato_defexp_reported": 1, "sipri_milex": 2, "worldbank_wdi": 3}
-
-
 def spending_history(engine: Engine, iso3: str) -> list[dict[str, Any]]:
-    """Military spending, % of GDP, by year with source, release and flags."""
-    from burdenshare.services.monitor import facts
+    """Military spending, % of GDP, by year with source, release and flags (the service's
+    :func:`~burdenshare.services.partners.spending_history`: the panel's source preference)."""
+    from burdenshare.services.partners import spending_history as run
 
-    def make() -> list[dict[str, Any]]:
-        f = facts(engine, ["milex_gdp_pct"])
-        f = f[f["iso3"] == iso3]
-        f = f.assign(_p=f["source"].map(HISTORY_ORDER).fillna(3))
-        f = f.sort_values(["year", "_p", "vintage"], ascending=[True, True, False])
-        f = f.drop_duplicates("year")
-        return [
-            {
-                "year": int(r.year),
-                "value": num(r.value, 3),
-                "source": r.source,
-                "release": r.vintage,
-                "flags": r.flags or "",
-            }
-            for r in f.itertuples()
-        ]
-
-    return memo(("history", _key(engine), _fingerprint(engine), iso3), make)
+    return memo(("history", _key(engine), _fingerprint(engine), iso3), lambda: run(engine, iso3))
 
 
 def whatif(
@@ -436,15 +415,11 @@ def _cases_version(engine: Engine) -> Any:
 def case(engine: Engine, case_id: str) -> dict[str, Any]:
     """One case: values, items with EEUM, stage dates, allowed next stages, the notification
     decision as of today, and the audit trail."""
-    import datetime as dt
-
-    from burdenshare.cases.notification import notification
     from burdenshare.services.audit import tail
-    from burdenshare.services.cases import get_case, get_case_obj
+    from burdenshare.services.cases import case_notification, get_case
 
     data = get_case(engine, case_id)
-    res = notification(get_case_obj(engine, case_id), as_of=dt.date.today())
-    data["notification"] = res.to_dict()
+    data["notification"] = case_notification(engine, case_id).to_dict()
     audit = []
     for rec in tail(engine, subject=case_id, limit=50):
         payload = rec.get("payload")
@@ -509,3 +484,70 @@ def metrics_trend(engine: Engine, quarter: str, k: int = 5) -> list[dict[str, An
                 value = num(cell["value"].iloc[0])
             rows.append({"quarter": q, "series": COUNT_LABELS[m], "cases": value})
     return rows
+
+
+# -- fast lane and consequence ledger ---------------------------------------------------
+
+#: The targets the partner page's shortfall card sets against "now" (ids the ledger knows).
+LEDGER_TARGETS: tuple[str, ...] = ("2", "3.5")
+
+
+def fast_lane(engine: Engine, policy: str, year: int | None, iso3: str) -> dict[str, Any] | None:
+    """The service's fast-lane check for ``iso3`` (criteria with sources, expedited steps,
+    gains per open case), or None when the policy has no fast lane or does not score it."""
+    from burdenshare.errors import UserError
+    from burdenshare.services.ledger import fast_lane_check
+
+    def make() -> dict[str, Any] | None:
+        try:
+            return fast_lane_check(engine, iso3, policy=policy, year=year, allow_files=False)
+        except UserError:
+            return None
+
+    return memo(("fastlane", _key(engine), _cases_version(engine), policy, year, iso3), make)
+
+
+def shortfall(engine: Engine, policy: str, year: int | None, iso3: str) -> dict[str, Any] | None:
+    """What falling short costs ``iso3``: the service's ledger for this one partner at each of
+    :data:`LEDGER_TARGETS` (``{"targets": [{target, source, partner, cases}], "notices"}``),
+    or None when the partner is neither scored nor has open cases."""
+    from burdenshare.errors import UserError
+    from burdenshare.services.ledger import ledger
+
+    def make() -> dict[str, Any] | None:
+        out, notices = [], []
+        for t in LEDGER_TARGETS:
+            try:
+                view = ledger(
+                    engine, policy=policy, year=year, target=t, partner=iso3, allow_files=False
+                )
+            except UserError:
+                return None
+            data = view.to_json()
+            if not data["partners"]:
+                return None
+            out.append(
+                {
+                    "target": data["meta"]["target_pct"],
+                    "source": data["meta"]["target_source"],
+                    "partner": data["partners"][0],
+                    "cases": data["cases"],
+                }
+            )
+            notices = data["notices"]
+        return {"targets": out, "notices": notices}
+
+    return memo(("shortfall", _key(engine), _cases_version(engine), policy, year, iso3), make)
+
+
+def ally_ledger(engine: Engine, target: float, group: str = "nato") -> dict[str, Any]:
+    """The ledger's headline per ally of ``group`` at ``target`` % of GDP (the service's
+    :func:`~burdenshare.services.ledger.ally_headlines`), with its notices and meta."""
+    from burdenshare.services.ledger import ally_headlines, records
+
+    def make() -> dict[str, Any]:
+        rows, view = ally_headlines(engine, group=group, target=target, allow_files=False)
+        meta = view.to_json(cases=False)["meta"]
+        return {"rows": records(rows), "notices": view.notices(), "meta": meta}
+
+    return memo(("allyledger", _key(engine), _cases_version(engine), target, group), make)

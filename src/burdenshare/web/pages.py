@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from burdenshare.charts import ranking as charts
 from burdenshare.web import front, specs
 from burdenshare.web.render import denied as _denied
 from burdenshare.web.render import engine_of, page, policy_choice, year_choice
@@ -39,7 +40,7 @@ def ranking_page(request: Request) -> Response:
         years=years,
         policy=policy,
         year=data["year"],
-        map_spec=specs.choropleth(
+        map_spec=charts.choropleth(
             data["rows"], measure=request.query_params.get("measure", "tier"), atlas_url=ATLAS
         ),
         cli=f"burdenshare rank --policy {policy} --year {data['year']}",
@@ -58,7 +59,7 @@ def ranking_json(request: Request) -> JSONResponse:
     data = front.ranking(engine, policy, year)
     measure = request.query_params.get("measure", "tier")
     return JSONResponse(
-        {**data, "map_spec": specs.choropleth(data["rows"], measure=measure, atlas_url=ATLAS)}
+        {**data, "map_spec": charts.choropleth(data["rows"], measure=measure, atlas_url=ATLAS)}
     )
 
 
@@ -75,7 +76,7 @@ def intervals_json(request: Request) -> JSONResponse:
         {**r, "name": names.get(r["iso3"], r["iso3"])}
         for r in front.rank_intervals(engine, policy, year)
     ]
-    return JSONResponse({"rows": recs, "spec": specs.caterpillar(recs)})
+    return JSONResponse({"rows": recs, "spec": charts.caterpillar(recs)})
 
 
 def _partner_or_404(request: Request, iso3: str):
@@ -131,6 +132,8 @@ def partner_page(request: Request, iso3: str) -> Response:
         sliders.append(
             {**spec, "name": ind["indicator"], "current": current, "value": _float(asked, current)}
         )
+    engine = engine_of(request)
+    user = user_of(request)
     return page(
         request,
         "partner.html",
@@ -139,12 +142,19 @@ def partner_page(request: Request, iso3: str) -> Response:
         policy=policy,
         year=ex["year"],
         sliders=sliders,
-        may_analyze=can(user_of(request), "analyze", request),
+        may_analyze=can(user, "analyze", request),
+        may_cases=can(user, "cases_read", request),
+        fast=front.fast_lane(engine, policy, year, ex["iso3"]),
+        short=front.shortfall(engine, policy, year, ex["iso3"]),
         asked=asked_any,
-        waterfall=specs.waterfall(ex["indicators"], ex["score"]),
+        waterfall=charts.waterfall(ex["indicators"], ex["score"]),
         history=specs.spending_history(ex["history"], ex["name"], front.targets()),
-        cli=f"burdenshare explain {ex['iso3']} --policy {policy} --year {ex['year']}",
-        footer=front.ranking(engine_of(request), policy, year),
+        cli=(
+            f"burdenshare explain {ex['iso3']} --policy {policy} --year {ex['year']}; "
+            f"burdenshare ledger --policy {policy} --year {ex['year']} --target 2 "
+            f"--partner {ex['iso3']}"
+        ),
+        footer=front.ranking(engine, policy, year),
     )
 
 
@@ -247,7 +257,10 @@ DEFAULT_TRAJECTORY = ("DEU", "FRA", "GBR", "ITA", "ESP", "POL", "CAN")
 
 @router.get("/monitor", response_class=HTMLResponse)
 def monitor_page(request: Request) -> Response:
-    """Allies against 2/3.5/5%, crossings between releases, the 2035 trajectory."""
+    """Allies against 2/3.5/5%, crossings between releases, the 2035 trajectory, and the
+    consequence ledger's headline per ally at the chosen target."""
+    from burdenshare.web.session import can, user_of
+
     if (resp := _denied(request, "read")) is not None:
         return resp
     engine = engine_of(request)
@@ -320,8 +333,11 @@ def monitor_page(request: Request) -> Response:
         footer={"year": status["year"], "vintages": front._vintages(status.get("vintages"))},
         status_spec=specs.monitor_status(status["rows"], goals),
         trajectory_spec=specs.trajectory(series, target, proj["by"]),
+        allies=front.ally_ledger(engine, target),
+        may_cases=can(user_of(request), "cases_read", request),
         cli=(
             f"burdenshare monitor crossings --between-vintages {frm} {to}; "
-            f"burdenshare monitor project --target {target:g} --by {proj['by']}"
+            f"burdenshare monitor project --target {target:g} --by {proj['by']}; "
+            f"burdenshare monitor ledger --target {target:g}"
         ),
     )

@@ -32,9 +32,7 @@ def _engine(request: Request):
 
 
 def _session(request: Request) -> dict[str, Any] | None:
-    if not hasattr(request.app.state, "settings"):
-        return None
-    return _auth()._session(request)
+    return _auth().read_session(request)
 
 
 def user_of(request: Request) -> Any:
@@ -121,4 +119,4 @@ def sign_in(request: Request, response: Response, name: str, password: str) -> s
 
 
 def sign_out(response: Response) -> None:
-    response.delete_cookie(_auth().SESSION_COOKIE, path="/")
+    _auth().clear_session(response)
