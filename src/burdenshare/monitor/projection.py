@@ -235,7 +235,9 @@ def _ally_frames(v: pd.DataFrame, group: str) -> tuple[pd.DataFrame, pd.DataFram
         vals = vals.reindex(index=out.index, columns=years)
         take = ~done & vals.notna().any(axis=1)
         out.loc[take] = vals.loc[take]
-        origin.loc[take] = org.reindex(index=out.index, columns=years).loc[take].fillna("")
+        origin.loc[take] = (
+            org.reindex(index=out.index, columns=years).loc[take].astype(object).fillna("")
+        )
         done |= take
     return out, origin
 
