@@ -104,8 +104,8 @@ def _seed_pool(engine, n_cases: int) -> None:
     """Small cases (no notification needed) at 'received', in one transaction."""
     import pandas as pd
 
-    from burdenshare.cases.repository import insert_frames
     from burdenshare.cases.synthetic import CASE_COLUMNS, ITEM_COLUMNS
+    from burdenshare.store.cases import insert_frames
 
     rows = []
     for i in range(n_cases):
@@ -141,8 +141,8 @@ def bench_concurrency(url: str, writers: int, per_writer: int, n_cases: int) -> 
     import numpy as np
     import sqlalchemy as sa
 
-    from burdenshare.cases import repository as repo
     from burdenshare.cases.lifecycle import next_main_stage, transition
+    from burdenshare.store import cases as repo
     from burdenshare.store.db import dispose_all, get_engine
 
     engine = get_engine(url)
@@ -213,8 +213,8 @@ _NOT_REQUIRED = None
 
 def bench_metrics(n: int) -> list[tuple[str, ...]]:
     from burdenshare.cases import metrics
-    from burdenshare.cases.repository import cases_frame, insert_frames
     from burdenshare.cases.synthetic import generate_frames
+    from burdenshare.store.cases import cases_frame, insert_frames
     from burdenshare.store.db import dispose_all, get_engine
 
     folder = Path(tempfile.mkdtemp(prefix="bs-bench-metrics-"))

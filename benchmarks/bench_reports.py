@@ -27,17 +27,17 @@ QUARTER = "2026Q3"
 
 
 def _store(n: int, tmp: Path) -> str:
-    from burdenshare.cases import repository
-    from burdenshare.cases.catalog import load_catalog
     from burdenshare.cases.synthetic import generate_frames
     from burdenshare.starter import ensure_starter
+    from burdenshare.store import cases as case_store
+    from burdenshare.store.catalog import load_catalog
     from burdenshare.store.db import get_engine
 
     url = f"sqlite:///{tmp / 'bench.db'}"
     engine = get_engine(url)
     ensure_starter(engine)
     cases, items = generate_frames(n, 11, catalog=load_catalog(engine))
-    repository.insert_frames(engine, cases, items, actor="bench", meta={"seed": 11})
+    case_store.insert_frames(engine, cases, items, actor="bench", meta={"seed": 11})
     return url
 
 

@@ -17,7 +17,6 @@ from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
-import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
@@ -83,12 +82,10 @@ def _slices(facts: pd.DataFrame):
 def ensure_starter(engine: Engine) -> int:
     """Load the snapshot into ``engine`` when the store holds no facts; return rows loaded."""
     from burdenshare.facts import ParseResult
-    from burdenshare.store.facts import import_result
-    from burdenshare.store.models import Fact
+    from burdenshare.store.facts import has_facts, import_result
 
-    with engine.connect() as conn:
-        if conn.execute(sa.select(Fact.id).limit(1)).first() is not None:
-            return 0
+    if has_facts(engine):
+        return 0
     facts = load_starter_facts()
     loaded = 0
     for info, part in _slices(facts):

@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 
 from burdenshare.cases import lifecycle
-from burdenshare.cases import repository as repo
 from burdenshare.cases.model import Stage
 from burdenshare.errors import CaseError
+from burdenshare.store import cases as repo
 
 S = Stage
 D = dt.date

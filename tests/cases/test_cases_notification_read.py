@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from burdenshare.cases import repository as repo
 from burdenshare.errors import CaseError
 from burdenshare.services.cases import case_notification, notify_check
+from burdenshare.store import cases as repo
 
 
 def test_case_notification_reads_only_and_equals_the_audited_check(engine, make_case):

@@ -9,10 +9,10 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from burdenshare.cases import repository as repo
 from burdenshare.cases.model import CaseItem, Stage
 from burdenshare.cases.transfers import TransferLine, TransferRequest
 from burdenshare.errors import CaseError
+from burdenshare.store import cases as repo
 
 D = dt.date
 S = Stage

@@ -20,16 +20,16 @@ LOA_STAGES = (
 
 
 def test_generated_dcs_cases_have_no_loa_stage_in_the_store(db_url, capsys):
-    from burdenshare.cases import repository
     from burdenshare.cases.lifecycle import DCS_TARGETS
     from burdenshare.cases.model import Stage
+    from burdenshare.store import cases as case_store
     from burdenshare.store.db import get_engine
 
     code = main(["cases", "generate", "--n", "300", "--seed", "7", "--db", db_url])
     assert code == 0, capsys.readouterr().err
     engine = get_engine(db_url)
-    ids = list(repository.cases_frame(engine, synthetic=True)["id"])
-    cases = [repository.get_case(engine, i) for i in ids]
+    ids = list(case_store.cases_frame(engine, synthetic=True)["id"])
+    cases = [case_store.get_case(engine, i) for i in ids]
     dcs = [c for c in cases if c.sale_type == "DCS"]
     fms = [c for c in cases if c.sale_type == "FMS"]
     assert len(dcs) >= 20 and len(fms) > len(dcs)

@@ -16,10 +16,10 @@ def api(db_url):
     import httpx
 
     from burdenshare.api.app import create_app
-    from burdenshare.cases.repository import insert_frames
     from burdenshare.cases.synthetic import generate_frames
     from burdenshare.services import users
     from burdenshare.settings import Settings
+    from burdenshare.store.cases import insert_frames
     from burdenshare.store.db import dispose_all, get_engine
 
     engine = get_engine(db_url)

@@ -23,8 +23,8 @@ def run(capsys, *args):
 @pytest.fixture
 def store(db_url):
     """A migrated store holding 300 SYNTHETIC cases (some open) from the real generator."""
-    from burdenshare.cases.repository import insert_frames
     from burdenshare.cases.synthetic import generate_frames
+    from burdenshare.store.cases import insert_frames
     from burdenshare.store.db import dispose_all, get_engine
 
     engine = get_engine(db_url)
@@ -35,7 +35,8 @@ def store(db_url):
 
 
 def test_catalog_pre_cleared_round_trips(db_url):
-    from burdenshare.cases.catalog import illustrative_catalog, load_catalog, save_catalog
+    from burdenshare.cases.catalog import illustrative_catalog
+    from burdenshare.store.catalog import load_catalog, save_catalog
     from burdenshare.store.db import dispose_all, get_engine
 
     engine = get_engine(db_url)
@@ -143,10 +144,11 @@ def test_queue_with_fast_lane_from_the_store(store):
     """The service the queue and schedule views call: which cases ride the fast lane, why."""
     import datetime as dt
 
-    from burdenshare.cases.catalog import load_catalog
-    from burdenshare.cases.queue import build_queue, load_queue_key, open_cases
+    from burdenshare.cases.queue import build_queue, load_queue_key
     from burdenshare.services import ledger as svc
     from burdenshare.services.queue import partners_frame
+    from burdenshare.store.cases import open_cases
+    from burdenshare.store.catalog import load_catalog
 
     _, engine = store
     cases, dem = open_cases(engine)

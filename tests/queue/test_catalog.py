@@ -10,12 +10,11 @@ from queue_helpers import item
 from burdenshare.cases.catalog import (
     Catalog,
     illustrative_catalog,
-    load_catalog,
     parse_csv,
     read_catalog_file,
-    save_catalog,
 )
 from burdenshare.errors import CaseError, DataFormatError
+from burdenshare.store.catalog import load_catalog, save_catalog
 
 YAML = """\
 catalog:

@@ -23,18 +23,18 @@ def server(db_url):
     import uvicorn
 
     from burdenshare.api.app import create_app
-    from burdenshare.cases import repository
-    from burdenshare.cases.catalog import load_catalog
     from burdenshare.cases.synthetic import generate_frames
     from burdenshare.services import users
     from burdenshare.settings import Settings
     from burdenshare.starter import ensure_starter
+    from burdenshare.store import cases as case_store
+    from burdenshare.store.catalog import load_catalog
     from burdenshare.store.db import dispose_all, get_engine
 
     engine = get_engine(db_url)
     ensure_starter(engine)
     cases, items = generate_frames(800, 5, catalog=load_catalog(engine))
-    repository.insert_frames(engine, cases, items, actor="test", meta={"seed": 5})
+    case_store.insert_frames(engine, cases, items, actor="test", meta={"seed": 5})
     tokens = {
         role: users.add_user(engine, f"{role}-u", role, actor="local:test")
         for role in ("viewer", "analyst", "case_officer", "oversight")

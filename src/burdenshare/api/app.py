@@ -174,11 +174,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", tags=["health"], openapi_extra={"x-permission": "public"})
     def healthz(request: Request) -> dict:
         """Liveness and database reachability (for probes; no credentials needed)."""
-        import sqlalchemy as sa
+        from burdenshare.store.db import ping
 
         try:
-            with request.app.state.ctx.engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
+            ping(request.app.state.ctx.engine)
         except Exception:  # noqa: BLE001 - the probe reports, never raises
             return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
         return {"status": "ok", "database": True, "version": burdenshare.__version__}

@@ -62,7 +62,7 @@ def _location(request: Request) -> str:
 
 
 def _status_of(exc: UserError) -> int:
-    from burdenshare.cases.repository import ConcurrentUpdateError
+    from burdenshare.store.cases import ConcurrentUpdateError
 
     if isinstance(exc, NotFoundError):
         return 404

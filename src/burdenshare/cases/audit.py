@@ -13,7 +13,7 @@ Haber & Stornetta, "How to time-stamp a digital document" (J. Cryptology 3, 1991
 integrity against editing after the fact, not against someone who rewrites the whole chain
 and the head (anchor the head elsewhere for that).
 
-Storage is in :mod:`burdenshare.cases.repository`; this module has no I/O.
+Storage is in :mod:`burdenshare.store.cases`; this module has no I/O.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ This module is the catalog's one home:
 * validation (pydantic) with messages that name the file, the row or line, and the field;
 * :func:`read_catalog_file` for CSV and YAML files;
 * :func:`illustrative_catalog`, the package's clearly labelled illustrative catalog;
-* :func:`load_catalog` / :func:`save_catalog` for the store (tables in
-  ``burdenshare.store.catalog_models``; SQLAlchemy is imported lazily).
+* the store's versions are read and written by :mod:`burdenshare.store.catalog`
+  (``load_catalog`` / ``save_catalog``).
 
 Items sharing a production line share its capacity: they must state the same quarterly
 capacity, and the line's backlog is the sum of their backlogs.
@@ -40,7 +40,6 @@ from burdenshare.errors import CaseError, DataFormatError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    import sqlalchemy as sa
 
 #: The catalog's own strategy-priority flag, highest first.
 PRIORITY_LEVELS: tuple[str, ...] = ("critical", "high", "standard")
@@ -430,120 +429,3 @@ def illustrative_catalog() -> Catalog:
         .read_text(encoding="utf-8")
     )
     return parse_yaml(text, "burdenshare/data/catalog/illustrative.yaml")
-
-
-# -- store ---------------------------------------------------------------------------------
-
-
-def load_catalog(engine: sa.Engine | None = None) -> Catalog:
-    """The latest catalog imported into the store, or the illustrative one when none is."""
-    if engine is None:
-        return illustrative_catalog()
-    import sqlalchemy as sa
-
-    from burdenshare.store.catalog_models import CatalogItemRecord, CatalogVersion
-
-    with engine.connect() as conn:
-        version = conn.execute(
-            sa.select(CatalogVersion).order_by(CatalogVersion.id.desc()).limit(1)
-        ).first()
-        if version is None:
-            return illustrative_catalog()
-        rows = conn.execute(
-            sa.select(CatalogItemRecord)
-            .where(CatalogItemRecord.catalog_version_id == version.id)
-            .order_by(CatalogItemRecord.position)
-        ).all()
-    items = []
-    for row in rows:
-        capacity = (
-            {"capacity_per_year": row.capacity_per_quarter * 4.0}
-            if row.capacity_basis == "year"
-            else {"capacity_per_quarter": row.capacity_per_quarter}
-        )
-        items.append(
-            CatalogItem(
-                id=row.item_id,
-                name=row.name,
-                category=row.category,
-                usml_category=row.usml_category,
-                production_line=row.production_line,
-                unit_cost_usd_m=row.unit_cost_usd_m,
-                lead_time_months=row.lead_time_months,
-                strategy_priority=row.strategy_priority,
-                us_forces_draw=row.us_forces_draw,
-                backlog_units=row.backlog_units,
-                pre_cleared=bool(row.pre_cleared),
-                **capacity,
-            )
-        )
-    return Catalog(
-        items=tuple(items),
-        name=version.name,
-        version=version.version,
-        illustrative=version.illustrative,
-        notice=version.notice,
-        source=version.source,
-    )
-
-
-def save_catalog(engine: sa.Engine, catalog: Catalog) -> tuple[int, bool]:
-    """Store ``catalog`` as the new current version, in one transaction.
-
-    Returns ``(version id, created)``. Importing the same content as the current version again
-    is a no-op (``created`` is False). Earlier versions are kept, never overwritten.
-    """
-    import datetime as dt
-
-    import sqlalchemy as sa
-
-    from burdenshare.store.catalog_models import CatalogItemRecord, CatalogVersion
-
-    digest = catalog.content_hash()
-    with engine.begin() as conn:
-        current = conn.execute(
-            sa.select(CatalogVersion.id, CatalogVersion.sha256)
-            .order_by(CatalogVersion.id.desc())
-            .limit(1)
-        ).first()
-        if current is not None and current.sha256 == digest:
-            return int(current.id), False
-        version_id = conn.execute(
-            sa.insert(CatalogVersion).returning(CatalogVersion.id),
-            {
-                "name": catalog.name,
-                "version": catalog.version,
-                "illustrative": catalog.illustrative,
-                "notice": catalog.notice,
-                "source": catalog.source,
-                "sha256": digest,
-                "n_items": len(catalog.items),
-                "imported_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            },
-        ).scalar_one()
-        conn.execute(
-            sa.insert(CatalogItemRecord),
-            [
-                {
-                    "catalog_version_id": version_id,
-                    "position": position,
-                    "item_id": item.id,
-                    "name": item.name,
-                    "category": item.category,
-                    "usml_category": item.usml_category,
-                    "production_line": item.production_line,
-                    "capacity_per_quarter": item.quarterly_capacity,
-                    "capacity_basis": "quarter"
-                    if item.capacity_per_quarter is not None
-                    else "year",
-                    "unit_cost_usd_m": item.unit_cost_usd_m,
-                    "lead_time_months": item.lead_time_months,
-                    "strategy_priority": item.strategy_priority,
-                    "us_forces_draw": item.us_forces_draw,
-                    "backlog_units": item.backlog_units,
-                    "pre_cleared": item.pre_cleared,
-                }
-                for position, item in enumerate(catalog.items)
-            ],
-        )
-    return int(version_id), True

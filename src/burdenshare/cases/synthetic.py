@@ -94,7 +94,7 @@ def generate_frames(
     import numpy as np
     import pandas as pd
 
-    from burdenshare.cases.catalog import load_catalog
+    from burdenshare.cases.catalog import illustrative_catalog
     from burdenshare.cases.eeum import load_designations
     from burdenshare.cases.lifecycle import load_process
     from burdenshare.cases.notification import notification_frame
@@ -102,7 +102,7 @@ def generate_frames(
     if n < 0:
         raise ValueError("n must be non-negative")
     rng = _rng(seed)
-    catalog = catalog or load_catalog()
+    catalog = catalog or illustrative_catalog()
     process = process or load_process()
     designations = designations or load_designations()
     span = (end - start).days

@@ -2,7 +2,7 @@
 
 Thin: parse options, call :mod:`burdenshare.services.cases` (and the other services), render.
 Heavy imports happen inside the command bodies. Every write goes through the service layer and
-:mod:`burdenshare.cases.repository`, which appends the audit record in the same transaction;
+:mod:`burdenshare.store.cases`, which appends the audit record in the same transaction;
 ``--actor`` is a local single-user claim and is recorded as ``local:NAME``.
 """
 

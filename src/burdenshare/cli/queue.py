@@ -1,6 +1,7 @@
 """``burdenshare catalog import|show`` and ``burdenshare cases queue|schedule``.
 
-Thin: parse options, call :mod:`burdenshare.cases.catalog` and the service layer
+Thin: parse options, call :mod:`burdenshare.cases.catalog` (files),
+:mod:`burdenshare.store.catalog` (store) and the service layer
 (:mod:`burdenshare.services.queue`: the queue, the comparison with first-come, first-served
 or another policy, the schedule), render. The ``queue`` and ``schedule`` commands join
 the existing ``cases`` group (registered by ``cli/cases.py``); heavy imports happen inside the
@@ -125,7 +126,8 @@ def catalog_import_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Validate a catalog file and store it as the current catalog (all or nothing)."""
-    from burdenshare.cases.catalog import read_catalog_file, save_catalog
+    from burdenshare.cases.catalog import read_catalog_file
+    from burdenshare.store.catalog import save_catalog
 
     catalog = read_catalog_file(file)  # validates everything before the store is touched
     version_id, created = save_catalog(db_engine(db), catalog)
@@ -149,7 +151,7 @@ def catalog_show_cmd(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Show the current catalog (the illustrative one when none was imported)."""
-    from burdenshare.cases.catalog import load_catalog
+    from burdenshare.store.catalog import load_catalog
 
     fmt = _format(fmt)
     catalog = load_catalog(db_engine(db))

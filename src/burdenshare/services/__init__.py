@@ -2,7 +2,7 @@
 
 One module per area; every function takes the store's engine (see :mod:`.context`) and plain
 arguments, applies the business rules through the pure core, reads and writes through
-``store/`` (and :mod:`burdenshare.cases.repository`), and returns plain data: dicts, lists,
+``store/``, and returns plain data: dicts, lists,
 frames. Interfaces only parse their own inputs and render. Errors are
 :class:`burdenshare.errors.UserError` with ``field`` naming the input in the core's words
 (``samples``, ``mde_value``); the CLI shows it as ``--samples``, the API as a JSON pointer.

@@ -28,9 +28,9 @@ def local_actor(name: str | None) -> str:
 
 def verify(engine: Engine) -> dict[str, Any]:
     """Verify the chain; every edited, deleted or reordered record is named."""
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
-    result = repository.verify_audit(engine)
+    result = case_store.verify_audit(engine)
     return {
         "ok": result.ok,
         "records": result.records,
@@ -41,9 +41,9 @@ def verify(engine: Engine) -> dict[str, Any]:
 
 def tail(engine: Engine, *, subject: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """The newest ``limit`` records (oldest first), optionally about one subject."""
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
-    records, _ = repository.read_audit(engine)
+    records, _ = case_store.read_audit(engine)
     if subject:
         records = [r for r in records if r["subject"] == subject]
     return records[-limit:]
@@ -60,12 +60,12 @@ def page(
     """Records after the cursor ``after`` (a seq) in order; returns (rows, next cursor)."""
     import json
 
-    from burdenshare.cases import repository
     from burdenshare.errors import UserError
+    from burdenshare.store import cases as case_store
 
     if not 1 <= limit <= 1000:
         raise UserError(f"must be between 1 and 1000, not {limit}", field="limit")
-    rows = repository.audit_page(engine, subject=subject, actor=actor, after=after, limit=limit + 1)
+    rows = case_store.audit_page(engine, subject=subject, actor=actor, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     for r in rows:
@@ -75,6 +75,6 @@ def page(
 
 
 def count(engine: Engine, *, kind: str | None = None, actor: str | None = None) -> int:
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
-    return repository.audit_count(engine, kind=kind, actor=actor)
+    return case_store.audit_count(engine, kind=kind, actor=actor)

@@ -1,7 +1,7 @@
 """Arms-sale cases: create and import (all or nothing), list, get, transition, congressional
 notification checks, third-party transfers, EEUM workload, synthetic cases.
 
-Every write goes through :mod:`burdenshare.cases.repository`, which appends the audit record
+Every write goes through :mod:`burdenshare.store.cases`, which appends the audit record
 in the same transaction, with the ``actor`` the interface vouches for (the API's signed-in
 user; the CLI's ``--actor``, labelled ``local:`` as a single-user claim).
 """
@@ -143,14 +143,14 @@ def import_cases(
     All or nothing unless ``partial``: any bad row (or an id already stored) raises
     :class:`ImportRejected` listing every problem and writes nothing. With ``partial`` the
     valid cases are written and the rejected rows returned."""
-    from burdenshare.cases import repository
-    from burdenshare.cases.catalog import load_catalog
     from burdenshare.cases.eeum import flag_case, load_designations
     from burdenshare.cases.importer import RowError, read_cases_text
+    from burdenshare.store import cases as case_store
+    from burdenshare.store.catalog import load_catalog
 
     catalog = load_catalog(engine)
     result = read_cases_text(text, name, kind, catalog_ids=catalog.item_ids())
-    clash = repository.existing_ids(engine, [c.id for c in result.cases])
+    clash = case_store.existing_ids(engine, [c.id for c in result.cases])
     for c in result.cases:
         if c.id in clash:
             result.errors.append(
@@ -163,7 +163,7 @@ def import_cases(
     designations = load_designations()
     names = {item.id: item.name for item in catalog}
     good = [flag_case(c, designations, names) for c in good]
-    n = repository.insert_cases(engine, good, actor=actor, source=name)
+    n = case_store.insert_cases(engine, good, actor=actor, source=name)
     return ImportOutcome(
         n, [c.id for c in good], list(result.errors), result.rejected_keys, read=result
     )
@@ -186,10 +186,10 @@ def list_cases(
     limit: int | None = None,
 ) -> pd.DataFrame:
     """Cases (no items) ordered by id with :data:`LIST_COLUMNS`, optionally filtered."""
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
     stage = parse_stage(status).value if status else None
-    frame = repository.list_cases(
+    frame = case_store.list_cases(
         engine, status=stage, partner=partner, synthetic=synthetic, limit=limit
     )
     return frame[list(LIST_COLUMNS)]
@@ -205,13 +205,13 @@ def list_cases_page(
     limit: int = 100,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of cases after the cursor ``after`` (a case id); returns (rows, next cursor)."""
-    from burdenshare.cases import repository
     from burdenshare.services._json import jsonable
+    from burdenshare.store import cases as case_store
 
     if not 1 <= limit <= 1000:
         raise UserError(f"must be between 1 and 1000, not {limit}", field="limit")
     stage = parse_stage(status).value if status else None
-    rows = repository.list_cases_page(
+    rows = case_store.list_cases_page(
         engine, status=stage, partner=partner, synthetic=synthetic, after=after, limit=limit + 1
     )
     more = len(rows) > limit
@@ -221,18 +221,18 @@ def list_cases_page(
 
 
 def get_case_obj(engine: Engine, case_id: str) -> Case:
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
-    return repository.get_case(engine, case_id)
+    return case_store.get_case(engine, case_id)
 
 
 def get_case(engine: Engine, case_id: str) -> dict[str, Any]:
     """One case as data: values, items (EEUM flags), stage dates, allowed next stages."""
-    from burdenshare.cases import repository
     from burdenshare.cases.lifecycle import allowed_targets
+    from burdenshare.store import cases as case_store
 
-    case = repository.get_case(engine, case_id)
-    data = repository.case_payload(case)
+    case = case_store.get_case(engine, case_id)
+    data = case_store.case_payload(case)
     data["allowed_next"] = [s.value for s in allowed_targets(case.status)]
     return data
 
@@ -251,15 +251,15 @@ def transition(
     """Move a case to ``stage`` on ``at`` (today by default). ``approved``: the LOA's
     approval date (MILAP), recorded with the move to offered (SAMM C5.4.19). A refused
     transition says why and writes nothing; a stale ``expected_version`` or a concurrent
-    writer raises :class:`~burdenshare.cases.repository.ConcurrentUpdateError`."""
-    from burdenshare.cases import repository
+    writer raises :class:`~burdenshare.cases.case_store.ConcurrentUpdateError`."""
+    from burdenshare.store import cases as case_store
 
     target = parse_stage(stage)
     when = parse_day(at, "at")
     appr = None if approved is None else parse_day(approved, "approved")
     if expected_version is not None and expected_version < 1:
         raise CaseError(f"must be a positive version, not {expected_version}", field="version")
-    return repository.transition_case(
+    return case_store.transition_case(
         engine,
         case_id,
         target,
@@ -326,11 +326,11 @@ def case_notification(
     section, threshold, review days, earliest offer date. Reads only: unlike
     :func:`notify_check` (a user's explicit check, which is audited) it writes nothing, so a
     page showing a case does not add to the audit log."""
-    from burdenshare.cases import repository
     from burdenshare.cases.notification import notification
+    from burdenshare.store import cases as case_store
 
     when = parse_day(as_of, "as_of")
-    return notification(repository.get_case(engine, case_id), as_of=when, rules=rules)
+    return notification(case_store.get_case(engine, case_id), as_of=when, rules=rules)
 
 
 def notify_check(
@@ -345,20 +345,20 @@ def notify_check(
 ) -> NotificationResult:
     """Does a stored case (``case_id``) or a proposed sale (``query``) need congressional
     notification; under which section, threshold and review period? The check is audited."""
-    from burdenshare.cases import repository
     from burdenshare.cases.notification import notification
+    from burdenshare.store import cases as case_store
 
     when = parse_day(as_of, "as_of")
     if (case_id is None) == (query is None):
         raise UserError("give a case id or the sale's partner and values, not both", field="case")
     if case_id is not None:
-        case = repository.get_case(engine, case_id)
+        case = case_store.get_case(engine, case_id)
         if retransfer_outside_group:
             case = case.model_copy(update={"retransfer_outside_group": True})
         result = notification(case, as_of=when, rules=rules)
     else:
         result = notification(notification_input(query), as_of=when, rules=rules)
-    repository.audit_only(
+    case_store.audit_only(
         engine,
         actor=actor,
         kind="notification",
@@ -371,10 +371,10 @@ def notify_check(
 def notification_inputs(engine: Engine) -> pd.DataFrame:
     """Stored cases with the columns :func:`notification_frame` needs (firearms value:
     the case's USML Category I lines, summed in the store)."""
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
-    frame = repository.cases_frame(engine)
-    fv = repository.firearms_values(engine)
+    frame = case_store.cases_frame(engine)
+    fv = case_store.firearms_values(engine)
     frame["firearms_value"] = frame["id"].map(fv).fillna(0.0)
     return frame
 
@@ -389,15 +389,15 @@ def notify_compare(
 ) -> dict[str, Any]:
     """How many cases would no longer need notification under a proposed rule set (cases
     before the offer only, unless ``open_only`` is false). The comparison is audited."""
-    from burdenshare.cases import repository
     from burdenshare.cases.notification import compare_rule_sets
+    from burdenshare.store import cases as case_store
 
     when = parse_day(as_of, "as_of")
     frame = notification_inputs(engine)
     if open_only:
         frame = frame[frame["status"].isin(list(PRE_OFFER_STAGES))]
     out = compare_rule_sets(frame, None, proposed, when)
-    repository.audit_only(
+    case_store.audit_only(
         engine,
         actor=actor,
         kind="rule_comparison",
@@ -422,10 +422,10 @@ def renotification_check(
     nothing. ``amended`` holds the new values (mde_value, total_value, dc_value)."""
     from dataclasses import replace
 
-    from burdenshare.cases import repository
     from burdenshare.cases.notification import NotificationInput, renotification
+    from burdenshare.store import cases as case_store
 
-    case = repository.get_case(engine, case_id)
+    case = case_store.get_case(engine, case_id)
     original = NotificationInput.from_case(case)
     vals = {
         k: parse_amount(amended.get(k, getattr(original, k)), k)
@@ -443,7 +443,7 @@ def renotification_check(
         original, new, when, enhancement=enhancement, delivery_date=due, rules=rules
     )
     payload = result.to_dict() if hasattr(result, "to_dict") else {"outcome": str(result)}
-    repository.audit_only(
+    case_store.audit_only(
         engine, actor=actor, kind="renotification", subject=case_id, payload=payload
     )
     return result
@@ -532,17 +532,17 @@ def transfer_record(
     engine: Engine, req: TransferRequest, *, actor: str
 ) -> tuple[str | None, TransferDecision]:
     """Record a retransfer request with its checks (denial, s.3(d) notification, EEUM)."""
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
-    return repository.request_transfer(engine, req, actor=actor)
+    return case_store.request_transfer(engine, req, actor=actor)
 
 
 def transfer_check(engine: Engine, req: TransferRequest, *, actor: str) -> TransferDecision:
     """Run the retransfer checks without recording a request; the check is audited."""
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
-    _, decision = repository.request_transfer(engine, req, dry_run=True)
-    repository.audit_only(
+    _, decision = case_store.request_transfer(engine, req, dry_run=True)
+    case_store.audit_only(
         engine,
         actor=actor,
         kind="transfer_check",
@@ -558,9 +558,9 @@ def transfer_check(engine: Engine, req: TransferRequest, *, actor: str) -> Trans
 
 
 def get_transfer(engine: Engine, transfer_id: str) -> dict[str, Any]:
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
-    return repository.get_transfer(engine, transfer_id)
+    return case_store.get_transfer(engine, transfer_id)
 
 
 # ---- EEUM, synthetic cases ------------------------------------------------------------------
@@ -568,14 +568,14 @@ def get_transfer(engine: Engine, transfer_id: str) -> dict[str, Any]:
 
 def eeum_workload(engine: Engine, quarter: str) -> pd.DataFrame:
     """EEUM inventories due in a quarter per partner (90 days after arrival, then yearly)."""
-    from burdenshare.cases import repository
     from burdenshare.cases.eeum import parse_quarter, workload
+    from burdenshare.store import cases as case_store
 
     try:
         parse_quarter(quarter)
     except UserError as exc:
         raise CaseError(exc.message, field="quarter") from None
-    return workload(repository.delivered_eeum_items(engine), quarter)
+    return workload(case_store.delivered_eeum_items(engine), quarter)
 
 
 def eeum_designations() -> dict[str, Any]:
@@ -597,18 +597,18 @@ def generate_synthetic(
     actor: str,
 ) -> tuple[int, dict[str, int]]:
     """Insert ``n`` realistic SYNTHETIC cases (ids SYN-..., labelled synthetic)."""
-    from burdenshare.cases import repository
-    from burdenshare.cases.catalog import load_catalog
     from burdenshare.cases.synthetic import generate_frames
+    from burdenshare.store import cases as case_store
+    from burdenshare.store.catalog import load_catalog
 
     s, e = parse_day(start, "start"), parse_day(end, "end")
     if e <= s:
         raise UserError("must be after start", field="end")
-    taken = repository.count_ids_with_prefix(engine, "SYN-")
+    taken = case_store.count_ids_with_prefix(engine, "SYN-")
     cases, items = generate_frames(
         n, seed, start=s, end=e, catalog=load_catalog(engine), id_start=taken + 1
     )
-    count = repository.insert_frames(
+    count = case_store.insert_frames(
         engine,
         cases,
         items,

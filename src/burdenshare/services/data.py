@@ -16,8 +16,8 @@ def status(engine: Engine) -> dict[str, Any]:
 
 def load_starter(engine: Engine, *, actor: str) -> int:
     """Load the bundled snapshot when the store holds no facts; returns rows loaded."""
-    from burdenshare.cases.repository import audit_only
     from burdenshare.starter import ensure_starter
+    from burdenshare.store.cases import audit_only
 
     loaded = ensure_starter(engine)
     if loaded:

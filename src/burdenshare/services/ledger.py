@@ -108,8 +108,7 @@ def _as_of(value: dt.date | str | None) -> dt.date:
 def store_cases(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Open cases with the fields the ledger uses (stage, AOD group, notification, value,
     synthetic flag) and their catalog demands."""
-    from burdenshare.cases.queue import open_cases
-    from burdenshare.cases.repository import cases_frame
+    from burdenshare.store.cases import cases_frame, open_cases
 
     cases, demands = open_cases(engine)
     if cases.empty:
@@ -203,12 +202,12 @@ def ledger(
     allow_files: bool = True,
 ) -> LedgerView:
     """The consequence ledger over the store's open cases (see :mod:`burdenshare.cases.ledger`)."""
-    from burdenshare.cases.catalog import load_catalog
     from burdenshare.cases.fastlane import load_expedite
     from burdenshare.cases.ledger import compute_ledger
     from burdenshare.cases.queue import load_queue_key
     from burdenshare.services.partners import panel as store_panel
     from burdenshare.services.partners import resolve_policy
+    from burdenshare.store.catalog import load_catalog
 
     if method not in ("greedy", "optimal"):
         raise UserError(f"unknown method {method!r} (use greedy or optimal)", field="method")
@@ -262,7 +261,6 @@ def fast_lane_check(
     and what the fast lane gains (or would gain) on each of its open cases."""
     import numpy as np
 
-    from burdenshare.cases.catalog import load_catalog
     from burdenshare.cases.fastlane import (
         case_gains,
         criteria_fail,
@@ -273,6 +271,7 @@ def fast_lane_check(
     from burdenshare.scoring.engine import context, evaluate, prepare
     from burdenshare.services.partners import panel as store_panel
     from burdenshare.services.partners import resolve_policy
+    from burdenshare.store.catalog import load_catalog
 
     code = _iso3(iso3, "iso3")
     when = _as_of(as_of)

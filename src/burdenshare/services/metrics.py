@@ -57,9 +57,10 @@ def partner_tiers(engine: Engine) -> tuple[pd.DataFrame | None, str | None]:
 
 def quarterly(engine: Engine, quarter: str, *, k: int = 5, synthetic: bool = True) -> Quarterly:
     """The quarter's metrics, disclosure control applied (``k``: minimum cases per cell)."""
-    from burdenshare.cases import metrics, repository
+    from burdenshare.cases import metrics
     from burdenshare.cases.eeum import parse_quarter
     from burdenshare.errors import UserError
+    from burdenshare.store import cases as case_store
 
     try:
         parse_quarter(quarter)
@@ -67,7 +68,7 @@ def quarterly(engine: Engine, quarter: str, *, k: int = 5, synthetic: bool = Tru
         raise UserError(exc.message, field="quarter") from None
     if k < 1:
         raise UserError(f"k must be at least 1, got {k}", field="k")
-    frame = repository.cases_frame(engine, synthetic=None if synthetic else False)
+    frame = case_store.cases_frame(engine, synthetic=None if synthetic else False)
     tiers, warning = partner_tiers(engine)
     raw = metrics.quarterly_metrics(frame, quarter, tiers=tiers)
     table = metrics.disclose(raw, k)

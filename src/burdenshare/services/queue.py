@@ -183,14 +183,14 @@ def build(
     second policy (each case's position under it, ``against_position``). ``fast_lane``:
     apply the policy's fast lane (default); ``eeum_open``: partners (ISO3) with an open
     end-use monitoring discrepancy, who do not qualify."""
-    from burdenshare.cases.catalog import load_catalog
     from burdenshare.cases.queue import (
         build_queue,
         explain_queue,
         load_queue_key,
-        open_cases,
         queue_summary,
     )
+    from burdenshare.store.cases import open_cases
+    from burdenshare.store.catalog import load_catalog
 
     when = as_of or dt.date.today()
     qkey = load_queue_key(key_path)

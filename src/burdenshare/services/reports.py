@@ -94,11 +94,12 @@ def quarterly_data(
     ``cases``: an already-read case frame (benchmarks); by default the store's."""
     import pandas as pd
 
-    from burdenshare.cases import metrics, repository
+    from burdenshare.cases import metrics
     from burdenshare.cases.eeum import parse_quarter
     from burdenshare.cases.lifecycle import load_process
     from burdenshare.reports.common import Provenance, now_utc
     from burdenshare.reports.quarterly import QuarterlyData
+    from burdenshare.store import cases as case_store
 
     try:
         parse_quarter(quarter)
@@ -113,7 +114,7 @@ def quarterly_data(
     frame = (
         cases
         if cases is not None
-        else repository.cases_frame(engine, synthetic=None if synthetic else False)
+        else case_store.cases_frame(engine, synthetic=None if synthetic else False)
     )
     process = load_process()
     raw_now = metrics.quarterly_metrics(frame, label, process=process)
@@ -149,7 +150,7 @@ def quarterly_data(
         policy=meta["policy"],
         policy_version=meta["policy_version"],
         policy_sha256=meta["policy_hash"],
-        audit_head=repository.audit_head(engine),
+        audit_head=case_store.audit_head(engine),
         synthetic=has_synth,
         notes=(
             *((warning,) if warning else ()),
@@ -299,9 +300,9 @@ def brief_data(
 
 
 def _audit_head(engine: Engine) -> tuple[int, str]:
-    from burdenshare.cases import repository
+    from burdenshare.store import cases as case_store
 
-    return repository.audit_head(engine)
+    return case_store.audit_head(engine)
 
 
 def _open_cases(engine: Engine, iso3: str) -> list[dict[str, Any]]:

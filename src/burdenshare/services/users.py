@@ -123,13 +123,13 @@ def check_password(password: str) -> str:
 
 
 def _audit(engine: Engine, conn, actor: str, kind: str, subject: str, payload: dict) -> None:
-    from burdenshare.cases.repository import append_audit
+    from burdenshare.store.cases import append_audit
 
     append_audit(conn, actor=actor, kind=kind, subject=subject, payload=payload)
 
 
 def _tx(engine: Engine, fn):
-    from burdenshare.cases.repository import run_tx
+    from burdenshare.store.cases import run_tx
 
     return run_tx(engine, fn)
 

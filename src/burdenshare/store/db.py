@@ -87,6 +87,15 @@ def read_only_reason(engine: Engine) -> str | None:
     return getattr(engine, "burdenshare_read_only", None)
 
 
+def ping(engine: Engine) -> None:
+    """Run ``SELECT 1`` on ``engine``: returns when the database answers, raises when not.
+
+    For the API's health probe, which turns any exception into "unavailable".
+    """
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+
+
 def create_engine(url: str | None = None) -> Engine:
     """A SQLAlchemy engine for ``url`` (no migration, no connection yet).
 

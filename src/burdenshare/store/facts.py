@@ -542,6 +542,12 @@ def load_records(engine: Engine, table_name: str) -> pd.DataFrame:
         return pd.DataFrame([p if isinstance(p, dict) else json.loads(p) for p in payloads])
 
 
+def has_facts(engine: Engine) -> bool:
+    """True when the store holds at least one fact (one indexed row read)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(Fact.id).limit(1)).first() is not None
+
+
 def status(engine: Engine) -> dict:
     """Sources, vintages, coverage and row counts, for ``data status``."""
     i, f = Import.__table__, Fact.__table__

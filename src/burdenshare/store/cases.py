@@ -1,5 +1,8 @@
 """Store access for cases, items, transfers and the audit log (SQLite and PostgreSQL).
 
+All case SQL lives here (the pure case rules are in :mod:`burdenshare.cases`), including the
+queue's inputs (:func:`open_cases`).
+
 Every write is one transaction that also appends its audit record(s), so a case never
 changes without its record and a failure leaves nothing half-written.
 
@@ -28,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlalchemy as sa
 
 from burdenshare.cases import audit as audit_mod
-from burdenshare.cases.model import Case, CaseItem, Stage
+from burdenshare.cases.model import TERMINAL, Case, CaseItem, Stage
 from burdenshare.errors import CaseError, NotFoundError, StoreError
 from burdenshare.store.case_models import (
     STAGE_COLUMNS,
@@ -830,3 +833,49 @@ def audit_count(engine: sa.Engine, *, kind: str | None = None, actor: str | None
         q = q.where(AUDIT.c.actor == actor)
     with engine.connect() as conn:
         return int(conn.execute(q).scalar_one())
+
+
+def open_cases(engine: sa.Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Open cases from the store as (cases, demands) frames, the queue's inputs.
+
+    The frames feed :func:`burdenshare.cases.queue.build_queue` and the ledger.
+
+    Open means not in a terminal stage (closed, withdrawn, denied, expired: the case model's
+    ``TERMINAL``). ``cases``: case_id, partner, requested, status. ``demands``: one row per
+    case item that names a catalog item (case_id, item_id, quantity); free-text items need no
+    production line and do not enter the schedule. Read-only.
+    """
+    import pandas as pd
+
+    cases_t, items_t = CASES, ITEMS
+    closed = sorted(stage.value for stage in TERMINAL)
+    q_cases = (
+        sa.select(
+            cases_t.c.id.label("case_id"),
+            cases_t.c.partner,
+            cases_t.c.request_date.label("requested"),
+            cases_t.c.status,
+        )
+        .where(cases_t.c.status.not_in(closed))
+        .order_by(cases_t.c.id)
+    )
+    q_items = (
+        sa.select(
+            items_t.c.case_id,
+            items_t.c.catalog_item_id.label("item_id"),
+            items_t.c.quantity,
+        )
+        .join(cases_t, cases_t.c.id == items_t.c.case_id)
+        .where(cases_t.c.status.not_in(closed), items_t.c.catalog_item_id.is_not(None))
+        .order_by(items_t.c.case_id, items_t.c.line)
+    )
+    with engine.connect() as conn:
+        cases = pd.DataFrame(
+            conn.execute(q_cases).mappings().all(),
+            columns=["case_id", "partner", "requested", "status"],
+        )
+        demands = pd.DataFrame(
+            conn.execute(q_items).mappings().all(), columns=["case_id", "item_id", "quantity"]
+        )
+    cases["requested"] = pd.to_datetime(cases["requested"])
+    return cases, demands
