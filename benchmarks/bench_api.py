@@ -242,9 +242,9 @@ def _check(engine, ids: list[str], ok: int) -> tuple[int, int]:
 def bench_transitions(db_api: str, db_direct: str, label: str, n_cases: int) -> list[tuple]:
     import httpx
 
+    from burdenshare.errors import ConcurrentUpdateError
     from burdenshare.services import cases as svc
     from burdenshare.services import users
-    from burdenshare.store.cases import ConcurrentUpdateError
     from burdenshare.store.db import get_engine
 
     out = []

@@ -60,3 +60,7 @@ class StoreError(UserError):
 
 class CaseError(UserError):
     """A refused case operation (invalid transition, bad case data)."""
+
+
+class ConcurrentUpdateError(CaseError):
+    """Another writer changed the case after it was read; nothing was written (HTTP 409)."""

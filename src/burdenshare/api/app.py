@@ -56,6 +56,20 @@ CSP_PAGES = (
 )
 
 
+def _security_headers(csp: str) -> tuple[tuple[bytes, bytes], ...]:
+    return (
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    )
+
+
+_HEADERS_API = _security_headers(CSP_API)
+_HEADERS_PAGES = _security_headers(CSP_PAGES)
+
+
 class SecurityHeaders:
     """Security headers on every answer (CSP without inline script, no sniffing, no framing)."""
 
@@ -67,19 +81,17 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        csp = CSP_API if path.startswith(API_PREFIX) or path == "/openapi.json" else CSP_PAGES
+        extra = (
+            _HEADERS_API
+            if path.startswith(API_PREFIX) or path == "/openapi.json"
+            else _HEADERS_PAGES
+        )
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                for k, v in (
-                    (b"content-security-policy", csp.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"cross-origin-opener-policy", b"same-origin"),
-                ):
+                for k, v in extra:
                     if k not in names:
                         headers.append((k, v))
                 message["headers"] = headers
@@ -185,6 +197,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _bearer_in_openapi(app)
     _docs(app)
     _dashboard(app)
+    from burdenshare.api.fastpath import CachedPartners
+
+    app.add_middleware(CachedPartners, ctx=app.state.ctx)
     app.add_middleware(BodyLimit, limit=settings.max_body)
     app.add_middleware(SecurityHeaders)
     return app

@@ -62,7 +62,7 @@ def _location(request: Request) -> str:
 
 
 def _status_of(exc: UserError) -> int:
-    from burdenshare.store.cases import ConcurrentUpdateError
+    from burdenshare.errors import ConcurrentUpdateError
 
     if isinstance(exc, NotFoundError):
         return 404

@@ -1,11 +1,11 @@
 """``burdenshare catalog import|show`` and ``burdenshare cases queue|schedule``.
 
-Thin: parse options, call :mod:`burdenshare.cases.catalog` (files),
-:mod:`burdenshare.store.catalog` (store) and the service layer
-(:mod:`burdenshare.services.queue`: the queue, the comparison with first-come, first-served
-or another policy, the schedule), render. The ``queue`` and ``schedule`` commands join
-the existing ``cases`` group (registered by ``cli/cases.py``); heavy imports happen inside the
-command bodies. Whenever the illustrative catalog is in use, the output says so.
+Thin: parse options, call :mod:`burdenshare.cases.catalog` (reading files) and the service
+layer (:mod:`burdenshare.services.queue`: the stored catalog, the queue, the comparison with
+first-come, first-served or another policy, the schedule), render. The ``queue`` and
+``schedule`` commands join the existing ``cases`` group (registered by ``cli/cases.py``); heavy
+imports happen inside the command bodies. Whenever the illustrative catalog is in use, the
+output says so.
 """
 
 from __future__ import annotations
@@ -127,10 +127,10 @@ def catalog_import_cmd(
 ) -> None:
     """Validate a catalog file and store it as the current catalog (all or nothing)."""
     from burdenshare.cases.catalog import read_catalog_file
-    from burdenshare.store.catalog import save_catalog
+    from burdenshare.services.queue import import_catalog
 
     catalog = read_catalog_file(file)  # validates everything before the store is touched
-    version_id, created = save_catalog(db_engine(db), catalog)
+    version_id, created = import_catalog(db_engine(db), catalog)
     n_lines = len({item.production_line for item in catalog})
     if created:
         typer.echo(
@@ -151,10 +151,10 @@ def catalog_show_cmd(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Show the current catalog (the illustrative one when none was imported)."""
-    from burdenshare.store.catalog import load_catalog
+    from burdenshare.services.queue import current_catalog
 
     fmt = _format(fmt)
-    catalog = load_catalog(db_engine(db))
+    catalog = current_catalog(db_engine(db))
     items = catalog.to_frame()
     lines = catalog.lines().reset_index()
     if fmt == "json":

@@ -251,7 +251,7 @@ def transition(
     """Move a case to ``stage`` on ``at`` (today by default). ``approved``: the LOA's
     approval date (MILAP), recorded with the move to offered (SAMM C5.4.19). A refused
     transition says why and writes nothing; a stale ``expected_version`` or a concurrent
-    writer raises :class:`~burdenshare.cases.case_store.ConcurrentUpdateError`."""
+    writer raises :class:`~burdenshare.errors.ConcurrentUpdateError`."""
     from burdenshare.store import cases as case_store
 
     target = parse_stage(stage)

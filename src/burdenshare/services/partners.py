@@ -124,10 +124,16 @@ def panel(engine: Engine, year: int | None = None, vintage: str = "latest") -> P
     return _cached(("panel", *pkey), lambda: _build_panel(engine, pkey))
 
 
-def _panel_key(engine: Engine, year: int | None, vintage: str) -> tuple:
+def facts_key(engine: Engine) -> tuple:
+    """(store URL, facts fingerprint): the first two parts of every :attr:`Ranking.key`;
+    cached answers built on a ranking are kept under it (new facts, new key)."""
     from burdenshare.store.fingerprint import facts_fingerprint
 
-    return (str(engine.url), facts_fingerprint(engine), _year(year), vintage)
+    return (str(engine.url), facts_fingerprint(engine))
+
+
+def _panel_key(engine: Engine, year: int | None, vintage: str) -> tuple:
+    return (*facts_key(engine), _year(year), vintage)
 
 
 @dataclass(frozen=True)

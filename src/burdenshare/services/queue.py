@@ -350,3 +350,28 @@ def schedule(
     return ScheduleView(
         result, problem, view.catalog, policy, view.as_of, whatif, moved, impact, view.fast_lane
     )
+
+
+# ---- catalog and case counts (the interfaces read the store only through these) ------------
+
+
+def current_catalog(engine: Engine) -> Catalog:
+    """The stored current catalog (the illustrative one when none was imported)."""
+    from burdenshare.store.catalog import load_catalog
+
+    return load_catalog(engine)
+
+
+def import_catalog(engine: Engine, catalog: Catalog) -> tuple[int, bool]:
+    """Store ``catalog`` (already validated) as the current one: (version id, created);
+    ``created`` is False when the current catalog has the same content."""
+    from burdenshare.store.catalog import save_catalog
+
+    return save_catalog(engine, catalog)
+
+
+def case_counts(engine: Engine) -> dict[str, int]:
+    """Stored cases by status (part of a schedule job's inputs: new cases, new job)."""
+    from burdenshare.store.cases import counts_by_status
+
+    return counts_by_status(engine)

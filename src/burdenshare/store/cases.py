@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from burdenshare.cases import audit as audit_mod
 from burdenshare.cases.model import TERMINAL, Case, CaseItem, Stage
-from burdenshare.errors import CaseError, NotFoundError, StoreError
+from burdenshare.errors import CaseError, ConcurrentUpdateError, NotFoundError, StoreError
 from burdenshare.store.case_models import (
     STAGE_COLUMNS,
     AuditHeadRow,
@@ -56,10 +56,6 @@ TRANSFERS = TransferRow.__table__
 TRANSFER_ITEMS = TransferItemRow.__table__
 AUDIT = AuditRow.__table__
 HEAD = AuditHeadRow.__table__
-
-
-class ConcurrentUpdateError(CaseError):
-    """Another writer changed the case after it was read; nothing was written."""
 
 
 class CaseNotFoundError(CaseError, NotFoundError):

@@ -138,8 +138,8 @@ class TransitionIn(Body):
 def transition(case_id: str, body: TransitionIn, request: Request, user=Depends(current_user)):
     """Move a case to a stage; a refused move says why (422) and writes nothing; a stale
     ``expected_version`` or a concurrent writer answers 409 with the current version."""
+    from burdenshare.errors import ConcurrentUpdateError
     from burdenshare.services import cases
-    from burdenshare.store.cases import ConcurrentUpdateError
 
     eng = engine(request)
     try:

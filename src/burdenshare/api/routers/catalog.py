@@ -16,8 +16,7 @@ router = APIRouter(tags=["queue"])
 @router.get("/catalog", **perm("cases_read", csv=True))
 def catalog(request: Request, format: Literal["json", "csv"] | None = None):
     """Catalog items with production line, capacity, unit cost, priority and backlog."""
-    from burdenshare.services.queue import catalog_json
-    from burdenshare.store.catalog import load_catalog
+    from burdenshare.services.queue import catalog_json, current_catalog
 
-    cat = load_catalog(engine(request))
+    cat = current_catalog(engine(request))
     return answer(request, as_json(cat.to_frame()), meta=catalog_json(cat), filename="catalog.csv")

@@ -10,13 +10,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from burdenshare.api import fastpath
 from burdenshare.api.auth import perm
 from burdenshare.api.listing import answer, page
 from burdenshare.api.routers._common import as_json, engine
 
 router = APIRouter(tags=["partners"])
-#: Serialized JSON answers by (ranking inputs incl. the facts fingerprint, request URL).
-_answers: dict[tuple, bytes] = {}
 SORTABLE = ("rank", "score", "name", "iso3", "tier")
 
 
@@ -46,9 +45,11 @@ async def list_partners(
             partial(partners.rank, eng, policy, year, vintage, region=region, allow_files=False)
         )
     csv_wanted = wants_csv(request)
-    cache_key = (ranking.key, str(request.url))
+    # JSON answers are kept by (store, facts fingerprint, URL); the URL names the policy,
+    # year, vintage and filters. api/fastpath.py answers repeats from them.
+    cache_key = (ranking.key[0], ranking.key[1], str(request.url))
     if not csv_wanted:
-        body = _answers.get(cache_key)
+        body = fastpath.recall(*cache_key)
         if body is not None:
             return Response(body, media_type="application/json")
     rows = ranking.rows
@@ -75,9 +76,7 @@ async def list_partners(
         filename="partners.csv",
     )
     if not csv_wanted:
-        if len(_answers) >= 256:
-            _answers.pop(next(iter(_answers)))
-        _answers[cache_key] = response.body
+        fastpath.remember(*cache_key, response.body)
     return response
 
 

@@ -105,9 +105,7 @@ def schedule(
         progress(1)
         return as_json(out)
 
-    from burdenshare.store import cases as case_store
-
-    inputs = {**as_json(kwargs), "cases": case_store.counts_by_status(eng)}
+    inputs = {**as_json(kwargs), "cases": svc.case_counts(eng)}
     job, created = jobs.submit(eng, "schedule", inputs, work, actor=actor(user))
     url = str(request.url_for("get_job", job_id=job["id"]))
     return JSONResponse(
