@@ -103,23 +103,34 @@ def _row_quantiles(scores: np.ndarray, eligible: np.ndarray, q: np.ndarray) -> n
     many rows at once: one sort per row instead of ``np.nanquantile``'s Python loop over
     rows (it sits in every Monte Carlo batch whose tiers are re-anchored). Same index and
     interpolation formulas as NumPy's, so each row gives np.quantile's numbers exactly;
-    +inf for a row without eligible scores."""
-    keep = eligible & ~np.isnan(scores)
-    ordered = np.sort(np.where(keep, scores, np.inf), axis=-1)
-    m = keep.sum(axis=-1)  # (...,)
-    virtual = q[None, :] * (np.maximum(m, 1)[..., None] - 1).astype(float)  # (..., Q)
-    virtual = virtual.reshape(*m.shape, len(q))
+    +inf for a row without eligible scores.
+
+    The rows are sorted in place in the one temporary (NumPy's SIMD sort: several times
+    faster than ``np.partition`` at the few order statistics needed), counted with
+    ``count_nonzero`` and read with one flat ``take``."""
+    shape = scores.shape
+    c = shape[-1]
+    keep = np.equal(scores, scores)  # not NaN
+    keep &= eligible
+    ordered = np.where(keep, scores, np.inf).reshape(-1, c)
+    ordered.sort(axis=-1)
+    m = np.count_nonzero(keep.reshape(-1, c), axis=-1)  # (rows,)
+    top = np.maximum(m - 1, 0)[:, None]
+    virtual = q[None, :] * top.astype(float)  # (rows, Q)
     prev = np.floor(virtual)
     gamma = virtual - prev
-    lo = np.clip(prev.astype(np.intp), 0, np.maximum(m - 1, 0)[..., None])
-    hi = np.clip(lo + 1, 0, np.maximum(m - 1, 0)[..., None])
-    a = np.take_along_axis(ordered, lo, axis=-1)
-    b = np.take_along_axis(ordered, hi, axis=-1)
+    lo = np.minimum(np.maximum(prev.astype(np.intp), 0), top)
+    hi = np.minimum(lo + 1, top)
+    base = np.arange(0, ordered.size, c, dtype=np.intp)[:, None]
+    flat = ordered.reshape(-1)
+    a = flat.take(lo + base)
+    b = flat.take(hi + base)
     with np.errstate(invalid="ignore"):  # inf - inf in rows with one eligible score
         diff = b - a
         out = a + diff * gamma
         out = np.where(gamma >= 0.5, b - diff * (1 - gamma), out)  # numpy's _lerp
-    return np.where((m > 0)[..., None], out, np.inf)
+    out = np.where((m > 0)[:, None], out, np.inf)
+    return out.reshape(*shape[:-1], len(q))
 
 
 def anchored_shares(scores: np.ndarray, eligible: np.ndarray, thresholds) -> np.ndarray:

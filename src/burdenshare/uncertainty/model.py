@@ -1369,13 +1369,13 @@ def rank_order(score: np.ndarray, tier: np.ndarray, eligible: np.ndarray) -> np.
     n, c = score.shape
     q = np.multiply(score, -1e9)
     np.rint(q, out=q)
-    q = np.where(eligible, q, 0.0)
+    np.copyto(q, 0.0, where=~np.asarray(eligible, dtype=bool))  # in place: no second (n, C)
     limit = 2.0 ** (_SCORE_BITS - 1)
     if c >= 1 << _IDX_BITS or (q.size and max(-q.min(), q.max()) >= limit):
         pos = np.broadcast_to(np.arange(c), (n, c))
         return np.lexsort((pos, q, tier), axis=-1)
+    q += _MAGIC + limit  # integers below 2**53 throughout: every sum is exact
     key_f = np.multiply(tier, 2.0**_SCORE_BITS, dtype=np.float64)
-    key_f += _MAGIC + limit
     key_f += q
     key = key_f.view(np.int64)
     key -= _MAGIC_BITS
