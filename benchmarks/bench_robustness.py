@@ -61,6 +61,20 @@ cut-offs of one 2,048-sample batch 1.57 ms against 2.28 ms. The <= 2 s aim is st
 met: per 2,048-sample batch (one thread, about 28 ms) the renormalisation of the three
 noisy columns (min-max and percentile tables, gathers) takes about 17 ms.
 
+Profiled again (one 2,048-sample batch, one BLAS thread, load average ~2, best of 5 x 10):
+``evaluate`` 14.1-14.5 ms, of which ``_add_noisy`` 6.7-7.1 ms (the 17 ms above was under
+heavier load). Inside it (3 noisy columns, each one group; min-max arithmetic rows already
+folded into the matrix product): the percentile tables 2.6 ms (``_twice``: the per-row sort
+of the ~42 flagged values 0.18 ms and their ``searchsorted`` among the ~100 distinct
+unflagged values 0.30 ms per column are the largest single steps; the rest are single
+passes over (rows, u + 1) integers), min-max tables with outlier treatment 0.5 ms,
+goalposts on the flagged cells 0.8 ms, the folded min-max flagged cells 0.25 ms, gathers
+0.4 ms, adding the gathered rows back 0.55 ms, sorting rows and taking the flagged values
+0.4 ms. Every step is already one vectorised pass per column (the one alternative timed,
+take/put instead of a fancy ``+=`` for the flagged cells, saves 0.02 ms a call), so the
+<= 2 s aim needs a different algorithm (or compiled code) for the percentile ranks rather
+than a reshuffle of these passes.
+
 5. (issue 12) the audit figures beside their baselines: the engine-based audit (effective
    importance and the leave-one-out scenarios) against one ``score`` call; and the
    convergence of the total-effect indices on the declared target (mean absolute rank
