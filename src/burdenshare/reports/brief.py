@@ -36,7 +36,8 @@ class BriefData:
 
 
 def context(data: BriefData, *, charts: bool = True) -> dict[str, Any]:
-    from burdenshare.charts import contributions, spending_history
+    from burdenshare.charts import spending_history, waterfall
+    from burdenshare.charts.specs import CONFIG
     from burdenshare.reports.common import chart
 
     ex = data.explanation
@@ -45,11 +46,7 @@ def context(data: BriefData, *, charts: bool = True) -> dict[str, Any]:
     if latest is not None:
         for level, label in data.levels:
             gaps.append({"level": level, "label": label, "gap": round(level - latest["value"], 2)})
-    contrib_rows = [
-        {"label": i["label"], "pillar": i["pillar"], "contribution": i["contribution"]}
-        for i in ex["indicators"]
-        if i["contribution"] is not None
-    ]
+    contrib_rows = [i for i in ex["indicators"] if i["contribution"] is not None]
     flags = sorted({f for i in ex["indicators"] for f in i["flags"]} | set(ex["flags"]))
     rob = data.robustness
     tier_odds = []
@@ -80,7 +77,15 @@ def context(data: BriefData, *, charts: bool = True) -> dict[str, Any]:
     }
     if charts:
         if contrib_rows:
-            out["charts"].append(chart(contributions(contrib_rows)))
+            # the dashboard's waterfall (one builder), at print width and in the print font
+            spec = waterfall(
+                contrib_rows,
+                ex["score"],
+                title="Contribution to the score",
+                width=380,
+                config=CONFIG,
+            )
+            out["charts"].append(chart(spec))
         if data.history:
             out["charts"].append(
                 chart(
