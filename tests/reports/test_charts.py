@@ -3,6 +3,7 @@ values (never drawn as zero), labels kept as text in the SVG."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -98,3 +99,16 @@ def test_one_builder_per_chart_kind_for_screen_and_paper():
         assert screen[key] == paper[key]
     assert [s["end"] for s in paper["data"]["values"]] == [10.0, 15.5, 15.5]
     assert not hasattr(charts, "contributions") and not hasattr(charts, "rank_interval")
+
+
+def test_charts_drawn_side_by_side_equal_one_at_a_time():
+    """The thread pool and the per-spec cache change no SVG: the same text as vl-convert's."""
+    import vl_convert as vlc
+
+    from burdenshare.charts.render import to_data_uris, to_svg
+
+    specs = [SPECS[name]() for name in sorted(SPECS)]
+    direct = [vlc.vegalite_to_svg(s, vl_version=charts.VL_VERSION) for s in specs]
+    assert [to_svg(s) for s in specs] == direct
+    uris = to_data_uris(specs)
+    assert [base64.b64decode(u.split(",", 1)[1]).decode() for u in uris] == direct
