@@ -184,6 +184,10 @@ def test_a_brief_in_a_batch_equals_the_brief_built_alone(cases_db):
         datas.append(shared)
     # the batch's renderer (charts drawn ahead, CSS parsed once): the same PDF bytes
     assert list(brief.pdfs(datas)) == [brief.pdf(d) for d in datas]
+    from weasyprint import HTML
+
+    page = brief.html(datas[0])
+    assert brief.pdf(datas[0]) == HTML(string=page, base_url=None).write_pdf()
     none = brief_batch(engine, samples=0, include_cases=False)
     lone = brief_data(engine, "ESP", batch=none, include_cases=False)
     assert lone.robustness is None and lone.open_cases is None and lone.queue is None
