@@ -56,6 +56,12 @@ def _future(key: str) -> Future[str]:
         return fut
 
 
+def clear() -> None:
+    """Forget the drawn charts (benchmarks: time a render from scratch)."""
+    with _lock:
+        _drawn.clear()
+
+
 def prefetch(specs: Iterable[dict[str, Any]]) -> None:
     """Start drawing ``specs`` in the background; :func:`to_svg` of the same spec waits for
     that drawing instead of starting another."""
