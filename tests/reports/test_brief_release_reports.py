@@ -157,3 +157,38 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
+
+
+def test_a_brief_in_a_batch_equals_the_brief_built_alone(cases_db):
+    """The batch (one Monte Carlo run, queue, spending tables, open cases and audit head for
+    every brief) changes no figure: the same HTML as ``report brief`` but the clock."""
+    from dataclasses import replace
+
+    from burdenshare.reports import brief
+    from burdenshare.services.reports import brief_batch, brief_data
+    from burdenshare.store.db import get_engine
+
+    engine = get_engine(cases_db)
+    batch = brief_batch(engine, samples=500)
+    assert batch.open_cases and batch.audit_head is not None
+    datas = []
+    for iso3 in ("ESP", "POL", "ISL"):
+        alone = brief_data(engine, iso3, samples=500)
+        shared = brief_data(engine, iso3, batch=batch)
+        shared = replace(
+            shared,
+            provenance=replace(shared.provenance, generated_at=alone.provenance.generated_at),
+        )
+        assert shared == alone
+        assert brief.html(shared) == brief.html(alone)
+        datas.append(shared)
+    # the batch's renderer (charts drawn ahead, CSS parsed once): the same PDF bytes
+    assert list(brief.pdfs(datas)) == [brief.pdf(d) for d in datas]
+    from weasyprint import HTML
+
+    page = brief.html(datas[0])
+    assert brief.pdf(datas[0]) == HTML(string=page, base_url=None).write_pdf()
+    none = brief_batch(engine, samples=0, include_cases=False)
+    lone = brief_data(engine, "ESP", batch=none, include_cases=False)
+    assert lone.robustness is None and lone.open_cases is None and lone.queue is None
+    assert lone.provenance.audit_head is None and lone.provenance.seed is None

@@ -3,6 +3,7 @@ values (never drawn as zero), labels kept as text in the SVG."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -37,15 +38,35 @@ SPECS = {
         title="B",
         value_title="US$",
     ),  # fmt: skip
-    "contrib": lambda: charts.contributions(
-        [{"label": "Spending", "pillar": "self", "contribution": 16.7}]
+    "contrib": lambda: charts.waterfall(
+        [{"label": "Spending", "contribution": 16.7}],
+        16.7,
+        title="C",
+        width=380,
+        config=charts.specs.CONFIG,
     ),
     "spending": lambda: charts.spending_history(
         [{"year": 2023, "value": 1.9}, {"year": 2024, "value": 2.1}],
         thresholds=[(2.0, "2% guideline"), (3.5, "3.5% core")],
         title="H",
     ),  # fmt: skip
-    "interval": lambda: charts.rank_interval([{"name": "Spain", "lo": 17, "hi": 40, "rank": 30}]),
+    "interval": lambda: {
+        "title": "R",
+        **charts.caterpillar(
+            [
+                {
+                    "iso3": "ESP",
+                    "name": "Spain",
+                    "nominal_rank": 30,
+                    "rank_median": 31,
+                    "rank_p05": 17,
+                    "rank_p95": 40,
+                }
+            ],
+            width=380,
+            config=charts.specs.CONFIG,
+        ),
+    },
 }
 
 
@@ -64,3 +85,30 @@ def test_missing_values_stay_missing():
     assert spec["data"]["values"][1]["v"] is None
     svg = to_svg(SPECS["spending"]())
     assert "2% guideline" in svg and "3.5% core" in svg
+
+
+def test_one_builder_per_chart_kind_for_screen_and_paper():
+    """The dashboard's and the brief's contributions chart are the same spec but for the
+    width, title and font config: the same marks, encodings and data."""
+    rows = [{"label": "Spending", "contribution": 10.0}, {"label": "Arms", "contribution": 5.5}]
+    screen = charts.waterfall(rows, 15.5)
+    paper = charts.waterfall(rows, 15.5, title="T", width=380, config=charts.specs.CONFIG)
+    assert screen["width"] == "container" and paper["width"] == 380
+    assert paper["config"]["font"] == charts.specs.FONT != screen["config"]["font"]
+    for key in ("data", "layer", "encoding"):
+        assert screen[key] == paper[key]
+    assert [s["end"] for s in paper["data"]["values"]] == [10.0, 15.5, 15.5]
+    assert not hasattr(charts, "contributions") and not hasattr(charts, "rank_interval")
+
+
+def test_charts_drawn_side_by_side_equal_one_at_a_time():
+    """The thread pool and the per-spec cache change no SVG: the same text as vl-convert's."""
+    import vl_convert as vlc
+
+    from burdenshare.charts.render import to_data_uris, to_svg
+
+    specs = [SPECS[name]() for name in sorted(SPECS)]
+    direct = [vlc.vegalite_to_svg(s, vl_version=charts.VL_VERSION) for s in specs]
+    assert [to_svg(s) for s in specs] == direct
+    uris = to_data_uris(specs)
+    assert [base64.b64decode(u.split(",", 1)[1]).decode() for u in uris] == direct

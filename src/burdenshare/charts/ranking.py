@@ -121,8 +121,16 @@ def choropleth(rows: list[dict[str, Any]], *, measure: str, atlas_url: str) -> d
     }
 
 
-def caterpillar(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Rank intervals (5th-95th percentile) with the median and the nominal rank."""
+def caterpillar(
+    records: list[dict[str, Any]],
+    *,
+    width: int | str = "container",
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Rank intervals (5th-95th percentile) with the median and the nominal rank: the one
+    rank-interval chart of the dashboard and the reports (``width`` in pixels and the print
+    ``config`` of :data:`burdenshare.charts.specs.CONFIG` on paper; the container's width
+    and :func:`screen_config` on screen)."""
     values = [
         {
             "iso3": r["iso3"],
@@ -150,9 +158,9 @@ def caterpillar(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
     return {
         "$schema": SCHEMA,
-        "width": "container",
+        "width": width,
         "height": {"step": 14},
-        "config": screen_config(),
+        "config": config or screen_config(),
         "data": {"values": values},
         "encoding": {"y": y},
         "layer": [
@@ -188,8 +196,18 @@ def caterpillar(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def waterfall(indicators: list[dict[str, Any]], score: float | None) -> dict[str, Any]:
-    """Contributions by indicator as a waterfall whose last bar is the score."""
+def waterfall(
+    indicators: list[dict[str, Any]],
+    score: float | None,
+    *,
+    title: str | None = None,
+    width: int | str = "container",
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Contributions by indicator (rows with ``label`` and ``contribution`` in points of the
+    0-100 score; ``None``: not scored, left out) as a waterfall whose last bar is the score:
+    the one contributions chart of the dashboard and the country brief (on paper: a fixed
+    ``width``, a ``title`` and the print ``config``, :data:`burdenshare.charts.specs.CONFIG`)."""
     steps, total = [], 0.0
     for ind in indicators:
         c = ind.get("contribution")
@@ -216,11 +234,13 @@ def waterfall(indicators: list[dict[str, Any]], score: float | None) -> dict[str
             }
         )
     order = [s["label"] for s in steps]
-    return {
-        "$schema": SCHEMA,
-        "width": "container",
+    spec: dict[str, Any] = {"$schema": SCHEMA}
+    if title:
+        spec["title"] = title
+    return spec | {
+        "width": width,
         "height": {"step": 24},
-        "config": screen_config(),
+        "config": config or screen_config(),
         "data": {"values": steps},
         "encoding": {
             "y": {

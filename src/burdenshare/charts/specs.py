@@ -168,30 +168,6 @@ def bars(
     return spec
 
 
-def contributions(rows: Rows, *, title: str = "Contribution to the score") -> dict[str, Any]:
-    """Each indicator's contribution (points of the 0-100 score), coloured by pillar."""
-    rows = [dict(r) for r in rows]
-    spec = _base(title, rows, 380, max(40, 20 * len(rows)))
-    y = {"field": "label", "type": "nominal", "title": None, "sort": "-x"}
-    x = {"field": "contribution", "type": "quantitative", "title": "points"}
-    spec["layer"] = [
-        {
-            "mark": "bar",
-            "encoding": {
-                "y": y,
-                "x": x,
-                "color": {"field": "pillar", "type": "nominal", "title": "pillar"},
-                "tooltip": [{"field": "label"}, {"field": "contribution", "format": ".2f"}],
-            },
-        },
-        {
-            "mark": {"type": "text", "align": "left", "dx": 3, "color": "#333"},
-            "encoding": {"y": y, "x": x, "text": {"field": "contribution", "format": ".1f"}},
-        },
-    ]
-    return spec
-
-
 def spending_history(
     rows: Rows,
     *,
@@ -251,28 +227,6 @@ def spending_history(
                 "y": {"field": "value", "type": "quantitative", "scale": scale},
                 "text": {"field": "label"},
             },
-        },
-    ]
-    return spec
-
-
-def rank_interval(rows: Rows, *, title: str = "Rank interval (5th-95th percentile)") -> dict:
-    """Rank intervals as horizontal ranges with the point rank (rows: name, lo, hi, rank)."""
-    rows = [dict(r) for r in rows]
-    spec = _base(title, rows, 380, max(40, 20 * len(rows)))
-    y = {"field": "name", "type": "nominal", "title": None, "sort": {"field": "rank"}}
-    spec["layer"] = [
-        {
-            "mark": {"type": "rule", "strokeWidth": 3, "color": "#a0cbe8"},
-            "encoding": {
-                "y": y,
-                "x": {"field": "lo", "type": "quantitative", "title": "rank"},
-                "x2": {"field": "hi"},
-            },
-        },
-        {
-            "mark": {"type": "point", "filled": True, "color": "#4e79a7"},
-            "encoding": {"y": y, "x": {"field": "rank", "type": "quantitative"}},
         },
     ]
     return spec

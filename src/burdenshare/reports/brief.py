@@ -7,7 +7,7 @@ Input: :class:`BriefData` from :func:`burdenshare.services.reports.brief_data` (
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,9 +35,40 @@ class BriefData:
     queue: dict[str, Any] | None = None
 
 
+def chart_specs(data: BriefData) -> list[dict[str, Any]]:
+    """The brief's charts: the score's contributions (the dashboard's waterfall, at print
+    width and in the print font) and the spending history against the levels."""
+    from burdenshare.charts import spending_history, waterfall
+    from burdenshare.charts.specs import CONFIG
+
+    ex = data.explanation
+    specs = []
+    contrib_rows = [i for i in ex["indicators"] if i["contribution"] is not None]
+    if contrib_rows:
+        specs.append(
+            waterfall(
+                contrib_rows,
+                ex["score"],
+                title="Contribution to the score",
+                width=380,
+                config=CONFIG,
+            )
+        )
+    if data.history:
+        specs.append(
+            spending_history(
+                data.history,
+                thresholds=data.levels,
+                title="Military spending, % of GDP",
+                width=300,
+                height=170,
+            )
+        )
+    return specs
+
+
 def context(data: BriefData, *, charts: bool = True) -> dict[str, Any]:
-    from burdenshare.charts import contributions, spending_history
-    from burdenshare.reports.common import chart
+    from burdenshare.reports.common import charts as draw
 
     ex = data.explanation
     latest = data.history[-1] if data.history else None
@@ -45,11 +76,6 @@ def context(data: BriefData, *, charts: bool = True) -> dict[str, Any]:
     if latest is not None:
         for level, label in data.levels:
             gaps.append({"level": level, "label": label, "gap": round(level - latest["value"], 2)})
-    contrib_rows = [
-        {"label": i["label"], "pillar": i["pillar"], "contribution": i["contribution"]}
-        for i in ex["indicators"]
-        if i["contribution"] is not None
-    ]
     flags = sorted({f for i in ex["indicators"] for f in i["flags"]} | set(ex["flags"]))
     rob = data.robustness
     tier_odds = []
@@ -76,23 +102,8 @@ def context(data: BriefData, *, charts: bool = True) -> dict[str, Any]:
         "flags": [(f, FLAG_TEXT.get(f, f)) for f in flags],
         "sources": sources,
         "provenance": data.provenance,
-        "charts": [],
+        "charts": draw(chart_specs(data)) if charts else [],
     }
-    if charts:
-        if contrib_rows:
-            out["charts"].append(chart(contributions(contrib_rows)))
-        if data.history:
-            out["charts"].append(
-                chart(
-                    spending_history(
-                        data.history,
-                        thresholds=data.levels,
-                        title="Military spending, % of GDP",
-                        width=300,
-                        height=170,
-                    )
-                )
-            )
     return out
 
 
@@ -106,3 +117,20 @@ def pdf(data: BriefData) -> bytes:
     from burdenshare.reports.common import html_to_pdf
 
     return html_to_pdf(html(data))
+
+
+def pdfs(batch: Iterable[BriefData]) -> Iterator[bytes]:
+    """:func:`pdf` of each brief, in order; the next brief's charts are drawn (in threads)
+    while WeasyPrint lays out the current one. The bytes equal :func:`pdf`'s."""
+    from burdenshare.charts.render import prefetch
+
+    it = iter(batch)
+    current = next(it, None)
+    if current is not None:
+        prefetch(chart_specs(current))
+    while current is not None:
+        following = next(it, None)
+        if following is not None:
+            prefetch(chart_specs(following))
+        yield pdf(current)
+        current = following

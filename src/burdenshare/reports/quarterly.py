@@ -135,7 +135,7 @@ def _trend_rows(data: QuarterlyData) -> list[dict[str, Any]]:
 
 def _charts(data: QuarterlyData, trend_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from burdenshare.charts import bars, share_vs_goal, trend_lines
-    from burdenshare.reports.common import chart
+    from burdenshare.reports.common import charts as draw
 
     counts = [
         {"quarter": r["quarter"], "series": COUNT_LABELS[m], "cases": r[m]}
@@ -149,36 +149,30 @@ def _charts(data: QuarterlyData, trend_rows: list[dict[str, Any]]) -> list[dict[
     ]
     share = [{"quarter": r["quarter"], "share": r["offers_on_or_before_aod"]} for r in trend_rows]
     out = [
-        chart(
-            trend_lines(
-                counts,
-                x="quarter",
-                y="cases",
-                color="series",
-                title="Cases per quarter, last 8 quarters",
-                y_title="cases",
-            )
+        trend_lines(
+            counts,
+            x="quarter",
+            y="cases",
+            color="series",
+            title="Cases per quarter, last 8 quarters",
+            y_title="cases",
         ),
-        chart(
-            share_vs_goal(
-                share,
-                x="quarter",
-                y="share",
-                goal=data.aod_goal_share,
-                title="LOAs offered on or before the Anticipated Offer Date",
-                goal_label=f"DSCA standard {data.aod_goal_share:.0%}",
-            )
+        share_vs_goal(
+            share,
+            x="quarter",
+            y="share",
+            goal=data.aod_goal_share,
+            title="LOAs offered on or before the Anticipated Offer Date",
+            goal_label=f"DSCA standard {data.aod_goal_share:.0%}",
         ),
-        chart(
-            trend_lines(
-                days,
-                x="quarter",
-                y="days",
-                color="series",
-                title="Median days to offer",
-                y_title="days",
-                y_format=",.0f",
-            )
+        trend_lines(
+            days,
+            x="quarter",
+            y="days",
+            color="series",
+            title="Median days to offer",
+            y_title="days",
+            y_format=",.0f",
         ),
     ]
     for metric, title in (
@@ -194,19 +188,17 @@ def _charts(data: QuarterlyData, trend_rows: list[dict[str, Any]]) -> list[dict[
         ]
         if rows:
             out.append(
-                chart(
-                    bars(
-                        rows,
-                        category="group",
-                        value="usd_m",
-                        title=title,
-                        value_title="US$ million",
-                        value_format="$,.0f",
-                        width=230,
-                    )
+                bars(
+                    rows,
+                    category="group",
+                    value="usd_m",
+                    title=title,
+                    value_title="US$ million",
+                    value_format="$,.0f",
+                    width=230,
                 )
             )
-    return out
+    return draw(out)
 
 
 def html(data: QuarterlyData) -> str:

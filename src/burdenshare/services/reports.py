@@ -201,15 +201,30 @@ def _render(module, data, fmt: str) -> bytes:
 def spending_history(facts: pd.DataFrame, iso3: str) -> tuple[list[dict[str, Any]], str | None]:
     """``iso3``'s % of GDP by year from the first publisher (NATO, SIPRI, World Bank) that
     covers it, at each source's latest release; (rows, "source vintage")."""
+    return _history_of(spending_tables(facts), iso3)
+
+
+def spending_tables(facts: pd.DataFrame) -> list[tuple[str, Any, Any, str]]:
+    """Each publisher's latest % of GDP table, in order of preference: (source, values,
+    flags, vintage); computed once for a batch of briefs (:class:`BriefBatch`)."""
     from burdenshare.monitor.releases import INDICATOR, view, wide
     from burdenshare.panel import PREFERENCE
 
     v = view(facts, "latest")
+    out = []
     for source in PREFERENCE[INDICATOR]:
         vals, flags, _ = wide(v, source=source)
+        vintage = v.loc[(v["source"] == source) & (v["indicator"] == INDICATOR), "vintage"]
+        out.append((source, vals, flags, str(vintage.max())))
+    return out
+
+
+def _history_of(
+    tables: list[tuple[str, Any, Any, str]], iso3: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    for source, vals, flags, vintage in tables:
         if iso3 in vals.index and vals.loc[iso3].notna().any():
             row = vals.loc[iso3].dropna()
-            vintage = v.loc[(v["source"] == source) & (v["indicator"] == INDICATOR), "vintage"]
             rows = [
                 {
                     "year": int(y),
@@ -218,8 +233,57 @@ def spending_history(facts: pd.DataFrame, iso3: str) -> tuple[list[dict[str, Any
                 }
                 for y, x in row.items()
             ]
-            return rows, f"{source} {vintage.max()}"
+            return rows, f"{source} {vintage}"
     return [], None
+
+
+@dataclass(frozen=True)
+class BriefBatch:
+    """What the briefs of many partners share, loaded once (:func:`brief_batch`): the Monte
+    Carlo run, the priority queue of open cases, the spending tables, the audit-chain head
+    and the open cases by partner. One brief built with it equals one built alone."""
+
+    robustness_result: Any
+    queue: pd.DataFrame | None
+    spending: list[tuple[str, Any, Any, str]]
+    audit_head: tuple[int, str] | None
+    open_cases: dict[str, list[dict[str, Any]]] | None
+
+
+def brief_batch(
+    engine: Engine,
+    *,
+    policy: str = "eo14383",
+    year: int | None = None,
+    samples: int = 10_000,
+    include_cases: bool = True,
+    robustness_result=None,
+    queue: pd.DataFrame | None = None,
+) -> BriefBatch:
+    """Load once what every brief of a batch reads (see :class:`BriefBatch`); pass it to
+    :func:`brief_data` as ``batch``. ``samples`` 0: no Monte Carlo figures."""
+    from burdenshare.services import monitor, partners
+
+    if samples < 0:
+        raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
+    if robustness_result is None and samples:
+        from burdenshare.uncertainty import robustness
+
+        pol = partners.resolve_policy(policy)
+        robustness_result = robustness(
+            partners.panel(engine, year), pol, n_samples=samples, seed=0, sobol_samples=0
+        )
+    if include_cases and queue is None:
+        from burdenshare.services.queue import build
+
+        queue = build(engine, policy=policy).queue
+    return BriefBatch(
+        robustness_result=robustness_result,
+        queue=queue if include_cases else None,
+        spending=spending_tables(monitor.facts(engine, ["milex_gdp_pct"])),
+        audit_head=_audit_head(engine) if include_cases else None,
+        open_cases=_open_cases_by_partner(engine) if include_cases else None,
+    )
 
 
 def brief_data(
@@ -233,13 +297,16 @@ def brief_data(
     include_cases: bool = True,
     allow_files: bool = True,
     queue: pd.DataFrame | None = None,
+    batch: BriefBatch | None = None,
 ) -> BriefData:
     """Everything the one-page brief on ``country`` prints: ``explain`` of the service layer
     (so the brief's score is explain's) and the spending history, open cases, provenance.
 
     ``robustness_result``: a Monte Carlo run to reuse (briefs for many partners share one);
     by default ``samples`` draws with seed 0 (the same as ``explain --robustness``).
-    ``queue``: the priority queue of open cases to reuse (default: built under ``policy``)."""
+    ``queue``: the priority queue of open cases to reuse (default: built under ``policy``).
+    ``batch``: what many briefs share (:func:`brief_batch`), loaded once; it brings its
+    Monte Carlo run and queue (``include_cases`` must match the batch's)."""
     from burdenshare.reports.brief import BriefData
     from burdenshare.reports.common import Provenance, now_utc
     from burdenshare.services import monitor, partners
@@ -247,6 +314,10 @@ def brief_data(
     if samples < 0:
         raise UserError("must be 0 (off) or a positive sample count", where="--robustness")
     iso3 = partners.iso3_of(country)
+    if batch is not None:
+        robustness_result, queue = batch.robustness_result, batch.queue
+        if robustness_result is None:
+            samples = 0
     own_run = robustness_result is None
     ex = partners.explain(
         engine,
@@ -263,9 +334,16 @@ def brief_data(
     if not own_run:
         rob = robustness_result.record(iso3)
         samples, seed = robustness_result.n_samples, robustness_result.seed
-    history, history_source = spending_history(monitor.facts(engine, ["milex_gdp_pct"]), iso3)
-    cases = _open_cases(engine, iso3) if include_cases else None
-    positions = _queue_positions(engine, iso3, policy, queue) if include_cases else None
+    if batch is not None:
+        history, history_source = _history_of(batch.spending, iso3)
+        cases = batch.open_cases.get(iso3, []) if batch.open_cases is not None else None
+        head = batch.audit_head
+    else:
+        facts = monitor.facts(engine, ["milex_gdp_pct"])
+        history, history_source = spending_history(facts, iso3)
+        cases = _open_cases(engine, iso3) if include_cases else None
+        head = _audit_head(engine) if cases is not None else None
+    positions = _queue_positions(engine, iso3, policy, queue) if cases is not None else None
     prov = Provenance(
         command=_command(
             "report",
@@ -284,7 +362,7 @@ def brief_data(
         policy_sha256=meta["policy_hash"],
         seed=seed if rob is not None else None,
         samples=samples if rob is not None else None,
-        audit_head=_audit_head(engine) if cases is not None else None,
+        audit_head=head if cases is not None else None,
         synthetic=bool(cases) and any(c["synthetic"] for c in cases),
     )
     return BriefData(
@@ -309,7 +387,20 @@ def _open_cases(engine: Engine, iso3: str) -> list[dict[str, Any]]:
     """The partner's open cases (not closed, withdrawn, denied or expired), by status."""
     from burdenshare.services.cases import list_cases
 
-    frame = list_cases(engine, partner=iso3)
+    return _open_by_status(list_cases(engine, partner=iso3))
+
+
+def _open_cases_by_partner(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """:func:`_open_cases` of every partner from one read of the cases."""
+    from burdenshare.services.cases import list_cases
+
+    frame = list_cases(engine)
+    if frame.empty:
+        return {}
+    return {str(p): _open_by_status(g) for p, g in frame.groupby("partner", sort=False)}
+
+
+def _open_by_status(frame: pd.DataFrame) -> list[dict[str, Any]]:
     if frame.empty:
         return []
     done = {"closed", "withdrawn", "denied", "expired"}
