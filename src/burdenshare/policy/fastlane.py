@@ -34,6 +34,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from burdenshare.policy.names import GroupName
+
 #: Steps of the FMS process an expedite file may name (``data/fastlane/*.yaml``).
 STEPS: tuple[str, ...] = (
     "lor_validation",
@@ -56,18 +58,6 @@ def _known_step(name: str) -> str:
 StepName = Annotated[str, AfterValidator(_known_step)]
 
 
-def _known_group(name: str) -> str:
-    from burdenshare.panel import GROUPS
-
-    if name not in GROUPS:
-        raise PydanticCustomError(
-            "unknown_group",
-            "unknown group '{name}'; known groups: {known}",
-            {"name": name, "known": ", ".join(GROUPS)},
-        )
-    return name
-
-
 def _known_indicator(name: str) -> str:
     from burdenshare.panel import INDICATORS
 
@@ -76,7 +66,6 @@ def _known_indicator(name: str) -> str:
     return name
 
 
-GroupName = Annotated[str, AfterValidator(_known_group)]
 IndicatorName = Annotated[str, AfterValidator(_known_indicator)]
 
 

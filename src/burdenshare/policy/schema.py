@@ -27,8 +27,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from burdenshare.panel import CATEGORY_INDICATORS, GROUPS, INDICATORS, THEATERS
+from burdenshare.panel import CATEGORY_INDICATORS, INDICATORS, THEATERS
 from burdenshare.policy.fastlane import FastLane
+from burdenshare.policy.names import GroupName
 
 WEIGHT_TOLERANCE = 1e-6
 
@@ -49,18 +50,7 @@ def _known_indicator(name: str) -> str:
     return name
 
 
-def _known_group(name: str) -> str:
-    if name not in GROUPS:
-        raise PydanticCustomError(
-            "unknown_group",
-            "unknown group '{name}'; known groups: {known}",
-            {"name": name, "known": ", ".join(GROUPS)},
-        )
-    return name
-
-
 IndicatorName = Annotated[str, AfterValidator(_known_indicator)]
-GroupName = Annotated[str, AfterValidator(_known_group)]
 
 
 class _Model(BaseModel):
