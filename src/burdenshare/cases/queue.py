@@ -393,10 +393,8 @@ def queue_summary(queue: pd.DataFrame) -> dict[str, Any]:
 
     if queue.empty:
         return {"cases": 0, "moved": 0, "mean_abs_shift": 0.0, "max_shift": 0, "kendall_tau": None}
-    from scipy.stats import kendalltau
-
     shift = queue["fcfs_position"].to_numpy() - queue["position"].to_numpy()
-    tau = kendalltau(queue["position"], queue["fcfs_position"]).statistic if len(queue) > 1 else 1.0
+    tau = _kendall_tau(queue["position"].to_numpy(), queue["fcfs_position"].to_numpy())
     return {
         "cases": int(len(queue)),
         "held": int((~queue["eligible"]).sum()),
@@ -405,3 +403,26 @@ def queue_summary(queue: pd.DataFrame) -> dict[str, Any]:
         "max_shift": int(np.abs(shift).max()),
         "kendall_tau": float(tau),
     }
+
+
+def _kendall_tau(position: Any, fcfs: Any) -> float:
+    """scipy's Kendall tau-b of the two orders (1.0 for a single case). Importing scipy.stats
+    takes about a second, so the value is kept in the disk cache under the orders themselves
+    (a pure function of its key: never stale)."""
+    import hashlib
+
+    import numpy as np
+
+    if len(position) <= 1:
+        return 1.0
+    a, b = np.asarray(position, dtype=np.int64), np.asarray(fcfs, dtype=np.int64)
+    digest = hashlib.sha256(a.tobytes() + b"|" + b.tobytes()).hexdigest()
+
+    def build() -> float:
+        from scipy.stats import kendalltau
+
+        return float(kendalltau(position, fcfs).statistic)
+
+    from burdenshare import cache
+
+    return cache.cached("kendall", (len(a), digest), build)

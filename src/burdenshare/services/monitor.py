@@ -44,9 +44,14 @@ def status(
     ``measure_*pct`` columns say which)."""
     from burdenshare.monitor.status import STATUS_INDICATORS
     from burdenshare.monitor.status import status as status_core
+    from burdenshare.services.partners import _cached, facts_key
 
-    f = facts(engine, list(STATUS_INDICATORS))
-    return status_core(f, year=year, as_of=as_of(f, vintage), group=group)
+    def build():
+        f = facts(engine, list(STATUS_INDICATORS))
+        return status_core(f, year=year, as_of=as_of(f, vintage), group=group)
+
+    # facts only (no cases): keyed by the store's facts fingerprint, so an import invalidates
+    return _cached(("monitor-status", *facts_key(engine), year, vintage, group), build)
 
 
 def status_json(engine: Engine, **kw: Any) -> dict[str, Any]:
@@ -144,8 +149,22 @@ def tier_changes(
 ):
     """Whose tier or eligibility changed between two data releases under one policy."""
     from burdenshare.monitor.tiers import tier_changes as tiers_core
+    from burdenshare.policy import load_policy
+    from burdenshare.services.partners import _cached, facts_key, policy_hash
 
-    return tiers_core(facts(engine), from_vintage, to_vintage, policy=policy, year=year)
+    # facts and policy only: keyed by the facts fingerprint and the policy's content hash
+    key = (
+        "monitor-tiers",
+        *facts_key(engine),
+        from_vintage,
+        to_vintage,
+        policy,
+        policy_hash(load_policy(policy)),
+        year,
+    )
+    return _cached(
+        key, lambda: tiers_core(facts(engine), from_vintage, to_vintage, policy=policy, year=year)
+    )
 
 
 def load_reported(engine: Engine):
