@@ -29,6 +29,11 @@ COMMANDS: list[list[str]] = [
     ["explain", "JPN"],  # with its robustness line (10,000 samples)
     ["whatif", "ESP", "--set", "milex_gdp_pct=2.1"],
     ["compare", "eo14383", "hague2035"],
+    ["metrics", "quarterly", "--quarter", "2026Q3"],
+    ["cases", "queue"],  # 500 synthetic cases
+    ["cases", "schedule"],
+    ["monitor", "status"],
+    ["monitor", "tiers", "--from-vintage", "2024-06-17", "--to-vintage", "2025-08"],
 ]
 
 
@@ -70,7 +75,8 @@ def best(args: list[str], env: dict[str, str], repeat: int) -> tuple[float, floa
 
 
 def full_store(folder: Path) -> str:
-    """A SQLite store with every official file in ../shared/data imported."""
+    """A SQLite store with every official file in ../shared/data imported, NATO's 2025
+    releases as reported, and 500 synthetic cases (for the queue, schedule and metrics)."""
     db = f"sqlite:///{folder / 'bench.db'}"
     files = sorted(glob.glob(str(SHARED / "*.xlsx")) + glob.glob(str(SHARED / "*.csv")))
     env = _env(db, str(folder / "cache"), cache=False)
@@ -83,6 +89,12 @@ def full_store(folder: Path) -> str:
     )
     subprocess.run(
         [sys.executable, "-m", "burdenshare.cli", "monitor", "load-reported"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "burdenshare.cli", "cases", "generate", "--n", "500", "--seed", "7"],
         env=env,
         stdout=subprocess.DEVNULL,
         check=True,

@@ -130,3 +130,43 @@ def test_a_warm_rank_imports_neither_pandas_nor_sqlalchemy(template_store, tmp_p
     assert "HEAVY=numpy,pandas,sqlalchemy" in runs[0].stderr  # cold: the full path
     assert "HEAVY=\n" in runs[1].stderr  # warm: none of them
     assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)
+
+
+def test_monitor_status_is_cached_and_follows_the_store(
+    cache_dir, template_store, tmp_path, shared_data
+):
+    """A warm ``monitor status`` answers from the cache (same JSON); an import adds a new
+    entry under the new facts fingerprint instead of serving the old one."""
+    db = copy_store(template_store, tmp_path / "store")
+    url = f"sqlite:///{db}"
+    cold = run_ok("monitor", "status", "--format", "json", "--db", url).out
+    entries = set(cache_dir.glob("monitor-status-*.pkl"))
+    assert len(entries) == 1
+    partners.clear_cache()
+    assert run_ok("monitor", "status", "--format", "json", "--db", url).out == cold
+    assert set(cache_dir.glob("monitor-status-*.pkl")) == entries  # nothing rebuilt
+    partners.clear_cache()
+    data = shared_data / "SIPRI-AT-import-values-by-recipient_1950-2023_gen-2024-10-13.csv"
+    run_ok("data", "import", str(data), "--db", url)
+    run_ok("monitor", "status", "--format", "json", "--db", url)
+    assert set(cache_dir.glob("monitor-status-*.pkl")) > entries
+    dispose_all()
+
+
+@pytest.mark.parametrize("order", [[1, 2, 3, 4, 5], [2, 1, 3, 5, 4], [5, 4, 3, 2, 1]])
+def test_queue_kendall_tau_is_scipys_and_keyed_by_the_orders(cache_dir, order):
+    """The queue summary's tau is scipy's, from the cache or not; each pair of orders has its
+    own entry, so a changed queue (a case written) never meets another queue's value."""
+    import numpy as np
+    from scipy.stats import kendalltau
+
+    from burdenshare.cases.queue import _kendall_tau
+
+    fcfs = np.arange(1, 6)
+    want = float(kendalltau(np.array(order), fcfs).statistic)
+    assert _kendall_tau(np.array(order), fcfs) == want  # computed and stored
+    assert _kendall_tau(np.array(order), fcfs) == want  # read back
+    (entry,) = cache_dir.glob("kendall-*.pkl")
+    _kendall_tau(np.array(order[::-1]), fcfs)
+    assert len(list(cache_dir.glob("kendall-*.pkl"))) == 2
+    assert entry.exists()
