@@ -6,10 +6,8 @@ runs on both backends."""
 
 from __future__ import annotations
 
-import pytest
+import schemathesis  # a declared test dependency (pyproject [test]); never skipped
 from hypothesis import HealthCheck, given, settings
-
-schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is a test dependency")
 
 EXAMPLES_PER_ROUTE = 8
 
