@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from robustness_helpers import noisy_panel, policy_for_state, subset_panel
 
 from burdenshare.scoring import score
+from burdenshare.uncertainty import kernels
 from burdenshare.uncertainty.backends import NumpyBackend
 from burdenshare.uncertainty.model import (
     RobustnessModel,
     Variation,
     _NoisyColumn,
-    _sorted_rows,
     build_model,
 )
 from burdenshare.uncertainty.montecarlo import MCCounts, count, run_montecarlo
@@ -139,28 +139,6 @@ values = st.sampled_from([-2.0, -1.0, -0.0, 0.0, 1e-300, 0.3, 1.0, 1.5]).flatmap
 )
 
 
-@settings(max_examples=80, deadline=None)
-@given(
-    rows=st.lists(
-        st.lists(st.one_of(values, st.just(float("nan"))), min_size=5, max_size=5),
-        min_size=1,
-        max_size=4,
-    )
-)
-def test_sorted_rows_sort_exactly_like_numpy(rows):
-    """Values one ulp apart (which the packed sort key cannot tell apart), signed zeros
-    and NaN: the order sorts each row as NumPy's sort does."""
-    y = np.array(rows)
-    order, sv, keys = _sorted_rows(y, has_nan=True)
-    np.testing.assert_array_equal(np.take_along_axis(y, order, axis=1), sv)
-    expected = np.sort(y, axis=1)
-    np.testing.assert_array_equal(sv == 0, expected == 0)  # -0.0 and 0.0 tie
-    np.testing.assert_array_equal(sv[sv != 0], expected[expected != 0])
-    assert (keys[:, 1:] >= keys[:, :-1]).all()
-    for r in range(y.shape[0]):  # each row a permutation
-        assert sorted(order[r].tolist()) == list(range(y.shape[1]))
-
-
 finite = st.floats(-5, 5, allow_nan=False).map(lambda x: round(x, 1))
 
 
@@ -187,18 +165,18 @@ def test_weighted_table_rows_are_weight_times_normalised(data, method):
     n_geo = data.draw(st.integers(0, n))
     weight = np.array(data.draw(st.lists(st.floats(0.01, 1.0), min_size=n, max_size=n)))
     column = _NoisyColumn.build(static, flagged)
+    config = group
     group = column.group_of[group]
-    plain = np.empty((n, column.width))
-    column.fill(method, yf, group, plain)
-    weighted = np.empty((n, column.width))
-    column.fill(method, yf, group, weighted, weight=weight, n_geometric=n_geo, floor=0.01)
-    ours = np.empty((n, c))
-    column.gather(weighted, group, ours)
-    expected = np.empty((n, c))
-    column.gather(plain, group, expected)
+    expected = column.normalise(method, yf, config)
+    mode = np.where(np.arange(n) >= n - n_geo, kernels.GEOMETRIC, kernels.ARITHMETIC)
+    base = np.array(data.draw(st.lists(finite, min_size=n, max_size=n)))[:, None] + np.zeros(c)
+    ours = base.copy()
+    back = np.arange(n)[::-1]  # rows given in another order than the score's
+    column.add(method, ours, back, yf[back], group[back], weight[back], mode[back])
     with np.errstate(divide="ignore", invalid="ignore"):
         expected[n - n_geo :] = np.log1p(99.0 * expected[n - n_geo :])  # COINr's [1, 100]
     expected *= weight[:, None]
+    expected += base
     np.testing.assert_allclose(ours, expected, rtol=1e-14, atol=0)
 
 

@@ -77,6 +77,7 @@ import numpy as np
 
 from burdenshare.errors import UserError
 from burdenshare.scoring.aggregate import GEOMETRIC_TOP
+from burdenshare.uncertainty import kernels
 from burdenshare.uncertainty.montecarlo import Evaluation
 from burdenshare.uncertainty.sampling import (
     BLOCK_SIZE,
@@ -134,7 +135,7 @@ _GAP_TARGETS = {
 #: Seeding blocks per evaluation batch (:attr:`RobustnessModel.batch_rows`).
 BATCH_BLOCKS = 2
 #: Bits of the uint64 sort key: tier | score (rounded to 1e-9) | country position.
-_IDX_BITS, _SCORE_BITS = 12, 46
+_IDX_BITS, _SCORE_BITS = kernels.IDX_BITS, kernels.SCORE_BITS
 
 
 def parse_vary(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -321,20 +322,19 @@ class _NoisyColumn:
     numbers. Percentile, ``(R - 1) / (m - 1)`` with ``R`` the average rank among the ``m``
     values, without sorting the column: twice the average rank minus 2 of a value ``U[t]``
     among its group's unflagged values is ``2 below + equal - 1`` (``twice``), to which a
-    sample adds the flagged values below ``U[t]`` twice and those equal once (cumulative
-    histograms over ``U``); the few flagged values are ranked among themselves and placed
-    among the unflagged with ``below``. Ranks are multiples of 1/2, exact in floating
-    point, so the numbers equal scipy's ``rankdata`` path bit for bit."""
+    sample adds the flagged values below ``U[t]`` twice and those equal once; the few
+    flagged values are ranked among themselves and placed among the unflagged with
+    ``below``. Ranks are multiples of 1/2, exact in floating point, so the numbers equal
+    scipy's ``rankdata`` path bit for bit. The per-row work is compiled
+    (:mod:`burdenshare.uncertainty.kernels`)."""
 
     group_of: np.ndarray  # (S,) configuration -> group
     y: np.ndarray  # (G, C) oriented unflagged values (NaN: flagged or no value)
     lohi: np.ndarray  # (G, 2) their min and max
     values: np.ndarray  # (u,) distinct unflagged values, all groups
-    values_nan: np.ndarray  # (u + 1,) the same and a NaN
-    values_key: np.ndarray  # (u,) their order-preserving integer keys (_sort_key)
     index: np.ndarray  # (G, C) position of each cell in a row of E (see above)
     twice: np.ndarray  # (G, u + 1) 2 * average rank - 2 of U[t] among the group's; 0 last
-    below: np.ndarray  # (G * (u + 1),) unflagged values below values[t]; their count last
+    below: np.ndarray  # (G, u + 1) unflagged values below values[t]; their count last
     count: np.ndarray  # (G,) unflagged values
     flagged: np.ndarray  # (F,)
 
@@ -376,171 +376,50 @@ class _NoisyColumn:
             y=ys,
             lohi=lohi,
             values=values,
-            values_nan=np.append(values, np.nan),
-            values_key=_sort_key(values),
             index=index,
             twice=twice,
-            below=below.ravel(),
-            count=finite.sum(axis=1),
+            below=below,
+            count=finite.sum(axis=1).astype(np.int64),
             flagged=flagged,
         )
-
-    @property
-    def width(self) -> int:
-        """Length of a row of ``E``."""
-        return self.values.size + 1 + self.flagged.size
 
     def normalise(self, method: str, yf: np.ndarray, config: np.ndarray) -> np.ndarray:
         """``method`` ("minmax" or "percentile") values (n, C) when the flagged cells hold
         the oriented values ``yf`` (n, F; NaN: no value), row ``b`` in configuration
         ``config[b]``."""
-        group = self.group_of[config]
-        table = np.empty((yf.shape[0], self.width))
-        self.fill(method, yf, group, table)
-        out = np.empty((yf.shape[0], self.y.shape[1]))
-        self.gather(table, group, out)
+        n = yf.shape[0]
+        out = np.empty((n, self.y.shape[1]))
+        mode = np.full(n, kernels.NORMALISED, dtype=np.int8)
+        self.add(method, out, np.arange(n), yf, self.group_of[config], np.ones(n), mode)
         return out
 
-    def fill(
+    def add(
         self,
         method: str,
+        score: np.ndarray,
+        rows: np.ndarray,
         yf: np.ndarray,
         group: np.ndarray,
-        out: np.ndarray,
-        n_nan: np.ndarray | None = None,
-        weight: np.ndarray | None = None,
-        n_geometric: int = 0,
-        floor: float = 0.0,
+        weight: np.ndarray,
+        mode: np.ndarray,
     ) -> None:
-        """Rows of ``E`` (n, width) into ``out`` for the flagged values ``yf``, rows in
-        groups ``group``; ``n_nan``: the NaN per row of ``yf`` when the caller knows
-        (:data:`_NO_NAN`: none).
-
-        Without ``weight``: the normalised values. With it: each row's contributions to
-        the score, ``weight * N`` (arithmetic mean) or, for the last ``n_geometric`` rows,
-        ``weight * ln(1 + 99 N)`` (geometric mean on [1, 100]), the same numbers as normalising
-        first. Percentile ranks are kept as exact integers (twice the rank minus 2) until
-        then: one product per row for the arithmetic mean, a table of the
-        ``2 (m - 1) + 1`` possible logs for the geometric mean."""
+        """Add each row's contributions to ``score[rows]`` (or write the normalised values,
+        ``mode`` 0): ``weight * N`` (mode 1, arithmetic mean) or ``weight * ln(1 + 99 N)``
+        (mode 2, geometric mean on COINr's [1, 100]) for the flagged values ``yf`` (n, F),
+        rows in groups ``group`` (see :mod:`burdenshare.uncertainty.kernels`)."""
+        args = (
+            score,
+            np.asarray(rows, dtype=np.intp),
+            np.ascontiguousarray(yf, dtype=np.float64),
+            np.asarray(group, dtype=np.intp),
+            np.asarray(weight, dtype=np.float64),
+            np.asarray(mode, dtype=np.int8),
+            self.values,
+        )
         if method == "minmax":
-            self._minmax(group, yf, out)
-            if weight is not None:
-                if n_geometric:
-                    _log_floor(out[out.shape[0] - n_geometric :], floor)
-                out *= weight[:, None]
-            return
-        nu = self.values.size
-        head, tail, m, nan = self._twice(group, yf, n_nan)
-        denominator = 2.0 * (m - 1.0)
-        n = yf.shape[0]
-        n_arith = n - n_geometric
-        parts = ((head, out[:, : nu + 1]), (tail, out[:, nu + 1 :]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if weight is None:
-                for twice, dest in parts:
-                    np.divide(twice, denominator[:, None], out=dest)
-            else:
-                coef = (weight[:n_arith] / denominator[:n_arith])[:, None]
-                for twice, dest in parts:
-                    np.multiply(twice[:n_arith], coef, out=dest[:n_arith])
-                for lo, hi in _runs(m[n_arith:]):
-                    lo, hi = lo + n_arith, hi + n_arith
-                    top = 2 * (int(m[lo]) - 1)
-                    if top > 0:
-                        logs = _log_floor(np.arange(top + 1) / float(top), floor)
-                        for twice, dest in parts:
-                            np.take(logs, twice[lo:hi], out=dest[lo:hi], mode="clip")
-                out[n_arith:] *= weight[n_arith:, None]
-        out[:, nu] = np.nan
-        if nan is not None:
-            out[:, nu + 1 :][nan] = np.nan
-        few = np.flatnonzero(m <= 1)
-        if few.size:  # at most one value: 0.5 wherever there is one
-            half = np.full(few.size, 0.5)
-            if weight is not None:
-                geo = few >= n_arith
-                half[geo] = _log_floor(half[geo], floor)
-                half *= weight[few]
-            out[few, :nu] = half[:, None]
-            tail = np.isnan(yf[few]) if nan is None else nan[few]
-            out[few, nu + 1 :] = np.where(tail, np.nan, half[:, None])
-
-    def gather(self, table: np.ndarray, group: np.ndarray, out: np.ndarray) -> None:
-        """The normalised column (n, C) from rows of ``E``: one gather per run of rows in
-        the same group (callers sort rows by group)."""
-        for lo, hi in _runs(group):
-            np.take(table[lo:hi], self.index[group[lo]], axis=1, out=out[lo:hi], mode="clip")
-
-    def _minmax(self, group: np.ndarray, yf: np.ndarray, out: np.ndarray) -> None:
-        """The engine's ``normalise.minmax``: ``(y - lo) / (hi - lo)``, 0.5 if constant."""
-        u = self.values.size
-        with np.errstate(invalid="ignore", divide="ignore"):
-            lo = np.fmin(self.lohi[group, 0], np.fmin.reduce(yf, axis=1))[:, None]
-            hi = np.fmax(self.lohi[group, 1], np.fmax.reduce(yf, axis=1))[:, None]
-            span = hi - lo
-            np.subtract(self.values, lo, out=out[:, :u])
-            np.subtract(yf, lo, out=out[:, u + 1 :])
-            out /= span
-        out[:, u] = np.nan
-        bad = ~(span[:, 0] > 0)
-        if bad.any():  # constant (or empty) column: 0.5 wherever there is a value
-            out[bad, :u] = 0.5
-            out[bad, u + 1 :] = np.where(np.isnan(yf[bad]), np.nan, 0.5)
-
-    def _twice(
-        self, group: np.ndarray, yf: np.ndarray, n_nan: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-        """Rows of ``E`` as integers ``2 R - 2`` (``R`` the average rank among the ``m``
-        values): the unflagged part (n, u + 1; column ``u``, cells without a value,
-        arbitrary) and the flagged part (n, F); ``m`` per row; where the flagged values
-        are NaN (None: nowhere)."""
-        n, f = yf.shape
-        u = self.values
-        nu = u.size
-        width = nu + 1
-        if n_nan is None:
-            n_nan = np.isnan(yf).sum(axis=1)
-        has_nan = n_nan is not _NO_NAN and bool(n_nan.any())
-        # the flagged values in ascending order per row (NaN last): sorted queries make
-        # searchsorted cheap, and ties among them are adjacent
-        order, sv, keys = _sorted_rows(yf, has_nan)
-        # positions among U: searched on order-preserving integer keys (NumPy's integer
-        # search is twice as fast as its NaN-aware float one; U holds no -0.0, and NaN
-        # has the largest key, after every value, where a float search puts it)
-        lo = np.searchsorted(self.values_key, keys, side="left")
-        eq = self.values_nan[lo] == sv  # values_nan: U, then NaN (never equal)
-        single = not eq.any()  # else some flagged value equals an unflagged one
-        both = lo if single else np.concatenate([lo, lo + eq], axis=1)  # lo, hi
-        # unflagged: their twice rank among their group, plus the flagged below them twice
-        # and those equal to them once (cumulative histograms of lo and hi; integers, whose
-        # cumulative sum NumPy does several times faster than in floating point)
-        at = both + np.arange(0, n * width, width)[:, None]
-        cum = np.bincount(at.ravel(), minlength=n * width).reshape(n, width)
-        np.cumsum(cum, axis=1, out=cum)
-        if single:  # hi = lo: every flagged value counts twice
-            cum += cum
-        for start, stop in _runs(group):
-            cum[start:stop] += self.twice[group[start]]
-        m = self.count[group] + f
-        if has_nan:
-            m -= n_nan
-        # flagged: twice their average rank among the flagged, plus the unflagged below
-        # them twice and those equal to them once
-        tie = sv[:, 1:] == sv[:, :-1]
-        if tie.any():
-            twice_f = (2.0 * _tied_ranks(tie) - 2.0).astype(np.int64)
+            kernels.minmax_rows(*args, self.lohi, self.index)
         else:
-            twice_f = np.broadcast_to(np.arange(0, 2 * f, 2), (n, f))
-        both = both + (group * width)[:, None]  # the group's row of ``below``
-        bl = np.take(self.below, both)
-        if single:  # hi = lo: below twice
-            twice_f = twice_f + 2 * bl
-        else:
-            twice_f = twice_f + bl[:, :f]
-            twice_f += bl[:, f:]
-        tail = np.empty((n, f), dtype=np.int64)
-        tail.reshape(-1)[order + np.arange(0, n * f, f)[:, None]] = twice_f
-        return cum, tail, m, (np.isnan(yf) if has_nan else None)
+            kernels.percentile_rows(*args, self.twice, self.below, self.count, self.index)
 
 
 def _log_floor(vals: np.ndarray, floor: float = 0.0) -> np.ndarray:
@@ -552,67 +431,13 @@ def _log_floor(vals: np.ndarray, floor: float = 0.0) -> np.ndarray:
     return vals
 
 
-#: Low bits of a sort key that hold a flagged cell's position (at most 64 cells per row
-#: take the fast path; more fall back to argsort).
-_POS_BITS = 6
-_SIGN_OFF = np.int64(0x7FFFFFFFFFFFFFFF)
-
-
-def _sort_key(y: np.ndarray) -> np.ndarray:
-    """Order-preserving int64 keys of float64 ``y`` (IEEE 754 bits with negatives
-    reflected): ``a < b`` exactly when ``key(a) < key(b)``, for numbers other than -0.0
-    (below 0.0 here) and NaN (above everything when positive)."""
-    bits = np.ascontiguousarray(y).view(np.int64)
-    key = bits >> 63  # all ones for negative values
-    key &= _SIGN_OFF
-    key ^= bits
-    return key
-
-
-def _sorted_rows(y: np.ndarray, has_nan: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: the positions that sort ``y`` ascending (NaN last), the sorted values and
-    their :func:`_sort_key` keys (NaN: the largest key).
-
-    NumPy's argsort on float rows is several times slower than its sort on integers, so
-    each value's key gets its position in the low bits, and the keys are sorted. Clearing
-    those bits can only swap values that differ in their last six bits: rows whose keys
-    come out unsorted (checked) are argsorted instead. Ties may come in any order (their
-    ranks are averaged)."""
-    n, f = y.shape
-    y = np.ascontiguousarray(y)
-    exact = _sort_key(y)
-    if has_nan:
-        exact[np.isnan(y)] = _SIGN_OFF
-    if f > 1 << _POS_BITS:
-        order = np.argsort(exact, axis=1, kind="stable")
-    else:
-        order = exact & ~np.int64((1 << _POS_BITS) - 1)
-        order |= np.arange(f, dtype=np.int64)
-        order.sort(axis=1)
-        order &= (1 << _POS_BITS) - 1
-    at = order + np.arange(0, n * f, f)[:, None]
-    keys = np.take(exact, at)
-    bad = keys[:, 1:] < keys[:, :-1]
-    if bad.any():
-        rows = np.flatnonzero(bad.any(axis=1))
-        order[rows] = np.argsort(exact[rows], axis=1, kind="stable")
-        at[rows] = order[rows] + (rows * f)[:, None]
-        keys[rows] = np.take(exact, at[rows])
-    return order, np.take(y, at), keys
-
-
 class _Prepared(NamedTuple):
     """A noisy indicator's per-batch inputs (see :meth:`RobustnessModel._prepare_noisy`)."""
 
     xf: np.ndarray  # (n, F) transformed flagged values, NaN where excluded
     choice: np.ndarray  # (n,) method index, -1 where left out
-    n_nan: np.ndarray  # NaN per row of xf (_NO_NAN: none)
     fold: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None  # rows, w/span,
     # -w lo/span, oriented flagged values of the rows whose min-max is in the product
-
-
-#: ``n_nan`` of :meth:`_NoisyColumn.fill` when the flagged values have no NaN.
-_NO_NAN = np.zeros(0, dtype=np.intp)
 
 
 def _runs(key: np.ndarray) -> list[tuple[int, int]]:
@@ -621,19 +446,6 @@ def _runs(key: np.ndarray) -> list[tuple[int, int]]:
         return []
     cuts = (np.flatnonzero(key[1:] != key[:-1]) + 1).tolist()
     return list(zip([0, *cuts], [*cuts, key.size], strict=True))
-
-
-def _tied_ranks(tie: np.ndarray) -> np.ndarray:
-    """1-based average ranks of sorted rows, given where each value equals the previous."""
-    n, c = tie.shape[0], tie.shape[1] + 1
-    pos = np.arange(c)
-    new = np.ones((n, c), dtype=bool)
-    new[:, 1:] = ~tie
-    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
-    last = np.ones((n, c), dtype=bool)
-    last[:, :-1] = new[:, 1:]
-    end = np.minimum.accumulate(np.where(last, pos, c - 1)[:, ::-1], axis=1)[:, ::-1]
-    return (start + end) / 2 + 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -917,10 +729,7 @@ class RobustnessModel:
         if self.nan_static.any():
             np.copyto(score, np.nan, where=np.take(self.nan_static, config, axis=0))
         caps = self._gates(raw, eligible)
-        thr = self._thresholds(score, eligible, norm, agg)
-        not_ranked = len(self.tier_names) - 1
-        tier = tier_index(score, thr, eligible, self.cap, not_ranked, caps)
-        order = rank_order(score, tier, eligible)
+        tier, order = self._tiers_and_order(score, eligible, norm, agg, caps)
         return Evaluation(
             order=order,
             score=score,
@@ -1023,6 +832,52 @@ class RobustnessModel:
         thr[off] = share_thresholds(score[off], eligible[off], self.anchored_shares())
         return thr
 
+    def _tiers_and_order(
+        self,
+        score: np.ndarray,
+        eligible: np.ndarray,
+        norm: np.ndarray,
+        agg: np.ndarray,
+        caps: list[tuple[np.ndarray, np.ndarray]],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Tiers (cut-offs from :meth:`_thresholds`, gates' caps) and rank order of a batch:
+        one sort of per-cell score keys (NumPy's SIMD sort), then one compiled pass per row
+        for the re-anchored cut-offs, the tiers and the order
+        (:func:`kernels.tiers_and_order`). The NumPy functions (:meth:`_thresholds`,
+        :func:`tier_index`, :func:`rank_order`) are the reference, tested equal, and run
+        where a score does not fit the key."""
+        n, c = score.shape
+        not_ranked = len(self.tier_names) - 1
+        capm = np.asarray(self.cap, dtype=np.int8)[None, :]
+        if caps:
+            capm = np.broadcast_to(capm, (n, c)).copy()
+            for rows, extra in caps:
+                capm[:, rows] = np.maximum(capm[:, rows], extra)
+        score = np.ascontiguousarray(score)
+        eligible = np.ascontiguousarray(eligible, dtype=np.bool_)
+        keys = np.empty((n, c), dtype=np.int64)
+        if c < 1 << _IDX_BITS and kernels.score_keys(score, eligible, keys):
+            keys.sort(axis=1)
+            params = np.asarray(self.tier_params, dtype=np.float64)
+            if self.tier_method != "absolute":
+                quantile_row = np.ones(n, dtype=np.bool_)
+                shares, infinite = params, np.zeros(params.size, dtype=np.bool_)
+            else:
+                quantile_row = ~self.on_scale(norm, agg)
+                # (the nominal run, which the anchored shares come from, is on the scale)
+                shares = self.anchored_shares() if quantile_row.any() else params
+                infinite = shares <= 0
+            levels = 1.0 - np.clip(shares, 0.0, 1.0)
+            tier = np.empty((n, c), dtype=np.int8)
+            order = np.empty((n, c), dtype=np.int64)
+            kernels.tiers_and_order(
+                score, keys, params, quantile_row, levels, infinite, capm, not_ranked, tier, order
+            )
+            return tier, order
+        thr = self._thresholds(score, eligible, norm, agg)
+        tier = tier_index(score, thr, eligible, self.cap, not_ranked, caps)
+        return tier, rank_order(score, tier, eligible)
+
     # -- pieces ---------------------------------------------------------------------------
 
     def _static_part(
@@ -1113,12 +968,10 @@ class RobustnessModel:
                 with np.errstate(invalid="ignore"):
                     xf = np.log1p(np.maximum(xf, 0.0))
             excluded = self.noisy_excluded[i]
-            n_nan = _NO_NAN
             if excluded.any():
                 # a flagged cell of a country excluded under the row's missing-data rule
                 xf = np.array(xf)
                 np.copyto(xf, np.nan, where=np.take(excluded, config, axis=0))
-                n_nan = excluded.sum(axis=1)[config]
             choice = np.where(drop != j + 1, norm[:, j], -1)
             fold = None
             if self.fold_method[i] >= 0:
@@ -1141,7 +994,7 @@ class RobustnessModel:
                 if rows.size:
                     coef = w[rows, j] / span
                     fold = (rows, coef, -(coef * lo), yf)
-            out.append(_Prepared(xf, choice, n_nan, fold))
+            out.append(_Prepared(xf, choice, fold))
         return out
 
     def _add_noisy(
@@ -1170,7 +1023,7 @@ class RobustnessModel:
             j = int(j)
             ci = int(self.noisy_column[i])
             col = self.columns[ci]
-            xf, choice, n_nan, fold = noisy[i]
+            xf, choice, fold = noisy[i]
             higher = self.higher[j : j + 1]
             stats = self.noisy_stats[i]
             methods = self.methods[j]
@@ -1219,37 +1072,21 @@ class RobustnessModel:
             rows = np.flatnonzero(in_table)
             if rows.size == 0:
                 continue
-            # rows sorted by (method, geometric, group): contiguous segments
-            group = stats.group_of[config[rows]]
-            segment = choice[rows] * 2 + geometric[rows]
-            o = np.argsort(segment * stats.lohi.shape[0] + group, kind="stable")
-            rows, group, segment = rows[o], group[o], segment[o]
-            yf = xf[rows]
-            if not higher[0]:
-                np.negative(yf, out=yf)
-            method = segment // 2
-            out = np.empty((rows.size, c))
-            for lo, hi in _runs(method):
-                name = methods[method[lo]]
-                st, yy, grp = stats, yf[lo:hi], group[lo:hi]
+            # one compiled pass per method over its rows, added into the score in place
+            mode = np.where(geometric, kernels.GEOMETRIC, kernels.ARITHMETIC).astype(np.int8)
+            for m in np.unique(choice[rows]).tolist():
+                part = rows[choice[rows] == m]
+                st, name = stats, methods[m]
                 if name == "minmax" and self._mm_stats(i) is not stats:
                     st = self._mm_stats(i)  # a treated column: min-max of treated values
-                    yy = self._treated(i, j, xf[rows[lo:hi]])
-                    grp = st.group_of[config[rows[lo:hi]]]
-                table = np.empty((hi - lo, st.width))
-                st.fill(
-                    name,
-                    yy,
-                    grp,
-                    table,
-                    n_nan if n_nan is _NO_NAN else n_nan[rows[lo:hi]],
-                    weight=w[rows[lo:hi], j],
-                    n_geometric=int(geometric[rows[lo:hi]].sum()),  # sorted last
-                    floor=self.floor,
+                    yy = self._treated(i, j, xf[part])
+                else:
+                    yy = xf[part]
+                    if not higher[0]:
+                        np.negative(yy, out=yy)
+                st.add(
+                    name, score, part, yy, st.group_of[config[part]], w[part, j], mode[part]
                 )
-                st.gather(table, grp, out[lo:hi])
-            out += score.take(rows, axis=0)
-            score[rows] = out
 
     def _factors(self, states: Mapping[str, np.ndarray]):
         """Per-country noise factors ``exp(spread * z)`` (estimates, uncertain), or None."""

@@ -162,22 +162,26 @@ class MCCounts:
 
 
 def count(evaluation: Evaluation, nominal: Evaluation, n_tiers: int) -> MCCounts:
-    """Reduce a batch to count tables with ``np.bincount`` (ranks: bin ``country * (C + 1)
-    + position``, position ``C`` meaning not ranked; tiers: ``country * T + tier``).
+    """Reduce a batch to count tables in one compiled pass
+    (:func:`burdenshare.uncertainty.kernels.count_rows`: ranks in columns ``0..C-1``,
+    column ``C`` meaning not ranked; tiers ``0..T-1``).
 
     A country is ranked exactly when it is eligible (the model puts the others last, in
     the last tier, "not ranked"), so eligibility and the changes from the nominal run
     are read off the two tables rather than counted again."""
-    order = evaluation.order
+    from burdenshare.uncertainty.kernels import count_rows
+
+    order = np.ascontiguousarray(evaluation.order, dtype=np.int64)
     n, c = order.shape
-    flat = np.multiply(order, c + 1, dtype=np.intp)
-    flat += np.take(_position_table(c), evaluation.n_ranked, axis=0)
-    rank_counts = np.bincount(flat.ravel(), minlength=c * (c + 1)).reshape(c, c + 1)
-    tiers = evaluation.tier.astype(np.intp)
-    tiers += np.arange(0, c * n_tiers, n_tiers, dtype=np.intp)
-    tier_counts = np.bincount(tiers.ravel(), minlength=c * n_tiers).reshape(c, n_tiers)
-    rank_counts = rank_counts.astype(np.int64, copy=False)
-    tier_counts = tier_counts.astype(np.int64, copy=False)
+    rank_counts = np.zeros((c, c + 1), dtype=np.int64)
+    tier_counts = np.zeros((c, n_tiers), dtype=np.int64)
+    count_rows(
+        order,
+        np.asarray(evaluation.n_ranked, dtype=np.int64),
+        np.ascontiguousarray(evaluation.tier, dtype=np.int8),
+        rank_counts,
+        tier_counts,
+    )
     eligible = n - rank_counts[:, c]
     nominal_eligible = nominal.eligible[0]
     nominal_tier = nominal.tier[0].astype(np.intp)

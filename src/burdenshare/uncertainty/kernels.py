@@ -1,0 +1,317 @@
+"""Compiled per-sample kernels of the batch model (numba), for the steps that NumPy can only
+do in many passes over temporaries.
+
+A Monte Carlo sample with data noise renormalises every column whose flagged cells moved
+(min-max and percentile ranks have statistics over all countries). In NumPy that is a dozen
+vectorised passes per column over ``(rows, countries)`` temporaries (sorts, searches,
+cumulative histograms, gathers); compiled, it is one pass per row over the ~40 flagged
+values and the ~100 distinct unflagged values, with nothing allocated per row. The kernels
+release the GIL, so the threaded NumPy backend runs them on every core.
+
+The numbers are the engine's (``burdenshare.scoring.normalise``): the same formulas in the
+same order of operations, tested bit for bit against the engine's functions
+(``tests/uncertainty/test_model.py``, ``test_fast_paths.py``). Percentile ranks are exact
+integers (twice the average rank minus 2) until the last division, as in the engine's
+``rankdata`` path.
+
+Modes of the row value (``mode``): 0 the normalised value ``N``; 1 the arithmetic mean's
+contribution ``weight * N``; 2 the geometric mean's ``weight * ln(1 + 99 N)`` (COINr's
+[1, 100] range, :data:`burdenshare.scoring.aggregate.GEOMETRIC_TOP`). Mode 0 writes the row;
+modes 1 and 2 add it to the score.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from burdenshare.scoring.aggregate import GEOMETRIC_TOP
+
+#: ``ln(1 + (TOP - 1) N)``: the geometric mean's log on [1, TOP].
+_TOP_LESS_ONE = GEOMETRIC_TOP - 1.0
+NORMALISED, ARITHMETIC, GEOMETRIC = 0, 1, 2
+
+_JIT = {"nogil": True, "cache": True, "boundscheck": False}
+
+
+@njit(**_JIT)
+def _contribution(n: float, weight: float, mode: int) -> float:
+    """A normalised value ``n`` as the row's mode wants it (see the module docstring)."""
+    if mode == ARITHMETIC:
+        return n * weight
+    if mode == GEOMETRIC:
+        return math.log1p(n * _TOP_LESS_ONE) * weight
+    return n
+
+
+@njit(**_JIT)
+def _put_row(score, row, table, index_row, mode):
+    """``score[row] = table[index_row]`` (mode 0) or ``+=`` (modes 1, 2): the row of
+    distinct values gathered into the countries."""
+    c = index_row.size
+    if mode == NORMALISED:
+        for i in range(c):
+            score[row, i] = table[index_row[i]]
+    else:
+        for i in range(c):
+            score[row, i] = table[index_row[i]] + score[row, i]
+
+
+@njit(**_JIT)
+def minmax_rows(score, rows, yf, group, weight, mode, values, lohi, index):
+    """Min-max of each row's column into ``score[rows[r]]``: ``(y - lo) / (hi - lo)`` with
+    ``lo``/``hi`` the group's unflagged extremes widened by the row's flagged values
+    ``yf[r]`` (oriented; NaN: no value), 0.5 wherever there is a value if the column is
+    constant (the engine's ``normalise.minmax``)."""
+    nu = values.size
+    f = yf.shape[1]
+    table = np.empty(nu + 1 + f)
+    table[nu] = np.nan
+    for r in range(rows.size):
+        g = group[r]
+        lo, hi = lohi[g, 0], lohi[g, 1]
+        for a in range(f):  # fmin / fmax: NaN on one side gives the other
+            v = yf[r, a]
+            if v == v:
+                if not (lo <= v):
+                    lo = v
+                if not (hi >= v):
+                    hi = v
+        span = hi - lo
+        w = weight[r]
+        m = mode[r]
+        if span > 0:
+            for t in range(nu):
+                table[t] = _contribution((values[t] - lo) / span, w, m)
+            for a in range(f):
+                v = yf[r, a]
+                table[nu + 1 + a] = _contribution((v - lo) / span, w, m) if v == v else np.nan
+        else:  # constant (or empty) column
+            half = _contribution(0.5, w, m)
+            for t in range(nu):
+                table[t] = half
+            for a in range(f):
+                table[nu + 1 + a] = half if yf[r, a] == yf[r, a] else np.nan
+        _put_row(score, rows[r], table, index[g], m)
+
+
+@njit(**_JIT)
+def percentile_rows(score, rows, yf, group, weight, mode, values, twice, below, count, index):
+    """Percentile ranks ``(R - 1) / (m - 1)`` (``R`` the average rank among the row's ``m``
+    values; 0.5 if ``m <= 1``) of each row's column into ``score[rows[r]]``, without sorting:
+    a value ``U[t]`` among its group's unflagged values has twice its rank minus 2 in
+    ``twice[g, t]``, to which the row's flagged values below it add 2 and those equal add
+    1 (a prefix sum over a histogram of their places among ``U``); a flagged value ``v``
+    has ``2 lt + eq - 1`` among the flagged (``lt`` below it, ``eq`` equal, itself
+    included) plus ``below`` of its place among ``U`` and of the place after the equal
+    one. Every count is a branch-free loop the compiler vectorises: with ~40 flagged and
+    ~100 distinct values that beats sorting, whose branches the noise makes unpredictable."""
+    nu = values.size
+    f = yf.shape[1]
+    table = np.empty(nu + 1 + f)
+    table[nu] = np.nan
+    hist = np.zeros(nu + 1, dtype=np.int64)
+    logs = np.empty(2 * (count.max() + f) + 1)
+    logs_top = -1
+    for r in range(rows.size):
+        g = group[r]
+        w = weight[r]
+        md = mode[r]
+        nv = 0
+        for a in range(f):
+            nv += yf[r, a] == yf[r, a]
+        m = count[g] + nv
+        top = 2 * (m - 1)
+        if m <= 1:  # at most one value: 0.5 wherever there is one
+            half = _contribution(0.5, w, md)
+            for t in range(nu):
+                table[t] = half
+            for a in range(f):
+                table[nu + 1 + a] = half if yf[r, a] == yf[r, a] else np.nan
+            _put_row(score, rows[r], table, index[g], md)
+            continue
+        if md == GEOMETRIC and top != logs_top:  # ln(1 + 99 x / top), x = 0 .. top
+            for x in range(top + 1):
+                logs[x] = math.log1p((x / float(top)) * _TOP_LESS_ONE)
+            logs_top = top
+        denominator = 2.0 * (m - 1.0)
+        coef = w / denominator
+        hist[:] = 0
+        for a in range(f):
+            v = yf[r, a]
+            if v != v:
+                table[nu + 1 + a] = np.nan
+                continue
+            lt = 0
+            eq = 0
+            for b in range(f):
+                x = yf[r, b]
+                lt += x < v
+                eq += x == v
+            lo = 0
+            for t in range(nu):
+                lo += values[t] < v
+            hi = lo + 1 if (lo < nu and values[lo] == v) else lo
+            hist[lo] += 1
+            hist[hi] += 1
+            x = 2 * lt + eq - 1 + below[g, lo] + below[g, hi]
+            table[nu + 1 + a] = _rank_value(x, denominator, coef, logs, w, md)
+        run = 0
+        for t in range(nu):
+            run += hist[t]
+            table[t] = _rank_value(twice[g, t] + run, denominator, coef, logs, w, md)
+        _put_row(score, rows[r], table, index[g], md)
+
+
+@njit(**_JIT)
+def _rank_value(twice_rank, denominator, coef, logs, weight, mode):
+    """A percentile rank from ``x = 2 R - 2`` as the mode wants it, with the operations of
+    the NumPy path: ``x / (2 (m - 1))`` normalised, ``x * (w / (2 (m - 1)))`` arithmetic,
+    ``ln(1 + 99 x / (2 (m - 1))) * w`` geometric (from the row's table of logs)."""
+    if mode == ARITHMETIC:
+        return twice_rank * coef
+    if mode == GEOMETRIC:
+        return logs[twice_rank] * weight
+    return twice_rank / denominator
+
+
+@njit(**_JIT)
+def count_rows(order, n_ranked, tier, rank_counts, tier_counts):
+    """Add a batch to the Monte Carlo count tables in one pass: ``rank_counts[c, p]`` for
+    the country ``c`` at position ``p < n_ranked`` of a row's ``order``, ``rank_counts[c,
+    C]`` for the others (not ranked), ``tier_counts[c, tier]`` for every country."""
+    n, c = order.shape
+    for b in range(n):
+        m = n_ranked[b]
+        for p in range(m):
+            rank_counts[order[b, p], p] += 1
+        for p in range(m, c):
+            rank_counts[order[b, p], c] += 1
+        for i in range(c):
+            tier_counts[i, tier[b, i]] += 1
+
+
+#: Bits of the rank sort key: tier | score (rounded to 1e-9, offset) | country position.
+IDX_BITS, SCORE_BITS = 12, 46
+
+
+@njit(**_JIT)
+def score_keys(score, eligible, key):
+    """Per cell, ``not eligible << 58 | (2**45 - rint(score * 1e9)) << 12 | position``
+    (the score part 0 where not eligible): sorting a row's keys puts its eligible countries
+    in the engine's order within a tier (score compared at 1e-9, higher first, then
+    position) and the others last, by position. Returns False if an eligible score is NaN
+    or does not fit the key (the caller takes the NumPy path)."""
+    n, c = score.shape
+    limit = 2 ** (SCORE_BITS - 1)
+    for b in range(n):
+        for i in range(c):
+            if eligible[b, i]:
+                q = np.rint(score[b, i] * -1e9)
+                if not (-limit < q < limit):
+                    return False
+                key[b, i] = ((np.int64(q) + limit) << IDX_BITS) | i
+            else:
+                key[b, i] = (((np.int64(1) << SCORE_BITS) | limit) << IDX_BITS) | i
+    return True
+
+
+@njit(**_JIT)
+def _order_statistic(score, row, keys, m, p, run):
+    """The ``p``-th smallest (0-based) exact score among a row's ``m`` eligible countries,
+    from its sorted keys (descending rounded score): where scores closer than 1e-9 share a
+    rounded key, the run of equal keys is sorted on the exact scores."""
+    d = m - 1 - p
+    rk = keys[d] >> IDX_BITS
+    lo = d
+    while lo > 0 and (keys[lo - 1] >> IDX_BITS) == rk:
+        lo -= 1
+    hi = d
+    while hi + 1 < m and (keys[hi + 1] >> IDX_BITS) == rk:
+        hi += 1
+    mask = (1 << IDX_BITS) - 1
+    if lo == hi:
+        return score[row, keys[d] & mask]
+    k = 0
+    for j in range(lo, hi + 1):  # insertion sort of the run's exact scores, ascending
+        v = score[row, keys[j] & mask]
+        t = k
+        while t > 0 and run[t - 1] > v:
+            run[t] = run[t - 1]
+            t -= 1
+        run[t] = v
+        k += 1
+    return run[p - (m - 1 - hi)]
+
+
+@njit(**_JIT)
+def tiers_and_order(
+    score, keys, absolute, quantile_row, levels, infinite, cap, not_ranked, tier, order
+):
+    """Tiers and rank order of every row from its sorted :func:`score_keys`, in one pass.
+
+    Cut-offs: ``absolute`` (``T-1``) for rows on the policy's scale; for rows with
+    ``quantile_row`` the linear quantiles of the row's eligible scores at ``levels``
+    (NumPy's ``quantile`` formulas, on the exact scores: the same numbers as
+    :func:`burdenshare.scoring.aggregate._row_quantiles`), +inf where ``infinite`` or
+    the row has no eligible score. Tier: the cut-offs above the score, raised to ``cap``
+    (``(n or 1, C)``), ``not_ranked`` where not eligible. Order: a stable counting sort of
+    the score order by tier, which is the engine's order (tier, score, position)."""
+    n, c = score.shape
+    n_thr = absolute.size
+    per_row_cap = cap.shape[0] > 1
+    thr = np.empty(n_thr)
+    run = np.empty(c)
+    row_tier = np.empty(c, dtype=np.int64)
+    count = np.zeros(not_ranked + 1, dtype=np.int64)
+    start = np.zeros(not_ranked + 1, dtype=np.int64)
+    mask = (1 << IDX_BITS) - 1
+    flag = np.int64(1) << (SCORE_BITS + IDX_BITS)
+    for b in range(n):
+        kb = keys[b]
+        m = np.searchsorted(kb, flag)  # eligible countries: the keys before the flag
+        if quantile_row[b]:
+            top = m - 1 if m > 1 else 0
+            for k in range(n_thr):
+                if m == 0 or infinite[k]:
+                    thr[k] = np.inf
+                    continue
+                virtual = levels[k] * float(top)
+                prev = np.floor(virtual)
+                gamma = virtual - prev
+                lo = min(max(int(prev), 0), top)
+                hi = min(lo + 1, top)
+                a = _order_statistic(score, b, kb, m, lo, run)
+                z = _order_statistic(score, b, kb, m, hi, run)
+                diff = z - a
+                thr[k] = z - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+        else:
+            for k in range(n_thr):
+                thr[k] = absolute[k]
+        cb = b if per_row_cap else 0
+        count[:] = 0
+        for j in range(m):
+            i = kb[j] & mask
+            s = score[b, i]
+            t = np.int64(0)
+            for k in range(n_thr):
+                t += s < thr[k]
+            t = max(t, np.int64(cap[cb, i]))
+            row_tier[j] = t
+            count[t] += 1
+        acc = 0
+        for t in range(not_ranked + 1):
+            start[t] = acc
+            acc += count[t]
+        for j in range(m):  # stable by tier: within a tier, the score order
+            i = kb[j] & mask
+            t = row_tier[j]
+            tier[b, i] = t
+            order[b, start[t]] = i
+            start[t] += 1
+        for j in range(m, c):
+            i = kb[j] & mask
+            tier[b, i] = not_ranked
+            order[b, j] = i

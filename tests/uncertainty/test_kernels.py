@@ -1,0 +1,128 @@
+"""The compiled kernels give the NumPy reference's numbers exactly: tiers and rank order
+(with re-anchored quantile cut-offs, scores closer than 1e-9, gate caps, ineligible
+countries) and the Monte Carlo count tables."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from burdenshare.scoring.aggregate import quantile_thresholds, share_thresholds
+from burdenshare.uncertainty import kernels
+from burdenshare.uncertainty.model import rank_order, tier_index
+from burdenshare.uncertainty.montecarlo import Evaluation, count
+
+#: scores on a coarse grid, some a few ulps or 1e-10 apart: rounded keys tie there
+_BASE = st.sampled_from([0.0, 12.5, 45.0, 45.0 + 1e-10, 60.0, 60.0 - 4e-12, 73.25, 100.0])
+
+
+def _reference(score, eligible, absolute, quantile_row, shares, cap, quantile_method):
+    """The NumPy path: cut-offs per row, tier_index, rank_order."""
+    n = score.shape[0]
+    thr = np.broadcast_to(absolute, (n, absolute.size)).copy()
+    rows = np.flatnonzero(quantile_row)
+    if rows.size:
+        if quantile_method:
+            thr[rows] = quantile_thresholds(score[rows], eligible[rows], shares)
+        else:
+            thr[rows] = share_thresholds(score[rows], eligible[rows], shares)
+    tier = tier_index(score, thr, eligible, cap, 3)
+    return tier, rank_order(score, tier, eligible)
+
+
+def _kernel(score, eligible, absolute, quantile_row, shares, cap, quantile_method):
+    n, c = score.shape
+    keys = np.empty((n, c), dtype=np.int64)
+    assert kernels.score_keys(score, eligible, keys)
+    keys.sort(axis=1)
+    infinite = np.zeros(shares.size, bool) if quantile_method else shares <= 0
+    tier = np.empty((n, c), dtype=np.int8)
+    order = np.empty((n, c), dtype=np.int64)
+    kernels.tiers_and_order(
+        score,
+        keys,
+        absolute,
+        quantile_row,
+        1.0 - np.clip(shares, 0.0, 1.0),
+        infinite,
+        np.ascontiguousarray(cap, dtype=np.int8)[None, :],
+        3,
+        tier,
+        order,
+    )
+    return tier, order
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.data(),
+    n=st.integers(1, 5),
+    c=st.integers(1, 12),
+    quantile_method=st.booleans(),
+)
+def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method):
+    """Absolute and re-anchored rows, shares of 0 (no tier there), ties at 1e-9 and at
+    a few ulps, caps that put a country below lower scores, ineligible countries."""
+    score = np.array(
+        [
+            [data.draw(_BASE) + data.draw(st.sampled_from([0.0, 1e-13, 3e-10])) for _ in range(c)]
+            for _ in range(n)
+        ]
+    )
+    eligible = np.array(
+        data.draw(st.lists(st.lists(st.booleans(), min_size=c, max_size=c), min_size=n, max_size=n))
+    )
+    cap = np.array(data.draw(st.lists(st.integers(0, 2), min_size=c, max_size=c)))
+    quantile_row = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    shares = np.array(
+        sorted(data.draw(st.lists(st.sampled_from([0.0, 0.2, 0.5, 1.0]), min_size=2, max_size=2)))
+    )
+    absolute = np.array([60.0, 45.0])
+    args = (score, eligible, absolute, quantile_row, shares, cap, quantile_method)
+    tier, order = _kernel(*args)
+    ref_tier, ref_order = _reference(*args)
+    np.testing.assert_array_equal(tier, ref_tier)
+    np.testing.assert_array_equal(order, ref_order)
+
+
+def test_score_keys_refuse_what_the_key_cannot_hold():
+    """A NaN or a score beyond 2**45 / 1e9 among the eligible: the caller takes the NumPy
+    path (an ineligible NaN is fine)."""
+    keys = np.empty((1, 2), dtype=np.int64)
+    assert not kernels.score_keys(np.array([[1.0, np.nan]]), np.array([[True, True]]), keys)
+    assert not kernels.score_keys(np.array([[1.0, 1e8]]), np.array([[True, True]]), keys)
+    assert kernels.score_keys(np.array([[1.0, np.nan]]), np.array([[True, False]]), keys)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), n=st.integers(1, 6), c=st.integers(1, 9))
+def test_count_rows_equal_bincount(data, n, c):
+    """The count tables of a batch equal a histogram of each country's rank and tier."""
+    orders = [np.array(data.draw(st.permutations(range(c)))) for _ in range(n)]
+    order = np.array(orders, dtype=np.int64)
+    n_ranked = np.array(data.draw(st.lists(st.integers(0, c), min_size=n, max_size=n)))
+    tier = np.array(
+        data.draw(
+            st.lists(st.lists(st.integers(0, 3), min_size=c, max_size=c), min_size=n, max_size=n)
+        ),
+        dtype=np.int8,
+    )
+    ev = Evaluation(
+        order=order,
+        score=np.zeros((n, c)),
+        tier=tier,
+        eligible=np.ones((n, c), bool),
+        n_ranked=n_ranked,
+    )
+    got = count(ev, ev, 4)
+    rank = np.zeros((c, c + 1), dtype=np.int64)
+    tiers = np.zeros((c, 4), dtype=np.int64)
+    for b in range(n):
+        for p, country in enumerate(order[b]):
+            rank[country, p if p < n_ranked[b] else c] += 1
+        for country in range(c):
+            tiers[country, tier[b, country]] += 1
+    np.testing.assert_array_equal(got.rank_counts, rank)
+    np.testing.assert_array_equal(got.tier_counts, tiers)
+    assert got.n == n
