@@ -234,15 +234,13 @@ def _order_statistic(score, row, keys, m, p, run):
     mask = (1 << IDX_BITS) - 1
     if lo == hi:
         return score[row, keys[d] & mask]
-    k = 0
-    for j in range(lo, hi + 1):  # insertion sort of the run's exact scores, ascending
-        v = score[row, keys[j] & mask]
+    for k in range(hi - lo + 1):  # insertion sort of the run's exact scores, ascending
+        v = score[row, keys[lo + k] & mask]
         t = k
         while t > 0 and run[t - 1] > v:
             run[t] = run[t - 1]
             t -= 1
         run[t] = v
-        k += 1
     return run[p - (m - 1 - hi)]
 
 
