@@ -64,11 +64,19 @@ def minmax_rows(score, rows, yf, group, weight, mode, values, lohi, index):
     """Min-max of each row's column into ``score[rows[r]]``: ``(y - lo) / (hi - lo)`` with
     ``lo``/``hi`` the group's unflagged extremes widened by the row's flagged values
     ``yf[r]`` (oriented; NaN: no value), 0.5 wherever there is a value if the column is
-    constant (the engine's ``normalise.minmax``)."""
+    constant (the engine's ``normalise.minmax``).
+
+    The geometric mean's logs of the unflagged values are kept per group while ``lo`` and
+    ``hi`` stay the same (they usually do: the extremes are seldom flagged values), so a
+    row computes only its flagged cells' logs."""
     nu = values.size
     f = yf.shape[1]
     table = np.empty(nu + 1 + f)
     table[nu] = np.nan
+    n_groups = lohi.shape[0]
+    logs = np.empty((n_groups, nu))
+    logs_lo = np.full(n_groups, np.nan)
+    logs_hi = np.full(n_groups, np.nan)
     for r in range(rows.size):
         g = group[r]
         lo, hi = lohi[g, 0], lohi[g, 1]
@@ -82,7 +90,18 @@ def minmax_rows(score, rows, yf, group, weight, mode, values, lohi, index):
         span = hi - lo
         w = weight[r]
         m = mode[r]
-        if span > 0:
+        if span > 0 and m == GEOMETRIC:
+            if not (logs_lo[g] == lo and logs_hi[g] == hi):
+                for t in range(nu):
+                    logs[g, t] = math.log1p(((values[t] - lo) / span) * _TOP_LESS_ONE)
+                logs_lo[g] = lo
+                logs_hi[g] = hi
+            for t in range(nu):
+                table[t] = logs[g, t] * w
+            for a in range(f):
+                v = yf[r, a]
+                table[nu + 1 + a] = _contribution((v - lo) / span, w, m) if v == v else np.nan
+        elif span > 0:
             for t in range(nu):
                 table[t] = _contribution((values[t] - lo) / span, w, m)
             for a in range(f):
@@ -313,3 +332,37 @@ def tiers_and_order(
             i = kb[j] & mask
             tier[b, i] = not_ranked
             order[b, j] = i
+
+
+@njit(**_JIT)
+def goalposts_rows(score, rows, xf, keep, cells, lower, upper, higher, weight, mode):
+    """Goalposts of a noisy indicator's flagged cells added to ``score[rows[r]]``: the
+    engine's ``clip((x - lower) / (upper - lower), 0, 1)`` (``1 -`` that before the clip
+    when lower values are better), as each row's ``mode`` wants it. ``keep``: the flagged
+    cells this model holds, ``cells`` their countries (the unflagged cells are in the
+    static tables)."""
+    span = upper - lower
+    for r in range(rows.size):
+        w = weight[r]
+        md = mode[r]
+        row = rows[r]
+        for a in range(keep.size):
+            v = (xf[r, keep[a]] - lower) / span
+            if not higher:
+                v = 1.0 - v
+            if v < 0.0:
+                v = 0.0
+            elif v > 1.0:
+                v = 1.0
+            score[row, cells[a]] = _contribution(v, w, md) + score[row, cells[a]]
+
+
+@njit(**_JIT)
+def scaled_rows(score, rows, yf, coef, keep, cells):
+    """``score[rows[r], cells] += coef[r] * yf[r, keep]``: the flagged cells of min-max rows
+    whose unflagged cells are in the matrix product."""
+    for r in range(rows.size):
+        row = rows[r]
+        c = coef[r]
+        for a in range(keep.size):
+            score[row, cells[a]] = c * yf[r, keep[a]] + score[row, cells[a]]

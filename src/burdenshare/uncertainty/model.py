@@ -1035,28 +1035,35 @@ class RobustnessModel:
                 rows = np.flatnonzero(choice == m)
                 if rows.size == 0:
                     continue
+                if method == "goalposts":  # the engine's formula, on the flagged cells
+                    kernels.goalposts_rows(
+                        score,
+                        rows,
+                        xf[rows],
+                        *self._flag_cells(ci),
+                        float(self.params["lower"][j]),
+                        float(self.params["upper"][j]),
+                        bool(higher[0]),
+                        w[rows, j],
+                        np.where(geometric[rows], kernels.GEOMETRIC, kernels.ARITHMETIC).astype(
+                            np.int8
+                        ),
+                    )
+                    continue
                 rows = np.concatenate([rows[~geometric[rows]], rows[geometric[rows]]])
                 n_geo = int(geometric[rows].sum())
                 flagged = xf[rows]
-                if method == "goalposts":  # the engine's formula, on the flagged cells
-                    lower, upper = self.params["lower"][j], self.params["upper"][j]
-                    vals = flagged
-                    vals -= lower
-                    vals /= upper - lower
-                    if not higher[0]:
-                        np.subtract(1.0, vals, out=vals)
-                    np.clip(vals, 0.0, 1.0, out=vals)
-                else:
-                    params = {key: val[j : j + 1] for key, val in self.params.items()}
-                    if method in _PER_CELL:
-                        vals = normalise_matrix(flagged[:, :, None], [method], params, higher)
-                    else:  # statistics over all countries, then this model's
-                        x = np.take(self.noisy_filled[i], config[rows], axis=0)
-                        x[:, col.rows] = flagged
-                        vals = normalise_matrix(x[:, :, None], [method], params, higher)
-                        if self.keep is not None:
-                            vals = vals[:, self.keep]
-                    vals = vals[:, :, 0] if vals.ndim == 3 else vals
+                # other methods through the engine's normalise_matrix
+                params = {key: val[j : j + 1] for key, val in self.params.items()}
+                if method in _PER_CELL:
+                    vals = normalise_matrix(flagged[:, :, None], [method], params, higher)
+                else:  # statistics over all countries, then this model's
+                    x = np.take(self.noisy_filled[i], config[rows], axis=0)
+                    x[:, col.rows] = flagged
+                    vals = normalise_matrix(x[:, :, None], [method], params, higher)
+                    if self.keep is not None:
+                        vals = vals[:, self.keep]
+                vals = vals[:, :, 0] if vals.ndim == 3 else vals
                 if n_geo:
                     _log_floor(vals[vals.shape[0] - n_geo :], self.floor)
                 vals *= w[rows, j, None]
@@ -1068,7 +1075,8 @@ class RobustnessModel:
             if fold is not None:
                 rows, coef, _, yf = fold
                 in_table[rows] = False
-                self._add_flagged(flat, c, rows, ci, coef[:, None] * yf)
+                keep, cells = self._flag_cells(ci)
+                kernels.scaled_rows(score, rows, np.ascontiguousarray(yf), coef, keep, cells)
             rows = np.flatnonzero(in_table)
             if rows.size == 0:
                 continue
@@ -1084,9 +1092,7 @@ class RobustnessModel:
                     yy = xf[part]
                     if not higher[0]:
                         np.negative(yy, out=yy)
-                st.add(
-                    name, score, part, yy, st.group_of[config[part]], w[part, j], mode[part]
-                )
+                st.add(name, score, part, yy, st.group_of[config[part]], w[part, j], mode[part])
 
     def _factors(self, states: Mapping[str, np.ndarray]):
         """Per-country noise factors ``exp(spread * z)`` (estimates, uncertain), or None."""
@@ -1120,6 +1126,15 @@ class RobustnessModel:
             else:
                 caps.append((cells, cond.view(np.int8) * np.int8(max_tier - 1)))
         return caps
+
+    def _flag_cells(self, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """The flagged cells of ``column`` this model holds (their positions among the
+        column's flagged cells) and their countries."""
+        keep = self.flag_keep[column]
+        cells = self.flag_cells[column]
+        if keep is None:
+            keep = np.arange(cells.size)
+        return keep, cells
 
     def _add_flagged(
         self, flat: np.ndarray, c: int, rows: np.ndarray, column: int, vals: np.ndarray
