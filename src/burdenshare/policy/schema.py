@@ -3,9 +3,10 @@
 A policy names the indicators it uses (from :data:`burdenshare.panel.INDICATORS`), the
 direction and normalisation of each, its pillar and weight, the missing-data rule, the
 aggregation (weighted arithmetic or weighted geometric mean, following the OECD/JRC
-*Handbook on Constructing Composite Indicators*, 2008, ch. 5-6), hard gates (e.g. countries
-under an ITAR 22 CFR 126.1 policy of denial are ineligible whatever their score), tier
-thresholds (absolute scores or quantiles) and the tie-break order.
+*Handbook on Constructing Composite Indicators*, 2008, Part I step 6, pp. 31-34, and Part 2
+Step 6, pp. 89-116), hard gates (e.g. countries under an ITAR 22 CFR 126.1 policy of denial
+are ineligible whatever their score), tier thresholds (absolute scores or quantiles) and the
+tie-break order.
 
 Cross-field checks raise :class:`pydantic_core.PydanticCustomError` with a ``path`` in the
 error context (relative to the model that raised it) so that the loader can point at the
@@ -256,9 +257,10 @@ class Pool(_Model):
     """The reference group of the statistics: normalisation (min and max, mean and sd,
     ranks), outlier detection and imputation (group means, worst values) use the countries
     scored minus those in ``exclude_groups`` (e.g. ``itar_126_1_full``: countries under an
-    ITAR 126.1 denial, which include the principal adversaries). The others are still
-    scored on the partners' scale, for ``explain``; they are never ranked, so each group
-    must be denied by an ``ineligible`` gate (OECD/JRC Handbook 2008, Part I step 5)."""
+    ITAR 126.1 denial, which include the principal adversaries; a choice to document, as
+    OECD/JRC Handbook 2008, Part I step 5, p. 31, asks of the normalisation). The others
+    are still scored on the partners' scale, for ``explain``; they are never ranked, so
+    each group must be denied by an ``ineligible`` gate."""
 
     exclude_groups: list[GroupName] = Field(default_factory=list)
 

@@ -8,11 +8,11 @@ Batches broadcast: ``N (n, k)`` with ``w (B, k)`` gives scores ``(B, n)``.
 - weighted geometric mean on the [1, 100] range, as COINr does (``Aggregate(f_ag =
   "a_gmean")`` after ``Normalise`` to [1, 100]): each normalised value is rescaled to
   ``1 + 99 N``, so a zero is the bottom of a bounded scale rather than an arbitrary floor
-  (OECD/JRC Handbook 2008, Part I step 6 and Part II section 5: the geometric mean needs
-  strictly positive values). A zero on an indicator of weight w still costs a factor of
-  about 100^-w: that is the geometric mean's intended penalty for an unbalanced profile
-  (partial compensability), so the indicator set must not hold a 0/1 status that belongs
-  in a gate. G = prod_j (1 + 99 N_j)^w_j lies in [1, 100] and is mapped
+  (OECD/JRC Handbook 2008, Part 2 Step 6.11, p. 103, and 6.14, p. 115: geometric
+  aggregation "provided that x is strictly positive"). A zero on an indicator of weight w
+  still costs a factor of about 100^-w: that is the geometric mean's intended penalty for
+  an unbalanced profile (partial compensability), so the indicator set must not hold a 0/1
+  status that belongs in a gate. G = prod_j (1 + 99 N_j)^w_j lies in [1, 100] and is mapped
   back to [0, 1] as s = (G - 1) / 99, so both aggregations share one scale (N = 1 for
   every indicator gives 1, N = 0 gives 0). Log contributions w_j ln(1 + 99 N_j) add up to
   ln(1 + 99 s);

@@ -5,7 +5,7 @@ Every function works on an array ``X`` of shape ``(..., n, k)`` (any leading bat
 NaN (a NaN stays NaN). ``higher`` is a boolean array of shape ``(k,)``: True when a higher raw
 value is better; for the others the result is flipped so that 1 (or a higher z) is always
 better. Methods follow the OECD/JRC *Handbook on Constructing Composite Indicators* (2008),
-section 5:
+Part I step 5 (Table 3, p. 30) and Part 2 Step 5 (pp. 83-88):
 
 - ``minmax``: (x - min) / (max - min) in [0, 1]; 0.5 when all values are equal.
 - ``zscore``: (x - mean) / sd (population sd); 0 when all values are equal.
@@ -17,8 +17,8 @@ section 5:
 methods that have any (min and max, mean and sd, ranks). Countries outside the pool are
 placed on the pool's scale (min-max and percentile clipped to [0, 1]) and move nobody
 else's value: a country under an ITAR 126.1 denial or a principal adversary does not
-stretch the partners' scale (Handbook, Part I step 5: the reference group of a
-normalisation is a choice to state).
+stretch the partners' scale (the reference group is our choice, documented as the
+Handbook's Part I step 5 asks of the normalisation, p. 31).
 
 Outlier treatment (``params["treat"]``, see :mod:`burdenshare.scoring.outliers`) is applied
 by the distribution-based methods (min-max, z-score) before their statistics, as COINr's

@@ -3,10 +3,11 @@
 One extreme value stretches a min-max or z-score scale and squeezes every other country
 into a corner of it (Ukraine's 34.5% of GDP in 2024 against a median near 1.5%). The
 OECD/JRC *Handbook on Constructing Composite Indicators* (2008) asks for outliers to be
-found and treated before normalisation (Part I, step 4 "multivariate analysis" and step 5
-"normalisation": "extreme values ... may become unintended benchmarks"); the JRC's COINr
-package implements the rule used in the JRC audits (``qTreat``/``Treat``, ``winsorise``,
-``check_SkewKurt``, ``log_CT``):
+found and treated before normalisation (Part I, Table 1, p. 20, step 5: "To discuss the
+presence of outliers in the dataset as they may become unintended benchmarks"; Part 2
+Step 5.1, p. 84: "It is advisable first to try to remove outliers and consequently to
+perform the normalisation"); the JRC's COINr package implements the rule used in the JRC
+audits (``qTreat``/``Treat``, ``winsorise``, ``check_SkewKurt``, ``log_CT``):
 
 1. an indicator *fails* when its absolute skewness exceeds 2 **and** its (excess) kurtosis
    exceeds 3.5 (sample statistics, as Excel's SKEW and KURT: ``scipy.stats.skew`` and

@@ -9,9 +9,9 @@ engine (its weight 0, the other weights of its pillar rescaled; a pillar left em
 out and the pillar weights are rescaled), and compared over a **fixed set of countries**:
 those ranked in the nominal run. A country of the set that a scenario does not rank is
 coded as the last rank of the set plus one; countries outside the set are ignored, so the
-numbers only say how the set is re-ordered (OECD/JRC Handbook 2008, Part I step 7 and
-Part II section 6, "inclusion/exclusion of individual indicators"; Saisana, Saltelli &
-Tarantola 2005).
+numbers only say how the set is re-ordered (OECD/JRC Handbook 2008, Part I step 7, p. 34,
+"Inclusion and exclusion of individual indicators", and Part 2 Step 7, p. 117,
+"inclusion/exclusion of one indicator at a time"; Saisana, Saltelli & Tarantola 2005).
 """
 
 from __future__ import annotations

@@ -47,7 +47,8 @@ What is varied (each switchable; :class:`Variation` holds the defaults):
     like goalposts), as the JRC and COINr vary it. Min-max and z-score apply the policy's
     outlier treatment, decided on the published data (:mod:`burdenshare.scoring.outliers`).
 ``aggregation``
-    weighted arithmetic or geometric mean (OECD/JRC Handbook 2008, Part II section 5).
+    weighted arithmetic or geometric mean (OECD/JRC Handbook 2008, Part 2 Step 6,
+    pp. 102-116).
 ``missing``
     the policy's per-indicator rules, or one rule (default ``group_mean``, ``worst``)
     for every indicator whose policy rule is not ``exclude`` (``exclude`` as an
@@ -103,8 +104,9 @@ ASSUMPTIONS: tuple[str, ...] = (
 #: What "all" varies: every assumption but ``leave_one_out``, which is not an uncertainty
 #: of the same kind (it changes the indicator set, and so which countries can be scored);
 #: it is reported as separate named scenarios over a fixed set of countries
-#: (:func:`burdenshare.scoring.scenarios.leave_one_out`; OECD/JRC Handbook 2008, Part II
-#: section 6, and Saisana, Saltelli & Tarantola 2005) and stays available by name.
+#: (:func:`burdenshare.scoring.scenarios.leave_one_out`; OECD/JRC Handbook 2008, Part 2
+#: Step 7, p. 117, whose TAI example draws it inside the Monte Carlo instead, p. 119; and
+#: Saisana, Saltelli & Tarantola 2005) and stays available by name.
 DEFAULT_VARY: tuple[str, ...] = tuple(a for a in ASSUMPTIONS if a != "leave_one_out")
 #: Convenience names accepted by ``--vary``.
 ALIASES: Mapping[str, tuple[str, ...]] = {

@@ -143,8 +143,8 @@ def uniform_weights(
     rng: np.random.Generator, weights: np.ndarray, spread: float, n: int
 ) -> np.ndarray:
     """``n`` weight vectors with each weight ``w_k * U(1 - spread, 1 + spread)``, rescaled to
-    sum 1 (the +-x% scheme of the OECD/JRC Handbook on Constructing Composite Indicators,
-    2008, step 7)."""
+    sum 1 (the +-x% scheme of COINr's ``get_noisy_weights``; not the OECD/JRC Handbook's,
+    whose example draws expert weight sets, 2008, Part 2 Step 7, p. 120)."""
     w = _unit_weights(weights)
     return _rescale_uniform(w, spread, rng.random((n, w.size)))
 
