@@ -184,25 +184,14 @@ def time_loop(model, panel, policy, n, lower_level):
     return (time.perf_counter() - start) / n
 
 
-def row_quantiles_before(scores, eligible, q):
-    """The re-anchored cut-offs' quantiles as first written (issue 12, before the perf
-    work): a sorted copy, ``keep.sum`` and ``take_along_axis``; the baseline of 1b."""
-    keep = eligible & ~np.isnan(scores)
-    ordered = np.sort(np.where(keep, scores, np.inf), axis=-1)
-    m = keep.sum(axis=-1)
-    virtual = q[None, :] * (np.maximum(m, 1)[..., None] - 1).astype(float)
-    virtual = virtual.reshape(*m.shape, len(q))
-    prev = np.floor(virtual)
-    gamma = virtual - prev
-    lo = np.clip(prev.astype(np.intp), 0, np.maximum(m - 1, 0)[..., None])
-    hi = np.clip(lo + 1, 0, np.maximum(m - 1, 0)[..., None])
-    a = np.take_along_axis(ordered, lo, axis=-1)
-    b = np.take_along_axis(ordered, hi, axis=-1)
-    with np.errstate(invalid="ignore"):
-        diff = b - a
-        out = a + diff * gamma
-        out = np.where(gamma >= 0.5, b - diff * (1 - gamma), out)
-    return np.where((m > 0)[..., None], out, np.inf)
+def percentile_reference(column, yf):
+    """The engine's percentile normalisation (scipy's ``rankdata``) of each row of the
+    column with its flagged cells set to ``yf``: the baseline of 1b."""
+    from burdenshare.scoring.normalise import percentile
+
+    x = np.broadcast_to(column.y[0], (yf.shape[0], column.y.shape[1])).copy()
+    x[:, column.flagged] = yf
+    return percentile(x[:, :, None], np.array([True]))
 
 
 def best_of(repeat, run):
@@ -278,26 +267,54 @@ def main() -> None:
     )
     print(f"  [aim <= 2 s with every assumption: {_met(t_np <= 2)} ({t_np:.2f} s)]")
 
-    # 1b. the re-anchored tier cut-offs of one evaluation batch: quantiles of each row's
-    # eligible scores, now against the first implementation (same numbers, checked)
+    # 1b. the noisy columns and the tail of one evaluation batch: the compiled kernels
+    # (issue 12, this stop) against the NumPy reference they replace, same inputs, same
+    # numbers (checked)
     from threadpoolctl import threadpool_limits
 
-    from burdenshare.scoring.aggregate import _row_quantiles
+    from burdenshare.uncertainty.model import rank_order, tier_index
 
+    view, _ = model.counting_view()
+    reps = 50
     with threadpool_limits(limits=1, user_api="blas"):
-        batch = model.evaluate(model.draw(np.random.default_rng(5), model.batch_rows))
-    qs = 1.0 - np.clip(model.anchored_shares(), 0.0, 1.0)
-    args_q = (batch.score, batch.eligible, qs)
-    same_q = np.array_equal(row_quantiles_before(*args_q), _row_quantiles(*args_q))
-    reps = 200
-    _, t_q_before = best_of(
-        args.repeat, lambda: [row_quantiles_before(*args_q) for _ in range(reps)]
-    )
-    _, t_q = best_of(args.repeat, lambda: [_row_quantiles(*args_q) for _ in range(reps)])
+        states = view.draw(np.random.default_rng(5), view.batch_rows)
+        batch = view.evaluate(states)
+        norm, agg = states["norm"], states["agg"]
+        caps = []  # the gates' per-sample caps are the same input to both
+
+        def numpy_tail():
+            thr = view._thresholds(batch.score, batch.eligible, norm, agg)
+            tier = tier_index(batch.score, thr, batch.eligible, view.cap, 3, caps)
+            return tier, rank_order(batch.score, tier, batch.eligible)
+
+        def compiled_tail():
+            return view._tiers_and_order(batch.score, batch.eligible, norm, agg, caps)
+
+        same_tail = all(
+            np.array_equal(x, y) for x, y in zip(numpy_tail(), compiled_tail(), strict=True)
+        )
+        _, t_tail_np = best_of(args.repeat, lambda: [numpy_tail() for _ in range(reps)])
+        _, t_tail = best_of(args.repeat, lambda: [compiled_tail() for _ in range(reps)])
+        st = view.noisy_stats[0]
+        yf = np.ascontiguousarray(view.noisy_stats[0].values[: st.flagged.size][None, :])
+        rng = np.random.default_rng(6)
+        yf = yf * np.exp(0.05 * rng.standard_normal((view.batch_rows, st.flagged.size)))
+        config = np.zeros(view.batch_rows, dtype=np.intp)
+        _, t_pct = best_of(
+            args.repeat, lambda: [st.normalise("percentile", yf, config) for _ in range(reps)]
+        )
+        _, t_pct_engine = best_of(1, lambda: [percentile_reference(st, yf) for _ in range(3)])
     print(
-        f"  re-anchored cut-offs, {model.batch_rows:,} x {len(model.countries)} batch: "
-        f"{t_q / reps * 1e3:.2f} ms against {t_q_before / reps * 1e3:.2f} ms before "
-        f"(ratio {t_q_before / t_q:.1f}x; identical: {same_q})"
+        f"  tiers and rank order of one {view.batch_rows:,} x {len(view.countries)} batch: "
+        f"compiled {t_tail / reps * 1e3:.2f} ms against the NumPy reference "
+        f"{t_tail_np / reps * 1e3:.2f} ms (ratio {t_tail_np / t_tail:.1f}x; identical: "
+        f"{same_tail})"
+    )
+    print(
+        f"  percentile ranks of a noisy column ({st.flagged.size} flagged of "
+        f"{len(view.countries)}), one batch: compiled {t_pct / reps * 1e3:.2f} ms against "
+        f"the engine's (scipy rankdata) {t_pct_engine / 3 * 1e3:.2f} ms (ratio "
+        f"{t_pct_engine / 3 / (t_pct / reps):.0f}x)"
     )
 
     # 2. dask backend, both

@@ -93,3 +93,25 @@ def test_plot_shows_countries_sorted_by_median_rank(result, tmp_path):
     png = plot_rank_intervals(result, tmp_path / "ranks.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_median_band_shows_what_sampling_cannot_pin_down():
+    """A point mass: one rank. Two modes with half the samples each: the band spans both
+    (the median flips between them from run to run). A lopsided split: resolved."""
+    from burdenshare.uncertainty.summary import median_band
+
+    counts = np.zeros((3, 6), dtype=np.int64)
+    counts[0, 2] = 10_000  # always rank 3
+    counts[1, 1], counts[1, 4] = 5_000, 5_000  # rank 2 or rank 5, half each
+    counts[2, 0], counts[2, 3] = 3_000, 7_000  # mostly rank 4
+    band = median_band(counts)
+    np.testing.assert_array_equal(band, [[3, 3], [2, 5], [4, 4]])
+
+
+def test_records_carry_the_median_band(result):
+    doc = result.to_dict()
+    for rec in doc["countries"]:
+        band = rec["rank_median_mc_band"]
+        if rec["rank_median"] is None:
+            continue
+        assert band[0] <= rec["rank_median"] <= band[1]

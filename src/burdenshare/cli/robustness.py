@@ -157,7 +157,13 @@ def robustness_cmd(
 
 def _flat(record: dict) -> dict:
     """A country record with its tier probabilities as columns (for CSV and Markdown)."""
-    out = {k: v for k, v in record.items() if k != "tier_probabilities"}
+    out: dict = {}
+    for k, v in record.items():
+        if k == "rank_median_mc_band":
+            low, high = v if v is not None else (None, None)
+            out["rank_median_mc_low"], out["rank_median_mc_high"] = low, high
+        elif k != "tier_probabilities":
+            out[k] = v
     for name, p in record.get("tier_probabilities", {}).items():
         out[f"p_{name.split(':')[0].strip().lower().replace(' ', '_')}"] = p
     return out
@@ -232,6 +238,15 @@ def _table(result) -> None:
         console.print(
             "Not ranked in any sample (denied by a gate, outside the pool of the "
             f"statistics): {', '.join(result.outside)}"
+        )
+    band = result.rank_median_band
+    if band is not None:
+        ranked = result.rank_median <= len(result.countries)
+        loose = int(((band[:, 0] != band[:, 1]) & ranked).sum())
+        console.print(
+            f"Medians are Monte Carlo estimates: {loose} of {int(ranked.sum())} are not "
+            f"pinned to one rank at {result.n_samples:,} samples (99% band: "
+            "rank_median_mc_band in --format json, rank_median_mc_low/high in csv)."
         )
     tiers = result.settings.get("tiers", {})
     if tiers.get("text"):

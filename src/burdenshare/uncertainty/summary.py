@@ -66,6 +66,9 @@ class RobustnessResult:
     #: engine-based audit figures: ``effective_importance``, ``leave_one_out``
     #: (:func:`burdenshare.uncertainty.audit`), added when the panel is at hand
     audit: dict[str, Any] = field(default_factory=dict)
+    #: (C, 2) the ranks the median can be at this sample size (:func:`median_band`); a
+    #: single rank where the median is resolved
+    rank_median_band: np.ndarray | None = None
 
     def index(self, iso3: str) -> int:
         """Position of ``iso3`` in :attr:`countries` (KeyError if absent)."""
@@ -95,6 +98,7 @@ class RobustnessResult:
                     "nominal_tier": self.tier_names[int(self.nominal_tier[c])],
                     "nominal_score": None if np.isnan(score) else round(score, 9),
                     "rank_median": self.rank(self.rank_median[c]),
+                    "rank_median_mc_band": self._band(c),
                     "rank_p05": self.rank(self.rank_p05[c]),
                     "rank_p95": self.rank(self.rank_p95[c]),
                     "tier_probabilities": {
@@ -119,6 +123,7 @@ class RobustnessResult:
             "nominal_tier": self.tier_names[-1],
             "nominal_score": None,
             "rank_median": None,
+            "rank_median_mc_band": None,
             "rank_p05": None,
             "rank_p95": None,
             "tier_probabilities": {
@@ -130,6 +135,14 @@ class RobustnessResult:
             "p_tier_changed": 0.0,
             "outside_pool": True,
         }
+
+    def _band(self, c: int) -> list[int] | None:
+        """The median's Monte Carlo band of country ``c`` as reported (None: not ranked at
+        either end, or not computed)."""
+        if self.rank_median_band is None:
+            return None
+        lo, hi = (self.rank(v) for v in self.rank_median_band[c])
+        return None if lo is None or hi is None else [lo, hi]
 
     def record(self, iso3: str) -> dict[str, Any]:
         """The JSON record of one country (KeyError if absent)."""
@@ -200,7 +213,25 @@ def summarise(
         sobol=sobol,
         settings=dict(settings or {}),
         outside=tuple(outside),
+        rank_median_band=median_band(counts.rank_counts),
     )
+
+
+#: Normal quantile of the median's Monte Carlo band (99%, two-sided).
+MEDIAN_BAND_Z = 2.576
+
+
+def median_band(rank_counts: np.ndarray, z: float = MEDIAN_BAND_Z) -> np.ndarray:
+    """(C, 2) the ranks a Monte Carlo median can be at: the rank quantiles at ``0.5 -+ z
+    se`` with ``se = sqrt(0.25 / n)``, the standard error of an estimated probability near
+    one half. Where a country's rank distribution has (almost) half its mass on each side
+    of a rank -- two modes, say -- no affordable sample size pins the median to one rank,
+    and two runs of different sizes can report neighbouring medians; the band says so. It
+    is one rank wherever the median is resolved."""
+    counts = np.asarray(rank_counts, dtype=np.int64)
+    n = max(int(counts[0].sum()), 1) if counts.size else 1
+    d = z * np.sqrt(0.25 / n)
+    return rank_quantiles(counts, [max(0.5 - d, 0.0), min(0.5 + d, 1.0)])
 
 
 def robustness_line(result: RobustnessResult, iso3: str) -> str:
