@@ -115,3 +115,17 @@ def test_records_carry_the_median_band(result):
         if rec["rank_median"] is None:
             continue
         assert band[0] <= rec["rank_median"] <= band[1]
+
+
+def test_robustness_line_says_when_the_median_is_not_resolved(result):
+    """The explain line adds the median's Monte Carlo band where it spans several ranks,
+    and only there."""
+    band = result.rank_median_band
+    for c, iso3 in enumerate(result.countries):
+        if result.rank(result.rank_median[c]) is None:
+            continue
+        line = robustness_line(result, iso3)
+        loose = band[c, 0] != band[c, 1]
+        assert ("not resolved" in line) == bool(loose), line
+        if loose:
+            assert f"{band[c, 0]} to {band[c, 1]})" in line

@@ -255,6 +255,9 @@ def robustness_line(result: RobustnessResult, iso3: str) -> str:
 
     median = show(result.rank_median[c])
     head = f"rank {median}" if median != "not ranked" else "median: not ranked"
+    band = result._band(c)
+    if band is not None and band[0] != band[1]:
+        head += f" (median not resolved at this sample size: {band[0]} to {band[1]})"
     return (
         f"robustness: {head} (90% interval {show(result.rank_p05[c])} to "
         f"{show(result.rank_p95[c])}, {result.n_samples:,} samples); {tiers}; "
