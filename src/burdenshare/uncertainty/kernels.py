@@ -60,6 +60,17 @@ def _put_row(score, row, table, index_row, mode):
 
 
 @njit(**_JIT)
+def _fill_half(table, flagged, nu, half):
+    """A row of ``E`` for a column with at most one distinct value: ``half`` (0.5 as the
+    mode wants it) wherever there is a value, NaN elsewhere (the engine's rule for a
+    constant column, in min-max and percentile alike)."""
+    for t in range(nu):
+        table[t] = half
+    for a in range(flagged.size):
+        table[nu + 1 + a] = half if flagged[a] == flagged[a] else np.nan
+
+
+@njit(**_JIT)
 def minmax_rows(score, rows, yf, group, weight, mode, values, lohi, index):
     """Min-max of each row's column into ``score[rows[r]]``: ``(y - lo) / (hi - lo)`` with
     ``lo``/``hi`` the group's unflagged extremes widened by the row's flagged values
@@ -108,11 +119,7 @@ def minmax_rows(score, rows, yf, group, weight, mode, values, lohi, index):
                 v = yf[r, a]
                 table[nu + 1 + a] = _contribution((v - lo) / span, w, m) if v == v else np.nan
         else:  # constant (or empty) column
-            half = _contribution(0.5, w, m)
-            for t in range(nu):
-                table[t] = half
-            for a in range(f):
-                table[nu + 1 + a] = half if yf[r, a] == yf[r, a] else np.nan
+            _fill_half(table, yf[r], nu, _contribution(0.5, w, m))
         _put_row(score, rows[r], table, index[g], m)
 
 
@@ -144,11 +151,7 @@ def percentile_rows(score, rows, yf, group, weight, mode, values, twice, below, 
         m = count[g] + nv
         top = 2 * (m - 1)
         if m <= 1:  # at most one value: 0.5 wherever there is one
-            half = _contribution(0.5, w, md)
-            for t in range(nu):
-                table[t] = half
-            for a in range(f):
-                table[nu + 1 + a] = half if yf[r, a] == yf[r, a] else np.nan
+            _fill_half(table, yf[r], nu, _contribution(0.5, w, md))
             _put_row(score, rows[r], table, index[g], md)
             continue
         if md == GEOMETRIC and top != logs_top:  # ln(1 + 99 x / top), x = 0 .. top
