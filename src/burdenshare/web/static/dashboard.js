@@ -407,7 +407,11 @@
       card.querySelector("[data-robust-text]").textContent =
         "of 2,000 policy variations keep this tier: " + probs;
       document.querySelector("[data-robust-interval]").textContent =
-        "90% interval " + rec.rank_p05 + "–" + rec.rank_p95 + ", median " + rec.rank_median;
+        "90% interval " + rec.rank_p05 + "–" + rec.rank_p95 + ", median " + rec.rank_median +
+        (rec.rank_median_mc_band && rec.rank_median_mc_band[0] !== rec.rank_median_mc_band[1]
+          ? " (" + rec.rank_median_mc_band[0] + "–" + rec.rank_median_mc_band[1] +
+            " at this sample size)"
+          : "");
       card.setAttribute("data-robust-ready", "");
     });
   }
