@@ -54,6 +54,15 @@ DAYS_PER_QUARTER = 365.25 / 4
 SPENDING = "milex_gdp_pct"
 SYNTHETIC_PREFIX = "SYN-"
 
+#: What falling short puts at stake for a partner's open cases (0 for a partner without any).
+_AT_STAKE: tuple[str, ...] = (
+    "positions_at_stake",
+    "quarters_at_stake",
+    "days_at_stake",
+    "processing_days_at_stake",
+    "value_delayed_usd_m",
+    "units_delayed",
+)
 #: Columns of :attr:`Ledger.partners`, in order.
 PARTNER_COLUMNS: tuple[str, ...] = (
     "iso3",
@@ -74,12 +83,7 @@ PARTNER_COLUMNS: tuple[str, ...] = (
     "fast_lane_fails",
     "open_cases",
     "synthetic_cases",
-    "positions_at_stake",
-    "quarters_at_stake",
-    "days_at_stake",
-    "processing_days_at_stake",
-    "value_delayed_usd_m",
-    "units_delayed",
+    *_AT_STAKE,
     "explanation",
 )
 
@@ -456,14 +460,7 @@ def compute_ledger(
         grp = case_frame.groupby("partner")
         extra["open_cases"] = [int(grp.size().get(c, 0)) for c in outside]
         extra["synthetic_cases"] = [int(grp["synthetic"].sum().get(c, 0)) for c in outside]
-        for col_name in (
-            "positions_at_stake",
-            "quarters_at_stake",
-            "days_at_stake",
-            "processing_days_at_stake",
-            "value_delayed_usd_m",
-            "units_delayed",
-        ):
+        for col_name in _AT_STAKE:
             extra[col_name] = 0
         extra["fast_lane_now"] = False
         extra["fast_lane_at_target"] = False

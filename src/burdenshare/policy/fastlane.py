@@ -34,7 +34,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from burdenshare.policy.names import GroupName
+from burdenshare.policy.names import GroupName, member_of
 
 #: Steps of the FMS process an expedite file may name (``data/fastlane/*.yaml``).
 STEPS: tuple[str, ...] = (
@@ -46,13 +46,7 @@ STEPS: tuple[str, ...] = (
 
 
 def _known_step(name: str) -> str:
-    if name not in STEPS:
-        raise PydanticCustomError(
-            "unknown_step",
-            "unknown step '{name}'; known steps: {known}",
-            {"name": name, "known": ", ".join(STEPS)},
-        )
-    return name
+    return member_of(STEPS, "step", name)
 
 
 StepName = Annotated[str, AfterValidator(_known_step)]

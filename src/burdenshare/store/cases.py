@@ -777,6 +777,18 @@ def count_ids_with_prefix(engine: sa.Engine, prefix: str) -> int:
         )
 
 
+def _keyset_page(
+    engine: sa.Engine, table: sa.Table, key: sa.Column, where: list, after, limit: int
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` rows of ``table`` matching every condition in ``where`` with ``key``
+    greater than ``after`` (None: from the start), in ``key`` order: keyset paging."""
+    q = sa.select(table).where(*where).order_by(key).limit(limit)
+    if after is not None:
+        q = q.where(key > after)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings().all()]
+
+
 def list_cases_page(
     engine: sa.Engine,
     *,
@@ -787,17 +799,14 @@ def list_cases_page(
     limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` cases (no items) with id > ``after``, ordered by id (keyset paging)."""
-    q = sa.select(CASES).order_by(CASES.c.id).limit(limit)
+    where = []
     if status:
-        q = q.where(CASES.c.status == status)
+        where.append(CASES.c.status == status)
     if partner:
-        q = q.where(CASES.c.partner == partner.upper())
+        where.append(CASES.c.partner == partner.upper())
     if synthetic is not None:
-        q = q.where(CASES.c.synthetic == synthetic)
-    if after:
-        q = q.where(CASES.c.id > after)
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(q).mappings().all()]
+        where.append(CASES.c.synthetic == synthetic)
+    return _keyset_page(engine, CASES, CASES.c.id, where, after or None, limit)
 
 
 def audit_page(
@@ -809,15 +818,12 @@ def audit_page(
     limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` audit records with seq > ``after``, in seq order, optionally filtered."""
-    q = sa.select(AUDIT).order_by(AUDIT.c.seq).limit(limit)
+    where = []
     if subject:
-        q = q.where(AUDIT.c.subject == subject)
+        where.append(AUDIT.c.subject == subject)
     if actor:
-        q = q.where(AUDIT.c.actor == actor)
-    if after is not None:
-        q = q.where(AUDIT.c.seq > after)
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(q).mappings().all()]
+        where.append(AUDIT.c.actor == actor)
+    return _keyset_page(engine, AUDIT, AUDIT.c.seq, where, after, limit)
 
 
 def audit_count(engine: sa.Engine, *, kind: str | None = None, actor: str | None = None) -> int:
