@@ -77,8 +77,8 @@ def test_noisy_samples_match_the_engine_on_the_perturbed_real_panel(real_panel, 
 
 
 def test_a_batch_of_blocks_equals_the_blocks_one_by_one(eo_model):
-    """The runners evaluate several seeding blocks at once; only the matrix product's last
-    bits could depend on the rows it is given, and it runs block by block."""
+    """The runners evaluate several seeding blocks at once; every step is row by row, so a
+    row's numbers do not depend on the rows evaluated with it."""
     states = eo_model.draw(block_rng(4, 0, 0), 3 * BLOCK_SIZE + 100)
     whole = eo_model.evaluate(states)
     for start in range(0, 3 * BLOCK_SIZE + 100, BLOCK_SIZE):

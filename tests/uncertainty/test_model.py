@@ -185,7 +185,7 @@ def test_only_flagged_values_move_under_data_noise(synth_panel, synth_policy):
             assert np.isnan(s).all()
         elif iso3 in flagged:
             assert np.std(s) > 0
-        else:  # equal up to the last bits of the matrix product
+        else:  # equal up to the last bits of the weighted sum
             np.testing.assert_allclose(s, nominal[i], rtol=1e-13, atol=0)
 
 

@@ -37,12 +37,20 @@ _JIT = {"nogil": True, "cache": True, "boundscheck": False}
 
 
 @njit(**_JIT)
+def _geo_log(n: float) -> float:
+    """``ln(1 + 99 n)``, the geometric mean's log on [1, 100], as ``log(1 + 99 n)``: the C
+    library's ``log`` is three times faster than its ``log1p``, and for ``1 + 99 n`` in
+    [1, 100] the two differ by an ulp of the sum, ~1e-16 (scores are compared at 1e-9)."""
+    return math.log(1.0 + n * _TOP_LESS_ONE)
+
+
+@njit(**_JIT)
 def _contribution(n: float, weight: float, mode: int) -> float:
     """A normalised value ``n`` as the row's mode wants it (see the module docstring)."""
     if mode == ARITHMETIC:
         return n * weight
     if mode == GEOMETRIC:
-        return math.log1p(n * _TOP_LESS_ONE) * weight
+        return _geo_log(n) * weight
     return n
 
 
@@ -104,7 +112,7 @@ def minmax_rows(score, rows, yf, group, weight, mode, values, lohi, index):
         if span > 0 and m == GEOMETRIC:
             if not (logs_lo[g] == lo and logs_hi[g] == hi):
                 for t in range(nu):
-                    logs[g, t] = math.log1p(((values[t] - lo) / span) * _TOP_LESS_ONE)
+                    logs[g, t] = _geo_log((values[t] - lo) / span)
                 logs_lo[g] = lo
                 logs_hi[g] = hi
             for t in range(nu):
@@ -369,3 +377,24 @@ def scaled_rows(score, rows, yf, coef, keep, cells):
         c = coef[r]
         for a in range(keep.size):
             score[row, cells[a]] = c * yf[r, keep[a]] + score[row, cells[a]]
+
+
+@njit(**_JIT)
+def weighted_rows(a, table, tables, out):
+    """``out[b] = a[b, :L] @ tables[table[b]]`` (``L`` table rows; further columns of ``a``
+    are ignored), each row on its own: the weighted sum over the table rows with a non-zero
+    weight, in table order. A sample weighs about 7 of the ~22
+    rows (one method per indicator), which a matrix product of the batch would all multiply;
+    and a row's numbers depend on nothing but the row, whatever batch it comes in."""
+    n = a.shape[0]
+    live = tables.shape[1]
+    c = out.shape[1]
+    for b in range(n):
+        t_b = tables[table[b]]
+        for i in range(c):
+            out[b, i] = 0.0
+        for t in range(live):
+            w = a[b, t]
+            if w != 0.0:
+                for i in range(c):
+                    out[b, i] += w * t_b[t, i]

@@ -21,10 +21,10 @@ few array operations over the panel:
   at 1e-9, then the policy's tie-break keys, then ISO3 order (the last two from the
   nominal data); the nominal run reproduces the engine's ranks and tiers (tested).
 
-Scores differ from the engine's in the last bits (a matrix product adds in another order),
-never enough to move a rank compared at 1e-9 except on a knife edge. The matrix product of
-each seeding block is computed on its own and everything else row by row, so the numbers
-do not depend on the chunk size, the batch size, the number of threads or the backend.
+Scores differ from the engine's in the last bits (sums add in another order), never enough
+to move a rank compared at 1e-9 except on a knife edge. Every step is row by row, so the
+numbers do not depend on the chunk size, the batch size, the number of threads or the
+backend.
 Monte Carlo counts skip the countries no configuration can rank
 (:meth:`RobustnessModel.counting_view`). Countries outside the policy's pool (denied by a
 gate) are not in the model at all, so that its statistics come from partners only, as the
@@ -442,14 +442,6 @@ class _Prepared(NamedTuple):
     # -w lo/span, oriented flagged values of the rows whose min-max is in the product
 
 
-def _runs(key: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, stop)`` of the runs of equal values in ``key``."""
-    if key.size == 0:
-        return []
-    cuts = (np.flatnonzero(key[1:] != key[:-1]) + 1).tolist()
-    return list(zip([0, *cuts], [*cuts, key.size], strict=True))
-
-
 @dataclass(frozen=True, eq=False)
 class RobustnessModel:
     """A policy and one panel year as arrays, ready for batches of assumption sets.
@@ -458,8 +450,8 @@ class RobustnessModel:
     country's position doubles as its final tie-break key. A row's *static configuration*
     is ``rule_set * n_drop + dropped`` (``dropped`` 0: none, ``j + 1``: indicator ``j``).
 
-    The part of the score that does not depend on data noise is one matrix product per
-    group of rows sharing a configuration: ``A (rows, K) @ table (K, C)``, where row
+    The part of the score that does not depend on data noise is, row by row, the product
+    ``A[b] (K,) @ table (K, C)`` of its configuration's table, where row
     ``b`` of ``A`` holds weight ``w_bj`` in the column of indicator ``j`` and method
     ``method_bj`` and the table holds the normalised values (or their logs, for the
     geometric mean) of every method; rows that are zero in every table are left out
@@ -519,8 +511,8 @@ class RobustnessModel:
     noisy_treated: tuple[_NoisyColumn | None, ...] = ()
 
     #: Rows evaluated at once: whole seeding blocks, so that every batch holds the same
-    #: samples whatever the chunk size (a row's numbers depend only on its block: see
-    #: :meth:`_static_part`). Larger batches mean fewer, larger NumPy calls.
+    #: samples whatever the chunk size. Two blocks are the measured best: larger batches
+    #: mean fewer NumPy calls, but temporaries that no longer fit the cores' caches.
     batch_rows = BATCH_BLOCKS * BLOCK_SIZE
 
     # -- the BatchModel protocol ----------------------------------------------------------
@@ -891,9 +883,9 @@ class RobustnessModel:
         noisy: list[_Prepared] = (),
     ) -> np.ndarray:
         """Sum over the indicators without noise of ``w_bj N_bj`` (``w_bj ln N_bj`` for
-        geometric rows): one matrix product per group of rows sharing a table, per seeding
-        block of rows (a BLAS product's last bits depend on the rows it is given, so each
-        block is always multiplied on its own, whatever the batch it comes in)."""
+        geometric rows), plus the folded min-max of noisy indicators: row ``b`` of the
+        weight matrix ``A`` times its configuration's table, row by row
+        (:func:`kernels.weighted_rows`), so that a row's numbers depend on nothing else."""
         n, k, m_count = w.shape[0], self.k, self.n_methods
         live = self.tables.shape[1]
         a = np.zeros((n, live + 1))
@@ -905,23 +897,8 @@ class RobustnessModel:
                 a[rows, self.one_row] += offset
         g = self.table_of[config] + geometric * (self.tables.shape[0] // 2)
         out = np.empty((n, len(self.countries)))
-        for start in range(0, n, BLOCK_SIZE):
-            block = slice(start, start + BLOCK_SIZE)
-            self._products(a[block, :live], g[block], out[block])
+        kernels.weighted_rows(a, np.asarray(g, dtype=np.intp), self.tables, out)
         return out
-
-    def _products(self, a: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
-        """``out[b] = a[b] @ tables[g[b]]``, one product per table."""
-        if (g == g[0]).all():
-            np.matmul(a, self.tables[g[0]], out=out)
-            return
-        order = np.argsort(g, kind="stable")
-        gs = g[order]
-        a = a[order]
-        part = np.empty(out.shape)
-        for lo, hi in _runs(gs):
-            np.matmul(a[lo:hi], self.tables[gs[lo]], out=part[lo:hi])
-        out[order] = part
 
     def _flagged_raw(self, states: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
         """Perturbed raw values ``(n, F)`` of the flagged cells of every noisy column (views
