@@ -121,6 +121,30 @@ def test_counting_view_counts_equal_counting_the_whole_model(eo_model):
     assert (expected.rank_counts[dropped, -1] == n).all()
 
 
+@pytest.mark.parametrize("keys_fit", [True, False])
+def test_counting_as_the_batch_is_ranked_equals_counting_its_evaluation(
+    eo_model, monkeypatch, keys_fit
+):
+    """Monte Carlo adds each batch to the count tables as it ranks it
+    (:meth:`RobustnessModel.add_counts`); the tables are those of counting the evaluated
+    order and tiers, on the compiled path and on the NumPy one (scores that do not fit
+    the sort key)."""
+    view, _ = eo_model.counting_view()
+    states = view.draw(block_rng(6, 0, 0), BLOCK_SIZE + 77)
+    n_tiers = len(view.tier_names)
+    if not keys_fit:
+        monkeypatch.setattr(kernels, "score_keys", lambda *args: False)
+    expected = count(view.evaluate(states), view.nominal(), n_tiers)
+    c = len(view.countries)
+    rank_counts = np.zeros((c, c + 1), dtype=np.int64)
+    tier_counts = np.zeros((c, n_tiers), dtype=np.int64)
+    view.add_counts(states, rank_counts, tier_counts)
+    view.add_counts(states, rank_counts, tier_counts)  # adds: twice the counts
+    np.testing.assert_array_equal(rank_counts, 2 * expected.rank_counts)
+    np.testing.assert_array_equal(tier_counts, 2 * expected.tier_counts)
+    assert rank_counts.sum() == 2 * c * (BLOCK_SIZE + 77)
+
+
 def test_leaving_out_the_only_weighted_indicator_scores_no_one(real_panel):
     """burden-ratio has one indicator: leaving it out leaves nothing to weigh, so nobody is
     scored or ranked (and no division by zero is reported)."""

@@ -31,14 +31,16 @@ def _reference(score, eligible, absolute, quantile_row, shares, cap, quantile_me
     return tier, rank_order(score, tier, eligible)
 
 
-def _kernel(score, eligible, absolute, quantile_row, shares, cap, quantile_method):
+def _kernel(score, eligible, absolute, quantile_row, shares, cap, quantile_method, counts=None):
+    """The compiled path; with ``counts`` (rank and tier tables) it counts instead."""
     n, c = score.shape
     keys = np.empty((n, c), dtype=np.int64)
     assert kernels.score_keys(score, eligible, keys)
     keys.sort(axis=1)
     infinite = np.zeros(shares.size, bool) if quantile_method else shares <= 0
-    tier = np.empty((n, c), dtype=np.int8)
-    order = np.empty((n, c), dtype=np.int64)
+    shape = (0, 0) if counts else (n, c)
+    tier = np.empty(shape, dtype=np.int8)
+    order = np.empty(shape, dtype=np.int64)
     kernels.tiers_and_order(
         score,
         keys,
@@ -50,6 +52,8 @@ def _kernel(score, eligible, absolute, quantile_row, shares, cap, quantile_metho
         3,
         tier,
         order,
+        counts is not None,
+        *(counts or (kernels.NO_COUNTS, kernels.NO_COUNTS)),
     )
     return tier, order
 
@@ -84,6 +88,20 @@ def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method):
     ref_tier, ref_order = _reference(*args)
     np.testing.assert_array_equal(tier, ref_tier)
     np.testing.assert_array_equal(order, ref_order)
+    # counting as it sorts gives the tables that counting the order and tiers gives
+    rank_counts = np.zeros((c, c + 1), dtype=np.int64)
+    tier_counts = np.zeros((c, 4), dtype=np.int64)
+    _kernel(*args, counts=(rank_counts, tier_counts))
+    ev = Evaluation(
+        order=ref_order,
+        score=score,
+        tier=ref_tier,
+        eligible=eligible,
+        n_ranked=eligible.sum(axis=1),
+    )
+    expected = count(ev, ev, 4)
+    np.testing.assert_array_equal(rank_counts, expected.rank_counts)
+    np.testing.assert_array_equal(tier_counts, expected.tier_counts)
 
 
 def test_score_keys_refuse_what_the_key_cannot_hold():

@@ -223,6 +223,9 @@ def count_rows(order, n_ranked, tier, rank_counts, tier_counts):
             tier_counts[i, tier[b, i]] += 1
 
 
+#: Count tables to pass to :func:`tiers_and_order` when it is not counting.
+NO_COUNTS = np.zeros((0, 0), dtype=np.int64)
+
 #: Bits of the rank sort key: tier | score (rounded to 1e-9, offset) | country position.
 IDX_BITS, SCORE_BITS = 12, 46
 
@@ -276,7 +279,19 @@ def _order_statistic(score, row, keys, m, p, run):
 
 @njit(**_JIT)
 def tiers_and_order(
-    score, keys, absolute, quantile_row, levels, infinite, cap, not_ranked, tier, order
+    score,
+    keys,
+    absolute,
+    quantile_row,
+    levels,
+    infinite,
+    cap,
+    not_ranked,
+    tier,
+    order,
+    counting,
+    rank_counts,
+    tier_counts,
 ):
     """Tiers and rank order of every row from its sorted :func:`score_keys`, in one pass.
 
@@ -286,7 +301,13 @@ def tiers_and_order(
     :func:`burdenshare.scoring.aggregate._row_quantiles`), +inf where ``infinite`` or
     the row has no eligible score. Tier: the cut-offs above the score, raised to ``cap``
     (``(n or 1, C)``), ``not_ranked`` where not eligible. Order: a stable counting sort of
-    the score order by tier, which is the engine's order (tier, score, position)."""
+    the score order by tier, which is the engine's order (tier, score, position).
+
+    ``counting`` True: instead of writing ``tier`` and ``order``, add the batch to the Monte
+    Carlo count tables as :func:`count_rows` would (``rank_counts[c, p]`` for the country at
+    position ``p`` of the order, column ``C`` for the not ranked; ``tier_counts[c, t]``),
+    saving the write and the second pass over both (otherwise the tables are not used and
+    may be empty: :data:`NO_COUNTS`)."""
     n, c = score.shape
     n_thr = absolute.size
     per_row_cap = cap.shape[0] > 1
@@ -336,13 +357,22 @@ def tiers_and_order(
         for j in range(m):  # stable by tier: within a tier, the score order
             i = kb[j] & mask
             t = row_tier[j]
-            tier[b, i] = t
-            order[b, start[t]] = i
+            p = start[t]
             start[t] += 1
+            if counting:
+                rank_counts[i, p] += 1
+                tier_counts[i, t] += 1
+            else:
+                tier[b, i] = t
+                order[b, p] = i
         for j in range(m, c):
             i = kb[j] & mask
-            tier[b, i] = not_ranked
-            order[b, j] = i
+            if counting:
+                rank_counts[i, c] += 1
+                tier_counts[i, not_ranked] += 1
+            else:
+                tier[b, i] = not_ranked
+                order[b, j] = i
 
 
 @njit(**_JIT)

@@ -433,6 +433,16 @@ def _log_floor(vals: np.ndarray, floor: float = 0.0) -> np.ndarray:
     return vals
 
 
+class _Scored(NamedTuple):
+    """A batch's scores before tiers (see :meth:`RobustnessModel._scored`)."""
+
+    score: np.ndarray  # (n, C)
+    eligible: np.ndarray  # (n, C)
+    norm: np.ndarray  # (n, k) normalisation choices
+    agg: np.ndarray  # (n,) aggregation choices
+    caps: list[tuple[np.ndarray, np.ndarray]]  # gate caps on noisy columns (_gates)
+
+
 class _Prepared(NamedTuple):
     """A noisy indicator's per-batch inputs (see :meth:`RobustnessModel._prepare_noisy`)."""
 
@@ -680,9 +690,27 @@ class RobustnessModel:
     def evaluate(self, states: Mapping[str, np.ndarray], n: int | None = None) -> Evaluation:
         """Score, tier and rank every country under each assumption set in ``states``.
 
-        Missing keys take the policy's value. A row's numbers depend only on that row and
-        on the batch it is evaluated in; the runners always evaluate whole seeding blocks,
-        so results do not depend on the chunk size."""
+        Missing keys take the policy's value. A row's numbers depend only on that row."""
+        scored = self._scored(states, n)
+        tier, order = self._tiers_and_order(*scored)
+        return Evaluation(
+            order=order,
+            score=scored.score,
+            tier=tier,
+            eligible=scored.eligible,
+            n_ranked=scored.eligible.sum(axis=1),
+        )
+
+    def add_counts(
+        self, states: Mapping[str, np.ndarray], rank_counts: np.ndarray, tier_counts: np.ndarray
+    ) -> None:
+        """Add the ranks and tiers of every row of ``states`` to the Monte Carlo count
+        tables (as :func:`montecarlo.count` of :meth:`evaluate` would, without building the
+        order and tier arrays: :func:`kernels.tiers_and_order` counts as it sorts)."""
+        self._tiers_and_order(*self._scored(states, None), counts=(rank_counts, tier_counts))
+
+    def _scored(self, states: Mapping[str, np.ndarray], n: int | None) -> _Scored:
+        """Scores, eligibility and gate caps of every row of ``states`` (see :meth:`evaluate`)."""
         n = _batch_size(states, n)
         k = self.k
         w = states.get("weights")
@@ -722,15 +750,7 @@ class RobustnessModel:
             eligible &= score == score  # not NaN
         if self.nan_static.any():
             np.copyto(score, np.nan, where=np.take(self.nan_static, config, axis=0))
-        caps = self._gates(raw, eligible)
-        tier, order = self._tiers_and_order(score, eligible, norm, agg, caps)
-        return Evaluation(
-            order=order,
-            score=score,
-            tier=tier,
-            eligible=eligible,
-            n_ranked=eligible.sum(axis=1),
-        )
+        return _Scored(score, eligible, norm, agg, self._gates(raw, eligible))
 
     # -- outlier treatment of the noisy columns ---------------------------------------------
 
@@ -833,13 +853,15 @@ class RobustnessModel:
         norm: np.ndarray,
         agg: np.ndarray,
         caps: list[tuple[np.ndarray, np.ndarray]],
-    ) -> tuple[np.ndarray, np.ndarray]:
+        counts: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
         """Tiers (cut-offs from :meth:`_thresholds`, gates' caps) and rank order of a batch:
         one sort of per-cell score keys (NumPy's SIMD sort), then one compiled pass per row
         for the re-anchored cut-offs, the tiers and the order
         (:func:`kernels.tiers_and_order`). The NumPy functions (:meth:`_thresholds`,
         :func:`tier_index`, :func:`rank_order`) are the reference, tested equal, and run
-        where a score does not fit the key."""
+        where a score does not fit the key. With ``counts`` (rank and tier count tables),
+        the batch is added to them instead and nothing is returned."""
         n, c = score.shape
         not_ranked = len(self.tier_names) - 1
         capm = np.asarray(self.cap, dtype=np.int8)[None, :]
@@ -862,15 +884,38 @@ class RobustnessModel:
                 shares = self.anchored_shares() if quantile_row.any() else params
                 infinite = shares <= 0
             levels = 1.0 - np.clip(shares, 0.0, 1.0)
-            tier = np.empty((n, c), dtype=np.int8)
-            order = np.empty((n, c), dtype=np.int64)
+            shape = (0, 0) if counts else (n, c)
+            tier = np.empty(shape, dtype=np.int8)
+            order = np.empty(shape, dtype=np.int64)
+            rank_counts, tier_counts = counts or (kernels.NO_COUNTS, kernels.NO_COUNTS)
             kernels.tiers_and_order(
-                score, keys, params, quantile_row, levels, infinite, capm, not_ranked, tier, order
+                score,
+                keys,
+                params,
+                quantile_row,
+                levels,
+                infinite,
+                capm,
+                not_ranked,
+                tier,
+                order,
+                counts is not None,
+                rank_counts,
+                tier_counts,
             )
-            return tier, order
+            return None if counts else (tier, order)
         thr = self._thresholds(score, eligible, norm, agg)
         tier = tier_index(score, thr, eligible, self.cap, not_ranked, caps)
-        return tier, rank_order(score, tier, eligible)
+        order = rank_order(score, tier, eligible)
+        if counts is None:
+            return tier, order
+        kernels.count_rows(
+            np.ascontiguousarray(order, dtype=np.int64),
+            eligible.sum(axis=1).astype(np.int64),
+            np.ascontiguousarray(tier, dtype=np.int8),
+            *counts,
+        )
+        return None
 
     # -- pieces ---------------------------------------------------------------------------
 

@@ -85,7 +85,9 @@ class BatchModel(Protocol):
     only on its own block, so that results do not depend on how rows are batched. A model
     may also offer ``counting_view() -> (model, positions)``, a model over the countries
     that can be ranked at all, which Monte Carlo then evaluates instead
-    (:func:`mc_chunk`)."""
+    (:func:`mc_chunk`), and ``add_counts(states, rank_counts, tier_counts)``, which adds a
+    batch to the count tables directly (the same tables :func:`count` of ``evaluate``
+    gives)."""
 
     countries: tuple[str, ...]
     tier_names: tuple[str, ...]
@@ -164,11 +166,7 @@ class MCCounts:
 def count(evaluation: Evaluation, nominal: Evaluation, n_tiers: int) -> MCCounts:
     """Reduce a batch to count tables in one compiled pass
     (:func:`burdenshare.uncertainty.kernels.count_rows`: ranks in columns ``0..C-1``,
-    column ``C`` meaning not ranked; tiers ``0..T-1``).
-
-    A country is ranked exactly when it is eligible (the model puts the others last, in
-    the last tier, "not ranked"), so eligibility and the changes from the nominal run
-    are read off the two tables rather than counted again."""
+    column ``C`` meaning not ranked; tiers ``0..T-1``)."""
     from burdenshare.uncertainty.kernels import count_rows
 
     order = np.ascontiguousarray(evaluation.order, dtype=np.int64)
@@ -182,6 +180,18 @@ def count(evaluation: Evaluation, nominal: Evaluation, n_tiers: int) -> MCCounts
         rank_counts,
         tier_counts,
     )
+    return from_tables(n, rank_counts, tier_counts, nominal)
+
+
+def from_tables(
+    n: int, rank_counts: np.ndarray, tier_counts: np.ndarray, nominal: Evaluation
+) -> MCCounts:
+    """:class:`MCCounts` of ``n`` samples from their rank and tier count tables.
+
+    A country is ranked exactly when it is eligible (the model puts the others last, in
+    the last tier, "not ranked"), so eligibility and the changes from the nominal run
+    are read off the two tables rather than counted again."""
+    c = rank_counts.shape[0]
     eligible = n - rank_counts[:, c]
     nominal_eligible = nominal.eligible[0]
     nominal_tier = nominal.tier[0].astype(np.intp)
@@ -237,6 +247,13 @@ def mc_chunk(model: BatchModel, seed: int, chunk: Chunk) -> MCCounts:
             eligibility_changed=one.eligibility_changed * chunk.size,
             tier_changed=one.tier_changed * chunk.size,
         )
+    elif hasattr(view, "add_counts"):  # counted as the batches are ranked
+        c = len(view.countries)
+        rank_counts = np.zeros((c, c + 1), dtype=np.int64)
+        tier_counts = np.zeros((c, n_tiers), dtype=np.int64)
+        for part in batches(states, model.batch_rows):
+            view.add_counts(part, rank_counts, tier_counts)
+        total = from_tables(chunk.size, rank_counts, tier_counts, nominal)
     else:
         total = MCCounts.zeros(len(view.countries), n_tiers)
         for part in batches(states, model.batch_rows):
