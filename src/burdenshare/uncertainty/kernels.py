@@ -80,119 +80,144 @@ def _fill_half(table, flagged, nu, half):
 
 @njit(**_JIT)
 def minmax_rows(score, rows, yf, group, weight, mode, values, lohi, index):
-    """Min-max of each row's column into ``score[rows[r]]``: ``(y - lo) / (hi - lo)`` with
-    ``lo``/``hi`` the group's unflagged extremes widened by the row's flagged values
-    ``yf[r]`` (oriented; NaN: no value), 0.5 wherever there is a value if the column is
-    constant (the engine's ``normalise.minmax``).
+    """Min-max of each row's column into ``score[rows[r]]`` (:func:`_minmax_row`), the
+    flagged cells' oriented values in ``yf[r]``."""
+    table, logs, logs_lohi = _minmax_scratch(values.size, yf.shape[1], lohi.shape[0])
+    for r in range(rows.size):
+        _minmax_row(
+            score, rows[r], yf[r], group[r], weight[r], mode[r],
+            values, lohi, index, table, logs, logs_lohi,
+        )  # fmt: skip
+
+
+@njit(**_JIT)
+def _minmax_scratch(nu, f, n_groups):
+    """Work arrays of :func:`_minmax_row`: the row ``E`` (NaN in its no-value slot) and the
+    geometric logs per group with the extremes they were computed for (none yet)."""
+    table = np.empty(nu + 1 + f)
+    table[nu] = np.nan
+    return table, np.empty((n_groups, nu)), np.full((n_groups, 2), np.nan)
+
+
+@njit(**_JIT)
+def _minmax_row(score, row, y, g, w, m, values, lohi, index, table, logs, logs_lohi):
+    """Min-max of one row's column into ``score[row]``: ``(y - lo) / (hi - lo)`` with
+    ``lo``/``hi`` the group's unflagged extremes widened by the flagged values ``y``
+    (oriented; NaN: no value), 0.5 wherever there is a value if the column is constant (the
+    engine's ``normalise.minmax``).
 
     The geometric mean's logs of the unflagged values are kept per group while ``lo`` and
     ``hi`` stay the same (they usually do: the extremes are seldom flagged values), so a
     row computes only its flagged cells' logs."""
     nu = values.size
-    f = yf.shape[1]
-    table = np.empty(nu + 1 + f)
-    table[nu] = np.nan
-    n_groups = lohi.shape[0]
-    logs = np.empty((n_groups, nu))
-    logs_lo = np.full(n_groups, np.nan)
-    logs_hi = np.full(n_groups, np.nan)
-    for r in range(rows.size):
-        g = group[r]
-        lo, hi = lohi[g, 0], lohi[g, 1]
-        for a in range(f):  # fmin / fmax: NaN on one side gives the other
-            v = yf[r, a]
-            if v == v:
-                if not (lo <= v):
-                    lo = v
-                if not (hi >= v):
-                    hi = v
-        span = hi - lo
-        w = weight[r]
-        m = mode[r]
-        if span > 0 and m == GEOMETRIC:
-            if not (logs_lo[g] == lo and logs_hi[g] == hi):
-                for t in range(nu):
-                    logs[g, t] = _geo_log((values[t] - lo) / span)
-                logs_lo[g] = lo
-                logs_hi[g] = hi
+    f = y.size
+    lo, hi = lohi[g, 0], lohi[g, 1]
+    for a in range(f):  # fmin / fmax: NaN on one side gives the other
+        v = y[a]
+        if v == v:
+            if not (lo <= v):
+                lo = v
+            if not (hi >= v):
+                hi = v
+    span = hi - lo
+    if span > 0 and m == GEOMETRIC:
+        if not (logs_lohi[g, 0] == lo and logs_lohi[g, 1] == hi):
             for t in range(nu):
-                table[t] = logs[g, t] * w
-            for a in range(f):
-                v = yf[r, a]
-                table[nu + 1 + a] = _contribution((v - lo) / span, w, m) if v == v else np.nan
-        elif span > 0:
-            for t in range(nu):
-                table[t] = _contribution((values[t] - lo) / span, w, m)
-            for a in range(f):
-                v = yf[r, a]
-                table[nu + 1 + a] = _contribution((v - lo) / span, w, m) if v == v else np.nan
-        else:  # constant (or empty) column
-            _fill_half(table, yf[r], nu, _contribution(0.5, w, m))
-        _put_row(score, rows[r], table, index[g], m)
+                logs[g, t] = _geo_log((values[t] - lo) / span)
+            logs_lohi[g, 0] = lo
+            logs_lohi[g, 1] = hi
+        for t in range(nu):
+            table[t] = logs[g, t] * w
+    elif span > 0:
+        for t in range(nu):
+            table[t] = _contribution((values[t] - lo) / span, w, m)
+    else:  # constant (or empty) column
+        _fill_half(table, y, nu, _contribution(0.5, w, m))
+        _put_row(score, row, table, index[g], m)
+        return
+    for a in range(f):
+        v = y[a]
+        table[nu + 1 + a] = _contribution((v - lo) / span, w, m) if v == v else np.nan
+    _put_row(score, row, table, index[g], m)
 
 
 @njit(**_JIT)
 def percentile_rows(score, rows, yf, group, weight, mode, values, twice, below, count, index):
+    """Percentile ranks of each row's column into ``score[rows[r]]``
+    (:func:`_percentile_row`), the flagged cells' oriented values in ``yf[r]``."""
+    scratch = _percentile_scratch(values.size, yf.shape[1], count)
+    for r in range(rows.size):
+        _percentile_row(
+            score, rows[r], yf[r], group[r], weight[r], mode[r],
+            values, twice, below, count, index, scratch,
+        )  # fmt: skip
+
+
+@njit(**_JIT)
+def _percentile_scratch(nu, f, count):
+    """Work arrays of :func:`_percentile_row`: the row ``E`` (NaN in its no-value slot), the
+    histogram of flagged values' places, the geometric logs ``ln(1 + 99 x / top)`` and the
+    ``top`` they were computed for (none yet)."""
+    table = np.empty(nu + 1 + f)
+    table[nu] = np.nan
+    top = np.full(1, -1, dtype=np.int64)
+    return table, np.zeros(nu + 1, dtype=np.int64), np.empty(2 * (count.max() + f) + 1), top
+
+
+@njit(**_JIT)
+def _percentile_row(score, row, y, g, w, md, values, twice, below, count, index, scratch):
     """Percentile ranks ``(R - 1) / (m - 1)`` (``R`` the average rank among the row's ``m``
-    values; 0.5 if ``m <= 1``) of each row's column into ``score[rows[r]]``, without sorting:
-    a value ``U[t]`` among its group's unflagged values has twice its rank minus 2 in
-    ``twice[g, t]``, to which the row's flagged values below it add 2 and those equal add
-    1 (a prefix sum over a histogram of their places among ``U``); a flagged value ``v``
-    has ``2 lt + eq - 1`` among the flagged (``lt`` below it, ``eq`` equal, itself
+    values; 0.5 if ``m <= 1``) of one row's column into ``score[row]``, without sorting: a
+    value ``U[t]`` among its group's unflagged values has twice its rank minus 2 in
+    ``twice[g, t]``, to which the row's flagged values ``y`` below it add 2 and those equal
+    add 1 (a prefix sum over a histogram of their places among ``U``); a flagged value
+    ``v`` has ``2 lt + eq - 1`` among the flagged (``lt`` below it, ``eq`` equal, itself
     included) plus ``below`` of its place among ``U`` and of the place after the equal
     one. Every count is a branch-free loop the compiler vectorises: with ~40 flagged and
     ~100 distinct values that beats sorting, whose branches the noise makes unpredictable."""
+    table, hist, logs, logs_top = scratch
     nu = values.size
-    f = yf.shape[1]
-    table = np.empty(nu + 1 + f)
-    table[nu] = np.nan
-    hist = np.zeros(nu + 1, dtype=np.int64)
-    logs = np.empty(2 * (count.max() + f) + 1)
-    logs_top = -1
-    for r in range(rows.size):
-        g = group[r]
-        w = weight[r]
-        md = mode[r]
-        nv = 0
-        for a in range(f):
-            nv += yf[r, a] == yf[r, a]
-        m = count[g] + nv
-        top = 2 * (m - 1)
-        if m <= 1:  # at most one value: 0.5 wherever there is one
-            _fill_half(table, yf[r], nu, _contribution(0.5, w, md))
-            _put_row(score, rows[r], table, index[g], md)
+    f = y.size
+    nv = 0
+    for a in range(f):
+        nv += y[a] == y[a]
+    m = count[g] + nv
+    top = 2 * (m - 1)
+    if m <= 1:  # at most one value: 0.5 wherever there is one
+        _fill_half(table, y, nu, _contribution(0.5, w, md))
+        _put_row(score, row, table, index[g], md)
+        return
+    if md == GEOMETRIC and top != logs_top[0]:  # ln(1 + 99 x / top), x = 0 .. top
+        for x in range(top + 1):
+            logs[x] = math.log1p((x / float(top)) * _TOP_LESS_ONE)
+        logs_top[0] = top
+    denominator = 2.0 * (m - 1.0)
+    coef = w / denominator
+    hist[:] = 0
+    for a in range(f):
+        v = y[a]
+        if v != v:
+            table[nu + 1 + a] = np.nan
             continue
-        if md == GEOMETRIC and top != logs_top:  # ln(1 + 99 x / top), x = 0 .. top
-            for x in range(top + 1):
-                logs[x] = math.log1p((x / float(top)) * _TOP_LESS_ONE)
-            logs_top = top
-        denominator = 2.0 * (m - 1.0)
-        coef = w / denominator
-        hist[:] = 0
-        for a in range(f):
-            v = yf[r, a]
-            if v != v:
-                table[nu + 1 + a] = np.nan
-                continue
-            lt = 0
-            eq = 0
-            for b in range(f):
-                x = yf[r, b]
-                lt += x < v
-                eq += x == v
-            lo = 0
-            for t in range(nu):
-                lo += values[t] < v
-            hi = lo + 1 if (lo < nu and values[lo] == v) else lo
-            hist[lo] += 1
-            hist[hi] += 1
-            x = 2 * lt + eq - 1 + below[g, lo] + below[g, hi]
-            table[nu + 1 + a] = _rank_value(x, denominator, coef, logs, w, md)
-        run = 0
+        lt = 0
+        eq = 0
+        for b in range(f):
+            x = y[b]
+            lt += x < v
+            eq += x == v
+        lo = 0
         for t in range(nu):
-            run += hist[t]
-            table[t] = _rank_value(twice[g, t] + run, denominator, coef, logs, w, md)
-        _put_row(score, rows[r], table, index[g], md)
+            lo += values[t] < v
+        hi = lo + 1 if (lo < nu and values[lo] == v) else lo
+        hist[lo] += 1
+        hist[hi] += 1
+        x = 2 * lt + eq - 1 + below[g, lo] + below[g, hi]
+        table[nu + 1 + a] = _rank_value(x, denominator, coef, logs, w, md)
+    run = 0
+    for t in range(nu):
+        run += hist[t]
+        table[t] = _rank_value(twice[g, t] + run, denominator, coef, logs, w, md)
+    _put_row(score, row, table, index[g], md)
 
 
 @njit(**_JIT)
@@ -376,37 +401,87 @@ def tiers_and_order(
 
 
 @njit(**_JIT)
-def goalposts_rows(score, rows, xf, keep, cells, lower, upper, higher, weight, mode):
-    """Goalposts of a noisy indicator's flagged cells added to ``score[rows[r]]``: the
+def _goalposts_row(score, row, x, keep, cells, lower, upper, higher, w, md):
+    """Goalposts of a noisy indicator's flagged cells ``x`` added to ``score[row]``: the
     engine's ``clip((x - lower) / (upper - lower), 0, 1)`` (``1 -`` that before the clip
-    when lower values are better), as each row's ``mode`` wants it. ``keep``: the flagged
+    when lower values are better), as the row's mode ``md`` wants it. ``keep``: the flagged
     cells this model holds, ``cells`` their countries (the unflagged cells are in the
     static tables)."""
     span = upper - lower
-    for r in range(rows.size):
-        w = weight[r]
-        md = mode[r]
-        row = rows[r]
-        for a in range(keep.size):
-            v = (xf[r, keep[a]] - lower) / span
-            if not higher:
-                v = 1.0 - v
-            if v < 0.0:
-                v = 0.0
-            elif v > 1.0:
-                v = 1.0
-            score[row, cells[a]] = _contribution(v, w, md) + score[row, cells[a]]
+    for a in range(keep.size):
+        v = (x[keep[a]] - lower) / span
+        if not higher:
+            v = 1.0 - v
+        if v < 0.0:
+            v = 0.0
+        elif v > 1.0:
+            v = 1.0
+        score[row, cells[a]] = _contribution(v, w, md) + score[row, cells[a]]
 
 
 @njit(**_JIT)
-def scaled_rows(score, rows, yf, coef, keep, cells):
-    """``score[rows[r], cells] += coef[r] * yf[r, keep]``: the flagged cells of min-max rows
-    whose unflagged cells are in the matrix product."""
-    for r in range(rows.size):
-        row = rows[r]
-        c = coef[r]
-        for a in range(keep.size):
-            score[row, cells[a]] = c * yf[r, keep[a]] + score[row, cells[a]]
+def _oriented(x, higher, treat, a, b):
+    """A value as min-max and percentile ranks see it: the outlier treatment ``treat``
+    (:mod:`burdenshare.scoring.outliers`: 1 winsorise to [a, b], 2 ``log(max(x, a) - a +
+    b)``, 0 none; NaN stays NaN), then negated when lower values are better."""
+    if x == x:
+        if treat == 1:
+            x = min(max(x, a), b)
+        elif treat == 2:
+            x = math.log(max(x, a) - a + b)
+    return x if higher else -x
+
+
+#: Method codes of :func:`noisy_rows` (an indicator's alternatives, in order; -1: another
+#: method, which the caller computes).
+GOALPOSTS_CODE, MINMAX_CODE, PERCENTILE_CODE = 0, 1, 2
+
+
+@njit(**_JIT)
+def noisy_rows(score, xf, choice, mode, weight, config, codes, column, goalposts, minmax, pct):
+    """Add one noisy indicator's contributions to every row of ``score``, each row by the
+    method it drew: ``choice[r]`` indexes ``codes`` (-1: the indicator is left out), and
+    ``mode[r]`` says arithmetic or geometric. ``xf`` (n, F): the flagged cells' values
+    (transformed; NaN where the row's missing-data rule excludes the country).
+
+    Goalposts add only the flagged cells (the others are in the static tables); min-max and
+    percentile ranks renormalise the whole column (:func:`_minmax_row` on the treated
+    values, :func:`_percentile_row` on the untreated, as the engine does). ``column``:
+    ``(higher, treat, treat_a, treat_b)``; ``goalposts``: ``(keep, cells, lower, upper)``;
+    ``minmax`` and ``pct``: each method's :class:`~burdenshare.uncertainty.model._NoisyColumn`
+    arrays ``(group_of, values, lohi, index)`` and ``(group_of, values, twice, below,
+    count, index)``."""
+    higher, treat, treat_a, treat_b = column
+    keep, cells, lower, upper = goalposts
+    mm_group_of, mm_values, mm_lohi, mm_index = minmax
+    pc_group_of, pc_values, pc_twice, pc_below, pc_count, pc_index = pct
+    n, f = xf.shape
+    y = np.empty(f)
+    mm_table, mm_logs, mm_logs_lohi = _minmax_scratch(mm_values.size, f, mm_lohi.shape[0])
+    pc_scratch = _percentile_scratch(pc_values.size, f, pc_count)
+    for r in range(n):
+        m = choice[r]
+        code = codes[m] if m >= 0 else -1
+        if code < 0:
+            continue
+        w = weight[r]
+        md = mode[r]
+        if code == GOALPOSTS_CODE:
+            _goalposts_row(score, r, xf[r], keep, cells, lower, upper, higher, w, md)
+        elif code == MINMAX_CODE:
+            for a in range(f):
+                y[a] = _oriented(xf[r, a], higher, treat, treat_a, treat_b)
+            _minmax_row(
+                score, r, y, mm_group_of[config[r]], w, md,
+                mm_values, mm_lohi, mm_index, mm_table, mm_logs, mm_logs_lohi,
+            )  # fmt: skip
+        else:
+            for a in range(f):
+                y[a] = _oriented(xf[r, a], higher, 0, 0.0, 0.0)
+            _percentile_row(
+                score, r, y, pc_group_of[config[r]], w, md,
+                pc_values, pc_twice, pc_below, pc_count, pc_index, pc_scratch,
+            )  # fmt: skip
 
 
 @njit(**_JIT)

@@ -7,16 +7,17 @@ few array operations over the panel:
 * for every *static configuration* (missing-data rule set x indicator left out) the
   missing-data rules are applied and every indicator is normalised by each alternative
   method, with the engine's own ``impute`` and ``normalise_matrix``; a sample's score is
-  then one matrix product, weights x normalised values (:meth:`RobustnessModel.evaluate`);
+  then its weights times its configuration's table of normalised values, the product of
+  about 7 non-zero weights with their rows (:meth:`RobustnessModel.evaluate`);
 * indicators with values flagged ``estimate`` or ``uncertain`` are the exception when data
   noise is on: their flagged cells are perturbed per sample and, for normalisations with
   statistics over the countries (min-max, percentile), the column is renormalised per
   sample from precomputed statistics of its unflagged cells (same numbers as the
-  engine's functions, tested). Min-max in arithmetic rows is linear in the unflagged
-  values, so it joins the matrix product with per-sample weights; otherwise a sample's
-  column is one row of numbers per distinct value, built in ``O(u + F)`` (``F`` flagged
-  cells: percentile ranks by cumulative histograms and exact integer arithmetic, no sort
-  of the column) and gathered into the countries (:class:`_NoisyColumn`);
+  engine's functions, tested): a sample's column is one row of numbers per distinct
+  value, built in ``O(u + F)`` (``F`` flagged cells: percentile ranks by cumulative
+  histograms and exact integer arithmetic, no sort of the column) and gathered into the
+  countries (:class:`_NoisyColumn`), one compiled pass over a batch per indicator
+  (:mod:`burdenshare.uncertainty.kernels`);
 * gates, tiers and the ranking follow the engine's rules: tier first, then score compared
   at 1e-9, then the policy's tie-break keys, then ISO3 order (the last two from the
   nominal data); the nominal run reproduces the engine's ranks and tiers (tested).
@@ -448,8 +449,6 @@ class _Prepared(NamedTuple):
 
     xf: np.ndarray  # (n, F) transformed flagged values, NaN where excluded
     choice: np.ndarray  # (n,) method index, -1 where left out
-    fold: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None  # rows, w/span,
-    # -w lo/span, oriented flagged values of the rows whose min-max is in the product
 
 
 @dataclass(frozen=True, eq=False)
@@ -465,8 +464,7 @@ class RobustnessModel:
     ``b`` of ``A`` holds weight ``w_bj`` in the column of indicator ``j`` and method
     ``method_bj`` and the table holds the normalised values (or their logs, for the
     geometric mean) of every method; rows that are zero in every table are left out
-    (``table_column``), and the min-max of noisy indicators in arithmetic rows adds a row
-    of their oriented values and one of ones, weighted per sample.
+    (``table_column``). Noisy indicators add their part per sample (:meth:`_add_noisy`).
     """
 
     countries: tuple[str, ...]
@@ -482,7 +480,7 @@ class RobustnessModel:
     n_drop: int
     tables: np.ndarray  # (2G, K, C): G distinct static tables, then their logs
     table_of: np.ndarray  # (S,) configuration -> table
-    table_column: np.ndarray  # (k*M + extra,) weight column -> table row (K: none)
+    table_column: np.ndarray  # (k*M,) weight column -> table row (K: none)
     nan_static: np.ndarray  # (S, C) a static indicator is NaN: no score
     ok_static: np.ndarray  # (S, C) eligible as far as static data and gates tell
     excluded: np.ndarray  # (S, C) not scored for missing data
@@ -504,9 +502,6 @@ class RobustnessModel:
     flag_values: np.ndarray  # (sum F,) their published values
     flag_keep: tuple[np.ndarray | None, ...]  # per column: flagged cells held (None: all)
     flag_cells: tuple[np.ndarray, ...]  # their positions in ``countries``
-    fold_method: tuple[int, ...]  # per noisy indicator: its min-max alternative, or -1
-    fold_row: tuple[int, ...]  # the table row of its oriented values, or -1
-    one_row: int  # the table row of ones, or -1
     tier_method: str
     tier_params: np.ndarray
     floor: float
@@ -734,8 +729,8 @@ class RobustnessModel:
         geometric = np.array([a == "geometric" for a in self.aggregations])[agg]
 
         raw = self._flagged_raw(states, n)
-        noisy = self._prepare_noisy(raw, config, norm, drop, w, geometric)
-        score = self._static_part(w, norm, config, geometric, noisy)
+        noisy = self._prepare_noisy(raw, config, norm, drop)
+        score = self._static_part(w, norm, config, geometric)
         self._add_noisy(score, noisy, config, w, geometric)
         geo_rows = np.flatnonzero(geometric)
         if geo_rows.size:
@@ -753,15 +748,6 @@ class RobustnessModel:
         return _Scored(score, eligible, norm, agg, self._gates(raw, eligible))
 
     # -- outlier treatment of the noisy columns ---------------------------------------------
-
-    def _treated(self, i: int, j: int, xf: np.ndarray) -> np.ndarray:
-        """Oriented treated values of noisy indicator ``i`` (policy column ``j``) for the
-        transformed flagged values ``xf``: what its min-max works on."""
-        from burdenshare.scoring.outliers import apply
-
-        keys = ("treat", "treat_a", "treat_b")
-        t = apply(xf[..., None], *(self.params[key][j : j + 1] for key in keys))[..., 0]
-        return t if self.higher[j] else -t
 
     def _mm_stats(self, i: int) -> _NoisyColumn:
         """The min-max machinery of noisy indicator ``i`` (on treated values if treated)."""
@@ -925,21 +911,15 @@ class RobustnessModel:
         norm: np.ndarray,
         config: np.ndarray,
         geometric: np.ndarray,
-        noisy: list[_Prepared] = (),
     ) -> np.ndarray:
         """Sum over the indicators without noise of ``w_bj N_bj`` (``w_bj ln N_bj`` for
-        geometric rows), plus the folded min-max of noisy indicators: row ``b`` of the
-        weight matrix ``A`` times its configuration's table, row by row
-        (:func:`kernels.weighted_rows`), so that a row's numbers depend on nothing else."""
+        geometric rows): row ``b`` of the weight matrix ``A`` times its configuration's
+        table, row by row (:func:`kernels.weighted_rows`), so that a row's numbers depend on
+        nothing else."""
         n, k, m_count = w.shape[0], self.k, self.n_methods
         live = self.tables.shape[1]
         a = np.zeros((n, live + 1))
         np.put_along_axis(a, self.table_column[np.arange(k) * m_count + norm], w, axis=1)
-        for i, prepared in enumerate(noisy):
-            if prepared.fold is not None:
-                rows, coef, offset, _ = prepared.fold
-                a[rows, self.fold_row[i]] = coef
-                a[rows, self.one_row] += offset
         g = self.table_of[config] + geometric * (self.tables.shape[0] // 2)
         out = np.empty((n, len(self.countries)))
         kernels.weighted_rows(a, np.asarray(g, dtype=np.intp), self.tables, out)
@@ -971,19 +951,10 @@ class RobustnessModel:
         return out
 
     def _prepare_noisy(
-        self,
-        raw: list[np.ndarray],
-        config: np.ndarray,
-        norm: np.ndarray,
-        drop: np.ndarray,
-        w: np.ndarray,
-        geometric: np.ndarray,
+        self, raw: list[np.ndarray], config: np.ndarray, norm: np.ndarray, drop: np.ndarray
     ) -> list[_Prepared]:
         """Per noisy indicator: its transformed flagged values (NaN where the row's
-        missing-data rule excludes the country), each row's method (-1: left out), and
-        the rows whose min-max goes into the matrix product (arithmetic rows whose column
-        is not constant: weights ``w / span`` on the oriented values, ``-w lo / span`` on
-        the ones; the flagged cells get ``w yf / span`` in :meth:`_add_noisy`)."""
+        missing-data rule excludes the country) and each row's method (-1: left out)."""
         out = []
         for i, j in enumerate(self.noisy):
             j = int(j)
@@ -991,34 +962,14 @@ class RobustnessModel:
             if self.log1p[j]:
                 with np.errstate(invalid="ignore"):
                     xf = np.log1p(np.maximum(xf, 0.0))
+            else:
+                xf = np.array(xf)  # contiguous, and ours to change
             excluded = self.noisy_excluded[i]
             if excluded.any():
                 # a flagged cell of a country excluded under the row's missing-data rule
-                xf = np.array(xf)
                 np.copyto(xf, np.nan, where=np.take(excluded, config, axis=0))
             choice = np.where(drop != j + 1, norm[:, j], -1)
-            fold = None
-            if self.fold_method[i] >= 0:
-                rows = np.flatnonzero((choice == self.fold_method[i]) & ~geometric)
-                mm = self._mm_stats(i)
-                if mm is self.noisy_stats[i]:
-                    yf = xf[rows]
-                    if not self.higher[j]:
-                        np.negative(yf, out=yf)
-                else:
-                    yf = self._treated(i, j, xf[rows])
-                lohi = mm.lohi[mm.group_of[config[rows]]]
-                with np.errstate(invalid="ignore"):
-                    lo = np.fmin(lohi[:, 0], np.fmin.reduce(yf, axis=1, initial=np.inf))
-                    span = np.fmax(lohi[:, 1], np.fmax.reduce(yf, axis=1, initial=-np.inf))
-                    span -= lo
-                    ok = span > 0  # a constant column (0.5 everywhere) takes the table path
-                if not ok.all():
-                    rows, yf, lo, span = rows[ok], yf[ok], lo[ok], span[ok]
-                if rows.size:
-                    coef = w[rows, j] / span
-                    fold = (rows, coef, -(coef * lo), yf)
-            out.append(_Prepared(xf, choice, fold))
+            out.append(_Prepared(xf, choice))
         return out
 
     def _add_noisy(
@@ -1031,92 +982,109 @@ class RobustnessModel:
     ) -> None:
         """Add the contributions of the indicators with noisy values to ``score``.
 
-        Per-cell methods (goalposts, distance to target): the unflagged cells are in the
-        static tables, so only the flagged cells are normalised and added; so are the
-        flagged cells of min-max rows whose unflagged cells went into the matrix product.
-        Other min-max and percentile rows renormalise the perturbed column per sample
-        with the engine's formulas (:class:`_NoisyColumn`): rows sorted by method,
-        aggregation and group, one table row per sample (log and weight applied there,
-        once per distinct value), one gather into the countries, added whole (their static
-        table entries are zero). Z-scores go through ``normalise_matrix``."""
-        from burdenshare.scoring.normalise import normalise_matrix
-
-        c = score.shape[1]
-        flat = score.reshape(-1)
+        Goalposts, min-max and percentile ranks: one compiled pass over the rows per
+        indicator (:func:`kernels.noisy_rows`): goalposts normalise only the flagged cells
+        (the unflagged are in the static tables); min-max and percentile ranks renormalise
+        the perturbed column per sample with the engine's formulas (:class:`_NoisyColumn`),
+        one row of values per distinct value (log and weight applied there) gathered into
+        the countries. Other methods (z-scores, distance to target) go through the engine's
+        ``normalise_matrix``."""
+        mode = np.where(geometric, kernels.GEOMETRIC, kernels.ARITHMETIC).astype(np.int8)
+        config = np.asarray(config, dtype=np.intp)
         for i, j in enumerate(self.noisy):
             j = int(j)
-            ci = int(self.noisy_column[i])
-            col = self.columns[ci]
-            xf, choice, fold = noisy[i]
-            higher = self.higher[j : j + 1]
-            stats = self.noisy_stats[i]
-            methods = self.methods[j]
-            tabled = np.zeros(len(methods) + 1, dtype=bool)  # last: left out
-            for m, method in enumerate(methods):
-                if method in ("minmax", "percentile"):
-                    tabled[m] = True
-                    continue
-                rows = np.flatnonzero(choice == m)
-                if rows.size == 0:
-                    continue
-                if method == "goalposts":  # the engine's formula, on the flagged cells
-                    kernels.goalposts_rows(
-                        score,
-                        rows,
-                        xf[rows],
-                        *self._flag_cells(ci),
-                        float(self.params["lower"][j]),
-                        float(self.params["upper"][j]),
-                        bool(higher[0]),
-                        w[rows, j],
-                        np.where(geometric[rows], kernels.GEOMETRIC, kernels.ARITHMETIC).astype(
-                            np.int8
-                        ),
-                    )
-                    continue
-                rows = np.concatenate([rows[~geometric[rows]], rows[geometric[rows]]])
-                n_geo = int(geometric[rows].sum())
-                flagged = xf[rows]
-                # other methods through the engine's normalise_matrix
-                params = {key: val[j : j + 1] for key, val in self.params.items()}
-                if method in _PER_CELL:
-                    vals = normalise_matrix(flagged[:, :, None], [method], params, higher)
-                else:  # statistics over all countries, then this model's
-                    x = np.take(self.noisy_filled[i], config[rows], axis=0)
-                    x[:, col.rows] = flagged
-                    vals = normalise_matrix(x[:, :, None], [method], params, higher)
-                    if self.keep is not None:
-                        vals = vals[:, self.keep]
-                vals = vals[:, :, 0] if vals.ndim == 3 else vals
-                if n_geo:
-                    _log_floor(vals[vals.shape[0] - n_geo :], self.floor)
-                vals *= w[rows, j, None]
-                if method in _PER_CELL:
-                    self._add_flagged(flat, c, rows, ci, vals)
-                else:
-                    score[rows] += vals
-            in_table = tabled[choice]
-            if fold is not None:
-                rows, coef, _, yf = fold
-                in_table[rows] = False
-                keep, cells = self._flag_cells(ci)
-                kernels.scaled_rows(score, rows, np.ascontiguousarray(yf), coef, keep, cells)
-            rows = np.flatnonzero(in_table)
-            if rows.size == 0:
-                continue
-            # one compiled pass per method over its rows, added into the score in place
-            mode = np.where(geometric, kernels.GEOMETRIC, kernels.ARITHMETIC).astype(np.int8)
-            for m in np.unique(choice[rows]).tolist():
-                part = rows[choice[rows] == m]
-                st, name = stats, methods[m]
-                if name == "minmax" and self._mm_stats(i) is not stats:
-                    st = self._mm_stats(i)  # a treated column: min-max of treated values
-                    yy = self._treated(i, j, xf[part])
-                else:
-                    yy = xf[part]
-                    if not higher[0]:
-                        np.negative(yy, out=yy)
-                st.add(name, score, part, yy, st.group_of[config[part]], w[part, j], mode[part])
+            xf, choice = noisy[i]
+            weight = np.ascontiguousarray(w[:, j])
+            kernels.noisy_rows(
+                score,
+                xf,
+                np.asarray(choice, dtype=np.intp),
+                mode,
+                weight,
+                config,
+                *self._noisy_args(i),
+            )
+            for m, method in enumerate(self.methods[j]):
+                if method not in ("goalposts", "minmax", "percentile"):
+                    self._add_other(score, i, j, m, method, xf, choice, config, weight, geometric)
+
+    def _noisy_args(self, i: int) -> tuple:
+        """The per-indicator arguments of :func:`kernels.noisy_rows` (cached): method codes,
+        ``(higher, treat, treat_a, treat_b)``, the goalposts' flagged cells and bounds, the
+        min-max machinery (on treated values if treated) and the percentile machinery."""
+        cache = self.__dict__.setdefault("_noisy_args_cache", {})
+        if i not in cache:
+            j = int(self.noisy[i])
+            codes = {
+                "goalposts": kernels.GOALPOSTS_CODE,
+                "minmax": kernels.MINMAX_CODE,
+                "percentile": kernels.PERCENTILE_CODE,
+            }
+            keep, cells = self._flag_cells(int(self.noisy_column[i]))
+            mm, pc = self._mm_stats(i), self.noisy_stats[i]
+            treated = mm is not pc
+
+            def param(name: str, default: float = np.nan) -> float:
+                values = self.params.get(name)
+                return default if values is None else float(values[j])
+
+            cache[i] = (
+                np.array([codes.get(m, -1) for m in self.methods[j]], dtype=np.int64),
+                (
+                    bool(self.higher[j]),
+                    int(param("treat", 0.0)) if treated else 0,
+                    param("treat_a"),
+                    param("treat_b"),
+                ),
+                (keep.astype(np.intp), cells.astype(np.intp), param("lower"), param("upper")),
+                (mm.group_of, mm.values, mm.lohi, mm.index),
+                (pc.group_of, pc.values, pc.twice, pc.below, pc.count, pc.index),
+            )
+        return cache[i]
+
+    def _add_other(
+        self,
+        score: np.ndarray,
+        i: int,
+        j: int,
+        m: int,
+        method: str,
+        xf: np.ndarray,
+        choice: np.ndarray,
+        config: np.ndarray,
+        weight: np.ndarray,
+        geometric: np.ndarray,
+    ) -> None:
+        """Rows of noisy indicator ``i`` whose method ``m`` is neither goalposts, min-max nor
+        percentile ranks, through the engine's ``normalise_matrix``: per cell (distance to
+        target) on the flagged cells, else (z-scores) on the whole column."""
+        from burdenshare.scoring.normalise import normalise_matrix
+
+        rows = np.flatnonzero(choice == m)
+        if rows.size == 0:
+            return
+        ci = int(self.noisy_column[i])
+        rows = np.concatenate([rows[~geometric[rows]], rows[geometric[rows]]])
+        n_geo = int(geometric[rows].sum())
+        flagged = xf[rows]
+        params = {key: val[j : j + 1] for key, val in self.params.items()}
+        higher = self.higher[j : j + 1]
+        if method in _PER_CELL:
+            vals = normalise_matrix(flagged[:, :, None], [method], params, higher)
+        else:  # statistics over all countries, then this model's
+            x = np.take(self.noisy_filled[i], config[rows], axis=0)
+            x[:, self.columns[ci].rows] = flagged
+            vals = normalise_matrix(x[:, :, None], [method], params, higher)
+            if self.keep is not None:
+                vals = vals[:, self.keep]
+        vals = vals[:, :, 0] if vals.ndim == 3 else vals
+        if n_geo:
+            _log_floor(vals[vals.shape[0] - n_geo :], self.floor)
+        vals *= weight[rows, None]
+        if method in _PER_CELL:
+            self._add_flagged(score.reshape(-1), score.shape[1], rows, ci, vals)
+        else:
+            score[rows] += vals
 
     def _factors(self, states: Mapping[str, np.ndarray]):
         """Per-country noise factors ``exp(spread * z)`` (estimates, uncertain), or None."""
@@ -1442,12 +1410,8 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
                 log[:, j, m] = 0.0
     lin = lin.reshape(n_static, k * m_count, c)
     log = log.reshape(n_static, k * m_count, c)
-    # Min-max of a noisy indicator in arithmetic rows is linear in the unflagged values,
-    # (w / span) y - w lo / span: a table row of oriented values per indicator (0 where
-    # flagged or missing) and a row of ones, weighted per sample (see _prepare_noisy).
     noisy_ix = np.array(noisy, dtype=np.intp)
     noisy_filled = np.ascontiguousarray(filled[:, perm][:, :, noisy_ix].transpose(2, 0, 1))
-    fold_method, fold_row, extra = [], [], []
 
     def treat(j: int, x: np.ndarray) -> np.ndarray:
         """Column j's outlier treatment (identity when untreated): min-max of a treated
@@ -1459,21 +1423,6 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         keys = ("treat", "treat_a", "treat_b")
         return apply(x[..., None], *(np.asarray(params[key])[j : j + 1] for key in keys))[..., 0]
 
-    for i, j in enumerate(noisy):
-        m_mm = methods[j].index("minmax") if "minmax" in methods[j] else -1
-        fold_method.append(m_mm)
-        fold_row.append(-1 if m_mm < 0 else k * m_count + len(extra))
-        if m_mm >= 0:
-            tf = treat(j, noisy_filled[i])
-            y = np.nan_to_num(tf if prep.higher[j] else -tf, nan=0.0)
-            y[:, columns[names.index(prep.indicators[j])].rows] = 0.0
-            extra.append(y)
-    one_row = -1
-    if extra:
-        one_row = k * m_count + len(extra)
-        extra.append(np.ones((n_static, c)))
-        lin = np.concatenate([lin, np.stack(extra, axis=1)], axis=1)
-        log = np.concatenate([log, np.zeros((n_static, len(extra), c))], axis=1)
     unique: list[int] = []
     table_of = np.empty(n_static, dtype=np.intp)
     for s in range(n_static):
@@ -1597,9 +1546,6 @@ def build_model(panel, policy, variation: Variation | None = None) -> Robustness
         ineligible=gate_inel,
         cap=gate_cap,
         noisy_gates=tuple(noisy_gates),
-        fold_method=tuple(fold_method),
-        fold_row=tuple(-1 if r < 0 else int(table_column[r]) for r in fold_row),
-        one_row=-1 if one_row < 0 else int(table_column[one_row]),
         table_column=table_column,
         flag_keep=tuple(None for _ in columns),
         flag_cells=tuple(col.rows for col in columns),
