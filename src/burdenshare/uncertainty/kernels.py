@@ -1,6 +1,13 @@
 """Compiled per-sample kernels of the batch model (numba), for the steps that NumPy can only
 do in many passes over temporaries.
 
+A batch of samples goes through: :func:`weighted_rows` (each row's weights times its
+configuration's table of normalised values: the indicators without noise),
+:func:`noisy_rows` (per indicator with noisy values, each row's drawn method on the
+perturbed column), :func:`score_keys` and NumPy's sort, then :func:`tiers_and_order`
+(re-anchored cut-offs, tiers and the rank order, or straight into the Monte Carlo count
+tables).
+
 A Monte Carlo sample with data noise renormalises every column whose flagged cells moved
 (min-max and percentile ranks have statistics over all countries). In NumPy that is a dozen
 vectorised passes per column over ``(rows, countries)`` temporaries (sorts, searches,
@@ -8,11 +15,13 @@ cumulative histograms, gathers); compiled, it is one pass per row over the ~40 f
 values and the ~100 distinct unflagged values, with nothing allocated per row. The kernels
 release the GIL, so the threaded NumPy backend runs them on every core.
 
-The numbers are the engine's (``burdenshare.scoring.normalise``): the same formulas in the
-same order of operations, tested bit for bit against the engine's functions
+The normalised values are the engine's (``burdenshare.scoring.normalise``): the same
+formulas in the same order of operations, tested bit for bit against the engine's functions
 (``tests/uncertainty/test_model.py``, ``test_fast_paths.py``). Percentile ranks are exact
 integers (twice the average rank minus 2) until the last division, as in the engine's
-``rankdata`` path.
+``rankdata`` path. Logs (the geometric mean's, the outlier treatment's) come from the C
+library rather than NumPy's vectorised ones, and sums add in their own order: scores may
+differ from the engine's in the last bits (tested to 1e-9; ranks compare scores at 1e-9).
 
 Modes of the row value (``mode``): 0 the normalised value ``N``; 1 the arithmetic mean's
 contribution ``weight * N``; 2 the geometric mean's ``weight * ln(1 + 99 N)`` (COINr's
@@ -488,9 +497,9 @@ def noisy_rows(score, xf, choice, mode, weight, config, codes, column, goalposts
 def weighted_rows(a, table, tables, out):
     """``out[b] = a[b, :L] @ tables[table[b]]`` (``L`` table rows; further columns of ``a``
     are ignored), each row on its own: the weighted sum over the table rows with a non-zero
-    weight, in table order. A sample weighs about 7 of the ~22
-    rows (one method per indicator), which a matrix product of the batch would all multiply;
-    and a row's numbers depend on nothing but the row, whatever batch it comes in."""
+    weight, in table order. A sample weighs about 7 of the ~22 rows (one method per
+    indicator), which a matrix product of the batch would all multiply; and a row's numbers
+    depend on nothing but the row, whatever batch it comes in."""
     n = a.shape[0]
     live = tables.shape[1]
     c = out.shape[1]
