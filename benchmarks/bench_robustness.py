@@ -92,6 +92,28 @@ normal variates), the matrix product 1.0 ms, the rest 2.4 ms of small NumPy step
 The <= 2 s aim is still not met: it needs about half of that, which is more than any one
 step holds.
 
+Issue 12, this stop (the static part row by row in a compiled kernel instead of a matrix
+product; one compiled pass per noisy indicator for every row's drawn method, no folded
+min-max rows; Monte Carlo counted as the batches are ranked, without order and tier arrays;
+the geometric log as ``log(1 + x)``): against main before it, alternating processes in one
+session (409,600 samples on 2 threads and 102,400 on one, best of 3, per 1,000,000; three
+rounds), identical count tables at 1,000,000 samples: 2 threads 3.26-3.79 s -> 2.62-2.73 s,
+one thread 5.92-6.40 s -> 4.96-5.28 s. The full benchmark right after: numpy 2.74 s (one
+thread 5.29 s; 2.97 s in a noisier run), without data noise 1.29 s, Dask (2 processes)
+3.18 s (1.57 s without noise), peak RSS 0.33 GiB, the score() loop x1,236 slower, Sobol'
+18.6x faster than SALib's pipeline, the audit 0.29 s = 108 score() calls, the quasi-random
+design converging 2.9x tighter. Where one 2,048-sample batch's 9.7 ms (one thread) go,
+timed by leaving each part out (best of 60): the noisy columns 3.5 ms (percentile ranks
+about 2.0 ms: the ~40 flagged values counted against each other and against the ~100
+distinct unflagged values), tiers and counts 1.7 ms, the draws 1.45 ms (0.8 ms of them the
+43 normal variates a sample), everything else (the static part, keys and their sort, NumPy
+steps) 3.0 ms. Tried and measured slower here, so not kept: one fused per-row kernel from
+the first sum to the key (the C library's ``exp`` for the geometric rows costs more than
+the NumPy passes it saves), sort-based or binary-search percentile places, a search window
+around the last row's place, counting loops turned inside out, a tier pass that skips the
+counting sort when the caps keep the order. The <= 2 s aim needs about 3.8 us of one core
+a sample; this is 4.7-5.0 us.
+
 5. (issue 12) the audit figures beside their baselines: the engine-based audit (effective
    importance and the leave-one-out scenarios) against one ``score`` call; and the
    convergence of the total-effect indices on the declared target (mean absolute rank
