@@ -200,13 +200,12 @@ def test_weighted_table_rows_are_weight_times_normalised(data, method):
     weight = np.array(data.draw(st.lists(st.floats(0.01, 1.0), min_size=n, max_size=n)))
     column = _NoisyColumn.build(static, flagged)
     config = group
-    group = column.group_of[group]
     expected = column.normalise(method, yf, config)
     mode = np.where(np.arange(n) >= n - n_geo, kernels.GEOMETRIC, kernels.ARITHMETIC)
     base = np.array(data.draw(st.lists(finite, min_size=n, max_size=n)))[:, None] + np.zeros(c)
     ours = base.copy()
     back = np.arange(n)[::-1]  # rows given in another order than the score's
-    column.add(method, ours, back, yf[back], group[back], weight[back], mode[back])
+    column.add(method, ours, back, yf[back], config[back], weight[back], mode[back])
     with np.errstate(divide="ignore", invalid="ignore"):
         expected[n - n_geo :] = np.log1p(99.0 * expected[n - n_geo :])  # COINr's [1, 100]
     expected *= weight[:, None]

@@ -88,18 +88,6 @@ def _fill_half(table, flagged, nu, half):
 
 
 @njit(**_JIT)
-def minmax_rows(score, rows, yf, group, weight, mode, values, lohi, index):
-    """Min-max of each row's column into ``score[rows[r]]`` (:func:`_minmax_row`), the
-    flagged cells' oriented values in ``yf[r]``."""
-    table, logs, logs_lohi = _minmax_scratch(values.size, yf.shape[1], lohi.shape[0])
-    for r in range(rows.size):
-        _minmax_row(
-            score, rows[r], yf[r], group[r], weight[r], mode[r],
-            values, lohi, index, table, logs, logs_lohi,
-        )  # fmt: skip
-
-
-@njit(**_JIT)
 def _minmax_scratch(nu, f, n_groups):
     """Work arrays of :func:`_minmax_row`: the row ``E`` (NaN in its no-value slot) and the
     geometric logs per group with the extremes they were computed for (none yet)."""
@@ -148,18 +136,6 @@ def _minmax_row(score, row, y, g, w, m, values, lohi, index, table, logs, logs_l
         v = y[a]
         table[nu + 1 + a] = _contribution((v - lo) / span, w, m) if v == v else np.nan
     _put_row(score, row, table, index[g], m)
-
-
-@njit(**_JIT)
-def percentile_rows(score, rows, yf, group, weight, mode, values, twice, below, count, index):
-    """Percentile ranks of each row's column into ``score[rows[r]]``
-    (:func:`_percentile_row`), the flagged cells' oriented values in ``yf[r]``."""
-    scratch = _percentile_scratch(values.size, yf.shape[1], count)
-    for r in range(rows.size):
-        _percentile_row(
-            score, rows[r], yf[r], group[r], weight[r], mode[r],
-            values, twice, below, count, index, scratch,
-        )  # fmt: skip
 
 
 @njit(**_JIT)

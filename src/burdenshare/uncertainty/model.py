@@ -393,7 +393,7 @@ class _NoisyColumn:
         n = yf.shape[0]
         out = np.empty((n, self.y.shape[1]))
         mode = np.full(n, kernels.NORMALISED, dtype=np.int8)
-        self.add(method, out, np.arange(n), yf, self.group_of[config], np.ones(n), mode)
+        self._rows(method, out, yf, config, np.ones(n), mode)
         return out
 
     def add(
@@ -402,27 +402,45 @@ class _NoisyColumn:
         score: np.ndarray,
         rows: np.ndarray,
         yf: np.ndarray,
-        group: np.ndarray,
+        config: np.ndarray,
         weight: np.ndarray,
         mode: np.ndarray,
     ) -> None:
-        """Add each row's contributions to ``score[rows]`` (or write the normalised values,
-        ``mode`` 0): ``weight * N`` (mode 1, arithmetic mean) or ``weight * ln(1 + 99 N)``
-        (mode 2, geometric mean on COINr's [1, 100]) for the flagged values ``yf`` (n, F),
-        rows in groups ``group`` (see :mod:`burdenshare.uncertainty.kernels`)."""
-        args = (
-            score,
-            np.asarray(rows, dtype=np.intp),
+        """Add each row's contribution to ``score[rows]``: ``weight * N`` (mode 1,
+        arithmetic mean) or ``weight * ln(1 + 99 N)`` (mode 2, geometric mean on COINr's
+        [1, 100]) for the flagged values ``yf`` (n, F), rows in configurations ``config``."""
+        part = np.zeros((len(rows), self.y.shape[1]))
+        self._rows(method, part, yf, config, weight, mode)
+        score[np.asarray(rows, dtype=np.intp)] += part
+
+    def _rows(
+        self,
+        method: str,
+        out: np.ndarray,
+        yf: np.ndarray,
+        config: np.ndarray,
+        weight: np.ndarray,
+        mode: np.ndarray,
+    ) -> None:
+        """Row ``r`` of ``out`` from ``yf[r]`` by the batch model's own kernel
+        (:func:`kernels.noisy_rows`, every row drawing ``method``; values already oriented,
+        no outlier treatment)."""
+        n = yf.shape[0]
+        code = kernels.MINMAX_CODE if method == "minmax" else kernels.PERCENTILE_CODE
+        none = np.zeros(0, dtype=np.intp)
+        kernels.noisy_rows(
+            out,
             np.ascontiguousarray(yf, dtype=np.float64),
-            np.asarray(group, dtype=np.intp),
-            np.asarray(weight, dtype=np.float64),
+            np.zeros(n, dtype=np.intp),
             np.asarray(mode, dtype=np.int8),
-            self.values,
+            np.asarray(weight, dtype=np.float64),
+            np.asarray(config, dtype=np.intp),
+            np.array([code], dtype=np.int64),
+            (True, 0, 0.0, 0.0),
+            (none, none, 0.0, 1.0),
+            (self.group_of, self.values, self.lohi, self.index),
+            (self.group_of, self.values, self.twice, self.below, self.count, self.index),
         )
-        if method == "minmax":
-            kernels.minmax_rows(*args, self.lohi, self.index)
-        else:
-            kernels.percentile_rows(*args, self.twice, self.below, self.count, self.index)
 
 
 def _log_floor(vals: np.ndarray, floor: float = 0.0) -> np.ndarray:
