@@ -375,6 +375,8 @@ def tiers_and_order(
             else:
                 tier[b, i] = t
                 order[b, p] = i
+        # (the count-or-write branch is written out twice on purpose: a shared helper
+        # here was not inlined and made the whole Monte Carlo a third slower)
         for j in range(m, c):
             i = kb[j] & mask
             if counting:
