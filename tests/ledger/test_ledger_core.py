@@ -243,3 +243,19 @@ def test_no_open_cases_still_lists_what_the_shortfall_costs_in_tiers(
     assert (p["positions_at_stake"] == 0).all() and (p["days_at_stake"] == 0).all()
     assert p.loc["ESP", "tier_at_target"] == 1
     assert "no open cases" in p.loc["ESP", "explanation"]
+
+
+def test_check_method_limits_the_optimal_schedule_only_where_asked():
+    """One rule for the CLI and the API: unknown methods fail everywhere; the optimal
+    schedule (one MILP per partner) is refused for many partners only when a caller waits
+    for it (``one_optimal``: the API)."""
+    from burdenshare.cases.ledger import check_method
+    from burdenshare.errors import UserError
+
+    check_method("optimal")  # the CLI: all partners, slowly
+    check_method("optimal", 1, one_optimal=True)
+    check_method("greedy", None, one_optimal=True)
+    for args in (("magic",), ("optimal", None, True), ("optimal", 3, True)):
+        with pytest.raises(UserError) as err:
+            check_method(*args)
+        assert err.value.field == "method"

@@ -137,6 +137,16 @@ def _positions(order: np.ndarray) -> np.ndarray:
     return pos
 
 
+def check_method(method: str, partners: int | None = None, one_optimal: bool = False) -> None:
+    """Refuse an unknown schedule ``method``; with ``one_optimal`` (a caller waiting for the
+    answer, such as an API request) also the optimal schedule for more than one partner
+    (``partners``: how many, None for all), which solves one MILP per partner."""
+    if method not in ("greedy", "optimal"):
+        raise UserError(f"unknown method {method!r} (use greedy or optimal)", field="method")
+    if one_optimal and method == "optimal" and partners != 1:
+        raise UserError("the optimal schedule is available for one partner", field="method")
+
+
 def compute_ledger(
     panel: Panel,
     policy: Policy,
@@ -174,8 +184,7 @@ def compute_ledger(
     from burdenshare.cases.queue import build_queue
     from burdenshare.scoring.engine import context, evaluate, prepare
 
-    if method not in ("greedy", "optimal"):
-        raise UserError(f"unknown method {method!r} (use greedy or optimal)", field="method")
+    check_method(method)
     if not np.isfinite(target_pct) or not 0 < target_pct <= 100:
         raise UserError(
             f"the target must be a share of GDP in (0, 100], got {target_pct!r}", field="target"

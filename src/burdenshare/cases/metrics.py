@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from burdenshare.cases.eeum import parse_quarter
+from burdenshare.cases.model import MAIN_LINE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,19 +99,9 @@ def quarterly_metrics(
         )
 
     in_q = {}
-    for stage in (
-        "received",
-        "complete",
-        "offer_data",
-        "notified",
-        "offered",
-        "accepted",
-        "implemented",
-        "delivering",
-        "closed",
-    ):
-        d = _dates(cases, f"{stage}_at")
-        in_q[stage] = ((d >= s) & (d <= e)).to_numpy()
+    for stage in MAIN_LINE:
+        d = _dates(cases, f"{stage.value}_at")
+        in_q[stage.value] = ((d >= s) & (d <= e)).to_numpy()
     for stage in COUNT_STAGES:
         n = int(in_q[stage].sum())
         add(f"cases_{stage}", "all", "count", n, float(n))

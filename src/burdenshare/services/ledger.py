@@ -200,17 +200,19 @@ def ledger(
     eeum_open: Iterable[str] = (),
     key: str | Path | None = None,
     allow_files: bool = True,
+    one_optimal: bool = False,
 ) -> LedgerView:
-    """The consequence ledger over the store's open cases (see :mod:`burdenshare.cases.ledger`)."""
+    """The consequence ledger over the store's open cases (see :mod:`burdenshare.cases.ledger`).
+    ``allow_files``: policies may be files (not for the API); ``one_optimal``: the optimal
+    schedule only for one partner (a request waiting for it: one MILP per partner)."""
     from burdenshare.cases.fastlane import load_expedite
-    from burdenshare.cases.ledger import compute_ledger
+    from burdenshare.cases.ledger import check_method, compute_ledger
     from burdenshare.cases.queue import load_queue_key
     from burdenshare.services.partners import panel as store_panel
     from burdenshare.services.partners import resolve_policy
     from burdenshare.store.catalog import load_catalog
 
-    if method not in ("greedy", "optimal"):
-        raise UserError(f"unknown method {method!r} (use greedy or optimal)", field="method")
+    check_method(method, 1 if partner else None, one_optimal)
     if not isinstance(horizon, int) or isinstance(horizon, bool) or not 1 <= horizon <= 200:
         raise UserError(f"horizon must be 1..200 quarters, got {horizon!r}", field="horizon")
     when = _as_of(as_of)

@@ -31,23 +31,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from burdenshare.cases.model import Stage
 from burdenshare.store.models import Base
 
-#: Life-cycle stages that have a date column ``<stage>_at`` on ``cases``.
-STAGE_COLUMNS: tuple[str, ...] = (
-    "received",
-    "complete",
-    "offer_data",
-    "notified",
-    "offered",
-    "accepted",
-    "implemented",
-    "delivering",
-    "closed",
-    "withdrawn",
-    "denied",
-    "expired",
-)
+#: Life-cycle stages that have a date column ``<stage>_at`` on ``cases``: every stage.
+STAGE_COLUMNS: tuple[str, ...] = tuple(stage.value for stage in Stage)
 
 
 class CaseRow(Base):

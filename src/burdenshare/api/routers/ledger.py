@@ -38,8 +38,6 @@ def _view(
     from burdenshare.services import ledger as svc
 
     try:
-        if method == "optimal" and partner is None:
-            raise UserError("the optimal schedule is available for one partner", field="method")
         return svc.ledger(
             engine(request),
             policy=policy,
@@ -51,6 +49,7 @@ def _view(
             partner=partner,
             eeum_open=eeum_open or (),
             allow_files=False,
+            one_optimal=True,
         )
     except UserError as exc:
         raise field_in(exc, "query") from None
