@@ -120,6 +120,16 @@ def test_queue_table_against_fcfs(capsys, loaded_db):
     assert "held: last in the queue" in out
 
 
+def test_queue_against_an_unknown_policy_names_the_option(capsys, loaded_db):
+    """The second policy is checked before any work, and the error says which option."""
+    code, out, err = _run(
+        capsys, "cases", "queue", "--db", loaded_db, "--against", "no-such-policy"
+    )
+    assert code == 2 and out == ""
+    assert err.startswith("error: --against: unknown policy 'no-such-policy'")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
 def test_schedule_json_and_methods(capsys, loaded_db):
     results = {}
     for method in ("greedy", "fcfs", "optimal"):

@@ -177,21 +177,31 @@ def build(
     against: str | None = None,
     fast_lane: bool = True,
     eeum_open: Iterable[str] = (),
+    allow_files: bool = True,
 ) -> QueueView:
     """Order the open cases by the priority key and explain every position. ``against``:
     ``fcfs`` (the summary of how far the order departs from first-come, first-served) or a
     second policy (each case's position under it, ``against_position``). ``fast_lane``:
     apply the policy's fast lane (default); ``eeum_open``: partners (ISO3) with an open
-    end-use monitoring discrepancy, who do not qualify."""
+    end-use monitoring discrepancy, who do not qualify. ``allow_files``: policies may be
+    files (not for the API). Both policies are checked before any work, errors naming
+    ``policy`` or ``against``."""
     from burdenshare.cases.queue import (
         build_queue,
         explain_queue,
         load_queue_key,
         queue_summary,
     )
+    from burdenshare.services.partners import resolve_policy
     from burdenshare.store.cases import open_cases
     from burdenshare.store.catalog import load_catalog
 
+    resolve_policy(policy, allow_files=allow_files)
+    if against is not None and against.strip().lower() != "fcfs":
+        try:
+            resolve_policy(against, allow_files=allow_files)
+        except UserError as exc:
+            raise type(exc)(exc.message, field="against") from None
     when = as_of or dt.date.today()
     qkey = load_queue_key(key_path)
     catalog = load_catalog(engine)

@@ -30,15 +30,7 @@ def queue(
     """Open cases in priority order, each position explained (with the policy's fast lane
     unless ``fast_lane=false``)."""
     from burdenshare.services import queue as svc
-    from burdenshare.services.partners import resolve_policy
 
-    resolve_policy(policy, allow_files=False)
-    if against is not None and against.strip().lower() != "fcfs":
-        try:
-            resolve_policy(against, allow_files=False)
-        except Exception as exc:
-            exc.field = "against"
-            raise
     view = svc.build(
         engine(request),
         policy=policy,
@@ -46,6 +38,7 @@ def queue(
         as_of=as_of,
         against=against,
         fast_lane=fast_lane,
+        allow_files=False,
     )
     meta = {
         "policy": policy,
