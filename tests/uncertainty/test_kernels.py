@@ -178,3 +178,27 @@ def test_fast_log_on_its_working_ranges_and_nan():
     assert worst <= 2.0
     assert kernels.fast_log(1.0) == 0.0
     assert math.isnan(kernels.fast_log(float("nan")))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.floats(min_value=-708.0, max_value=708.0, allow_nan=False))
+def test_fast_exp_is_within_one_ulp_of_the_c_library(x):
+    """The kernels' vectorisable exp agrees with ``math.exp`` to 1 ulp."""
+    assert _ulps(kernels.fast_exp(x), math.exp(x)) <= 1.0
+
+
+def test_finish_scores_is_numpy_s_geometric_mean_and_scale():
+    """Geometric rows: ``expm1(S) / 99 * scale`` to 1e-12 (a few ulp of 100) on the whole
+    range of ``S``, NaN kept; arithmetic rows: exactly ``S * scale``."""
+    rng = np.random.default_rng(7)
+    s = rng.uniform(0.0, math.log(100.0), (6, 500))
+    s[2, 7] = s[3, 9] = np.nan
+    s[0, 0], s[0, 1] = 0.0, math.log(100.0)
+    geometric = np.array([True, False, True, False, True, False])
+    got = s.copy()
+    kernels.finish_scores(got, geometric, 100.0)
+    want = np.where(geometric[:, None], np.expm1(s) / 99.0, s) * 100.0
+    np.testing.assert_allclose(got[geometric], want[geometric], rtol=0, atol=1e-12)
+    assert np.array_equal(got[~geometric], want[~geometric], equal_nan=True)
+    assert np.isnan(got[2, 7]) and np.isnan(got[3, 9])
+    assert got[0, 0] == 0.0

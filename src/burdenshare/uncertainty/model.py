@@ -750,10 +750,7 @@ class RobustnessModel:
         noisy = self._prepare_noisy(raw, config, norm, drop)
         score = self._static_part(w, norm, config, geometric)
         self._add_noisy(score, noisy, config, w, geometric)
-        geo_rows = np.flatnonzero(geometric)
-        if geo_rows.size:
-            score[geo_rows] = np.expm1(score[geo_rows]) / (GEOMETRIC_TOP - 1.0)
-        score *= self.scale
+        kernels.finish_scores(score, geometric, float(self.scale))
 
         eligible = np.take(self.ok_static, config, axis=0)
         if unweighted.size:
