@@ -29,7 +29,7 @@ def _reference(score, eligible, absolute, quantile_row, shares, cap, quantile_me
             thr[rows] = quantile_thresholds(score[rows], eligible[rows], shares)
         else:
             thr[rows] = share_thresholds(score[rows], eligible[rows], shares)
-    tier = tier_index(score, thr, eligible, cap, 3)
+    tier = tier_index(score, thr, eligible, cap, absolute.size + 1)
     return tier, rank_order(score, tier, eligible)
 
 
@@ -51,7 +51,7 @@ def _kernel(score, eligible, absolute, quantile_row, shares, cap, quantile_metho
         1.0 - np.clip(shares, 0.0, 1.0),
         infinite,
         np.ascontiguousarray(cap, dtype=np.int8)[None, :],
-        3,
+        absolute.size + 1,
         tier,
         order,
         counts is not None,
@@ -60,16 +60,21 @@ def _kernel(score, eligible, absolute, quantile_row, shares, cap, quantile_metho
     return tier, order
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     data=st.data(),
     n=st.integers(1, 5),
     c=st.integers(1, 12),
     quantile_method=st.booleans(),
+    n_thr=st.sampled_from([2, 2, 1, 3, 4]),
 )
-def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method):
+def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method, n_thr):
     """Absolute and re-anchored rows, shares of 0 (no tier there), ties at 1e-9 and at
-    a few ulps, caps that put a country below lower scores, ineligible countries."""
+    a few ulps, caps that put a country below lower scores (down to the last tier: a
+    policy's max_tier is at most its number of tiers), ineligible countries; 1 to 4
+    cut-offs (up to 3 ranked tiers the kernel keeps each tier's next place in a register,
+    beyond in memory)."""
+    not_ranked = n_thr + 1
     score = np.array(
         [
             [data.draw(_BASE) + data.draw(st.sampled_from([0.0, 1e-13, 3e-10])) for _ in range(c)]
@@ -79,12 +84,16 @@ def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method):
     eligible = np.array(
         data.draw(st.lists(st.lists(st.booleans(), min_size=c, max_size=c), min_size=n, max_size=n))
     )
-    cap = np.array(data.draw(st.lists(st.integers(0, 2), min_size=c, max_size=c)))
+    cap = np.array(data.draw(st.lists(st.integers(0, n_thr), min_size=c, max_size=c)))
     quantile_row = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
     shares = np.array(
-        sorted(data.draw(st.lists(st.sampled_from([0.0, 0.2, 0.5, 1.0]), min_size=2, max_size=2)))
+        sorted(
+            data.draw(
+                st.lists(st.sampled_from([0.0, 0.2, 0.5, 1.0]), min_size=n_thr, max_size=n_thr)
+            )
+        )
     )
-    absolute = np.array([60.0, 45.0])
+    absolute = np.array([60.0, 45.0, 30.0, 12.5][:n_thr])
     args = (score, eligible, absolute, quantile_row, shares, cap, quantile_method)
     tier, order = _kernel(*args)
     ref_tier, ref_order = _reference(*args)
@@ -92,7 +101,7 @@ def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method):
     np.testing.assert_array_equal(order, ref_order)
     # counting as it sorts gives the tables that counting the order and tiers gives
     rank_counts = np.zeros((c, c + 1), dtype=np.int64)
-    tier_counts = np.zeros((c, 4), dtype=np.int64)
+    tier_counts = np.zeros((c, not_ranked + 1), dtype=np.int64)
     _kernel(*args, counts=(rank_counts, tier_counts))
     ev = Evaluation(
         order=ref_order,
@@ -101,7 +110,7 @@ def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method):
         eligible=eligible,
         n_ranked=eligible.sum(axis=1),
     )
-    expected = count(ev, ev, 4)
+    expected = count(ev, ev, not_ranked + 1)
     np.testing.assert_array_equal(rank_counts, expected.rank_counts)
     np.testing.assert_array_equal(tier_counts, expected.tier_counts)
 

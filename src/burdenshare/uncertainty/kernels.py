@@ -421,7 +421,8 @@ def tiers_and_order(
     (NumPy's ``quantile`` formulas, on the exact scores: the same numbers as
     :func:`burdenshare.scoring.aggregate._row_quantiles`), +inf where ``infinite`` or
     the row has no eligible score. Tier: the cut-offs above the score, raised to ``cap``
-    (``(n or 1, C)``), ``not_ranked`` where not eligible. Order: a stable counting sort of
+    (``(n or 1, C)``; below ``not_ranked``, as a policy's max_tier is at most its number of
+    tiers), ``not_ranked`` where not eligible. Order: a stable counting sort of
     the score order by tier, which is the engine's order (tier, score, position).
 
     ``counting`` True: instead of writing ``tier`` and ``order``, add the batch to the Monte
@@ -434,9 +435,11 @@ def tiers_and_order(
     per_row_cap = cap.shape[0] > 1
     thr = np.empty(n_thr)
     run = np.empty(c)
-    row_tier = np.empty(c, dtype=np.int64)
-    count = np.zeros(not_ranked + 1, dtype=np.int64)
-    start = np.zeros(not_ranked + 1, dtype=np.int64)
+    row_tier = np.empty(c, dtype=np.int64)  # by country
+    # counting: this call's tier counts by (tier, country), added to tier_counts at the end
+    # (a pass per tier over the countries vectorises; a scatter per country does not)
+    batch_tiers = np.zeros((not_ranked + 1 if counting else 0, c), dtype=np.int64)
+    start = np.zeros(max(not_ranked + 1, 4), dtype=np.int64)
     mask = (1 << IDX_BITS) - 1
     flag = np.int64(1) << (SCORE_BITS + IDX_BITS)
     for b in range(n):
@@ -460,42 +463,71 @@ def tiers_and_order(
         else:
             for k in range(n_thr):
                 thr[k] = absolute[k]
-        cb = b if per_row_cap else 0
-        count[:] = 0
-        for j in range(m):
-            i = kb[j] & mask
-            s = score[b, i]
+        # tiers in country order (contiguous: vectorised), then the not eligible
+        score_b = score[b]
+        cap_b = cap[b if per_row_cap else 0]
+        for i in range(c):
+            s = score_b[i]
             t = np.int64(0)
             for k in range(n_thr):
                 t += s < thr[k]
-            t = max(t, np.int64(cap[cb, i]))
-            row_tier[j] = t
-            count[t] += 1
+            t_cap = np.int64(cap_b[i])
+            row_tier[i] = t if t > t_cap else t_cap
+        for j in range(m, c):
+            row_tier[kb[j] & mask] = not_ranked
         acc = 0
-        for t in range(not_ranked + 1):
+        for t in range(not_ranked + 1):  # where each tier starts in the order
             start[t] = acc
-            acc += count[t]
-        for j in range(m):  # stable by tier: within a tier, the score order
-            i = kb[j] & mask
-            t = row_tier[j]
-            p = start[t]
-            start[t] += 1
-            if counting:
-                rank_counts[i, p] += 1
-                tier_counts[i, t] += 1
-            else:
-                tier[b, i] = t
-                order[b, p] = i
-        # (the count-or-write branch is written out twice on purpose: a shared helper
-        # here was not inlined and made the whole Monte Carlo a third slower)
+            in_tier = 0
+            for i in range(c):
+                hit = row_tier[i] == t
+                in_tier += hit
+                if counting:
+                    batch_tiers[t, i] += hit
+            acc += in_tier
+        if not counting:
+            for i in range(c):
+                tier[b, i] = row_tier[i]
+        # Positions: a stable counting sort of the score order by tier (within a tier,
+        # the score order). Up to 4 tiers, the next free place of each is kept in a
+        # register (a branch-free select per country: the in-memory counter of the general
+        # case is a store and a load in a chain, which made this pass ~30% slower).
+        # (The count-or-write branches are written out on purpose: a shared helper here
+        # was not inlined and made the whole Monte Carlo a third slower.)
+        if not_ranked < 4:
+            s0, s1, s2, s3 = start[0], start[1], start[2], start[3]
+            for j in range(m):
+                i = kb[j] & mask
+                t = row_tier[i]
+                p = s0 if t == 0 else (s1 if t == 1 else (s2 if t == 2 else s3))
+                s0 += t == 0
+                s1 += t == 1
+                s2 += t == 2
+                s3 += t == 3
+                if counting:
+                    rank_counts[i, p] += 1
+                else:
+                    order[b, p] = i
+        else:
+            for j in range(m):
+                i = kb[j] & mask
+                t = row_tier[i]
+                p = start[t]
+                start[t] += 1
+                if counting:
+                    rank_counts[i, p] += 1
+                else:
+                    order[b, p] = i
         for j in range(m, c):
             i = kb[j] & mask
             if counting:
                 rank_counts[i, c] += 1
-                tier_counts[i, not_ranked] += 1
             else:
-                tier[b, i] = not_ranked
                 order[b, j] = i
+    if counting:
+        for i in range(c):
+            for t in range(not_ranked + 1):
+                tier_counts[i, t] += batch_tiers[t, i]
 
 
 @njit(**_JIT)
