@@ -399,6 +399,88 @@ def _order_statistic(score, row, keys, m, p, run):
 
 
 @njit(**_JIT)
+def _row_cutoffs(score, b, kb, m, quantile, absolute, levels, infinite, thr, run):
+    """Row ``b``'s tier cut-offs into ``thr``: ``absolute``, or with ``quantile`` the
+    linear quantiles of its ``m`` eligible scores at ``levels`` (see
+    :func:`tiers_and_order`)."""
+    n_thr = absolute.size
+    if not quantile:
+        for k in range(n_thr):
+            thr[k] = absolute[k]
+        return
+    top = m - 1 if m > 1 else 0
+    for k in range(n_thr):
+        if m == 0 or infinite[k]:
+            thr[k] = np.inf
+            continue
+        virtual = levels[k] * float(top)
+        prev = np.floor(virtual)
+        gamma = virtual - prev
+        lo = min(max(int(prev), 0), top)
+        hi = min(lo + 1, top)
+        a = _order_statistic(score, b, kb, m, lo, run)
+        z = _order_statistic(score, b, kb, m, hi, run)
+        diff = z - a
+        thr[k] = z - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
+@njit(**_JIT)
+def _row_tiers(score_b, cap_b, thr, kb, m, not_ranked, row_tier):
+    """A row's tier per country into ``row_tier``: the cut-offs above the score raised to
+    the cap, in country order (contiguous, so the loop vectorises), then ``not_ranked``
+    for the countries after the ``m`` eligible in the sorted keys ``kb``."""
+    c = score_b.size
+    n_thr = thr.size
+    mask = (1 << IDX_BITS) - 1
+    for i in range(c):
+        s = score_b[i]
+        t = np.int64(0)
+        for k in range(n_thr):
+            t += s < thr[k]
+        t_cap = np.int64(cap_b[i])
+        row_tier[i] = t if t > t_cap else t_cap
+    for j in range(m, c):
+        row_tier[kb[j] & mask] = not_ranked
+
+
+@njit(**_JIT)
+def _count_row(kb, m, row_tier, rank_counts, batch_tiers):
+    """Add one row to the count tables, for policies with at most 3 ranked tiers (tiers
+    0-2, 3 not ranked): ``batch_tiers[t, i]`` for country ``i``'s tier, ``rank_counts[i,
+    p]`` for its place ``p`` in the order (a stable counting sort of the score order
+    ``kb`` by tier), ``rank_counts[i, C]`` for the not ranked.
+
+    Each tier's next place is kept in a register and picked by a branch-free select: the
+    general pass's counter array puts a store and a load in a chain at every country,
+    which made the tier pass about 30% slower."""
+    c = row_tier.size
+    mask = (1 << IDX_BITS) - 1
+    in_0 = 0
+    in_1 = 0
+    for i in range(c):  # by (tier, country): vectorises, where a scatter per country does not
+        t = row_tier[i]
+        in_0 += t == 0
+        in_1 += t == 1
+        batch_tiers[0, i] += t == 0
+        batch_tiers[1, i] += t == 1
+        batch_tiers[2, i] += t == 2
+        batch_tiers[3, i] += t == 3
+    next_0 = 0
+    next_1 = in_0
+    next_2 = in_0 + in_1
+    for j in range(m):
+        i = kb[j] & mask
+        t = row_tier[i]
+        p = next_0 if t == 0 else (next_1 if t == 1 else next_2)
+        next_0 += t == 0
+        next_1 += t == 1
+        next_2 += t == 2
+        rank_counts[i, p] += 1
+    for j in range(m, c):
+        rank_counts[kb[j] & mask, c] += 1
+
+
+@njit(**_JIT)
 def tiers_and_order(
     score,
     keys,
@@ -431,100 +513,55 @@ def tiers_and_order(
     saving the write and the second pass over both (otherwise the tables are not used and
     may be empty: :data:`NO_COUNTS`)."""
     n, c = score.shape
-    n_thr = absolute.size
     per_row_cap = cap.shape[0] > 1
-    thr = np.empty(n_thr)
+    thr = np.empty(absolute.size)
     run = np.empty(c)
     row_tier = np.empty(c, dtype=np.int64)  # by country
-    # counting: this call's tier counts by (tier, country), added to tier_counts at the end
-    # (a pass per tier over the countries vectorises; a scatter per country does not)
-    batch_tiers = np.zeros((not_ranked + 1 if counting else 0, c), dtype=np.int64)
-    start = np.zeros(max(not_ranked + 1, 4), dtype=np.int64)
+    # (tier, country) counts of this call (the fast count path), added to tier_counts last
+    registers = counting and not_ranked <= 3
+    batch_tiers = np.zeros((4 if registers else 0, c), dtype=np.int64)
+    count = np.zeros(not_ranked + 1, dtype=np.int64)
+    start = np.zeros(not_ranked + 1, dtype=np.int64)
     mask = (1 << IDX_BITS) - 1
     flag = np.int64(1) << (SCORE_BITS + IDX_BITS)
     for b in range(n):
         kb = keys[b]
         m = np.searchsorted(kb, flag)  # eligible countries: the keys before the flag
-        if quantile_row[b]:
-            top = m - 1 if m > 1 else 0
-            for k in range(n_thr):
-                if m == 0 or infinite[k]:
-                    thr[k] = np.inf
-                    continue
-                virtual = levels[k] * float(top)
-                prev = np.floor(virtual)
-                gamma = virtual - prev
-                lo = min(max(int(prev), 0), top)
-                hi = min(lo + 1, top)
-                a = _order_statistic(score, b, kb, m, lo, run)
-                z = _order_statistic(score, b, kb, m, hi, run)
-                diff = z - a
-                thr[k] = z - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
-        else:
-            for k in range(n_thr):
-                thr[k] = absolute[k]
-        # tiers in country order (contiguous: vectorised), then the not eligible
-        score_b = score[b]
-        cap_b = cap[b if per_row_cap else 0]
+        _row_cutoffs(score, b, kb, m, quantile_row[b], absolute, levels, infinite, thr, run)
+        _row_tiers(score[b], cap[b if per_row_cap else 0], thr, kb, m, not_ranked, row_tier)
+        if registers:
+            _count_row(kb, m, row_tier, rank_counts, batch_tiers)
+            continue
+        # the general pass: any number of tiers, counting or writing the tiers and order
+        count[:] = 0
         for i in range(c):
-            s = score_b[i]
-            t = np.int64(0)
-            for k in range(n_thr):
-                t += s < thr[k]
-            t_cap = np.int64(cap_b[i])
-            row_tier[i] = t if t > t_cap else t_cap
-        for j in range(m, c):
-            row_tier[kb[j] & mask] = not_ranked
+            count[row_tier[i]] += 1
         acc = 0
-        for t in range(not_ranked + 1):  # where each tier starts in the order
+        for t in range(not_ranked + 1):
             start[t] = acc
-            in_tier = 0
-            for i in range(c):
-                hit = row_tier[i] == t
-                in_tier += hit
-                if counting:
-                    batch_tiers[t, i] += hit
-            acc += in_tier
-        if not counting:
-            for i in range(c):
-                tier[b, i] = row_tier[i]
-        # Positions: a stable counting sort of the score order by tier (within a tier,
-        # the score order). Up to 4 tiers, the next free place of each is kept in a
-        # register (a branch-free select per country: the in-memory counter of the general
-        # case is a store and a load in a chain, which made this pass ~30% slower).
-        # (The count-or-write branches are written out on purpose: a shared helper here
-        # was not inlined and made the whole Monte Carlo a third slower.)
-        if not_ranked < 4:
-            s0, s1, s2, s3 = start[0], start[1], start[2], start[3]
-            for j in range(m):
-                i = kb[j] & mask
-                t = row_tier[i]
-                p = s0 if t == 0 else (s1 if t == 1 else (s2 if t == 2 else s3))
-                s0 += t == 0
-                s1 += t == 1
-                s2 += t == 2
-                s3 += t == 3
-                if counting:
-                    rank_counts[i, p] += 1
-                else:
-                    order[b, p] = i
-        else:
-            for j in range(m):
-                i = kb[j] & mask
-                t = row_tier[i]
-                p = start[t]
-                start[t] += 1
-                if counting:
-                    rank_counts[i, p] += 1
-                else:
-                    order[b, p] = i
+            acc += count[t]
+        for j in range(m):  # stable by tier: within a tier, the score order
+            i = kb[j] & mask
+            t = row_tier[i]
+            p = start[t]
+            start[t] += 1
+            if counting:
+                rank_counts[i, p] += 1
+                tier_counts[i, t] += 1
+            else:
+                tier[b, i] = t
+                order[b, p] = i
+        # (the count-or-write branch is written out twice on purpose: a shared helper
+        # here was not inlined and made the whole Monte Carlo a third slower)
         for j in range(m, c):
             i = kb[j] & mask
             if counting:
                 rank_counts[i, c] += 1
+                tier_counts[i, not_ranked] += 1
             else:
+                tier[b, i] = not_ranked
                 order[b, j] = i
-    if counting:
+    if registers:
         for i in range(c):
             for t in range(not_ranked + 1):
                 tier_counts[i, t] += batch_tiers[t, i]
