@@ -312,12 +312,13 @@ def test_tiers_and_rank_order_equal_the_engine(data, n, c):
 def test_noisy_column_normalisation_equals_the_engine(data, higher, method):
     """Min-max and percentile of a column whose flagged cells move, from precomputed
     statistics of the unflagged cells, equal the engine's functions on the whole column
-    (ties, NaN, several configurations)."""
+    (ties, NaN, several configurations, outliers that crowd the other values into the
+    percentile guide's first bins, flagged values beyond the unflagged range)."""
     from burdenshare.uncertainty.model import _NoisyColumn
 
-    c = data.draw(st.integers(2, 9))
+    c = data.draw(st.integers(2, 24))
     n_conf = data.draw(st.integers(1, 3))
-    cell = st.one_of(finite, st.just(float("nan")))
+    cell = st.one_of(finite, st.just(float("nan")), st.sampled_from([1e3, -40.0, 7.25]))
     static = np.array(
         data.draw(
             st.lists(st.lists(cell, min_size=c, max_size=c), min_size=n_conf, max_size=n_conf)
@@ -372,3 +373,35 @@ def test_bad_variation_settings_name_the_option(kwargs, where):
     with pytest.raises(UserError) as err:
         Variation(**kwargs)
     assert str(err.value).startswith(where)
+
+
+@pytest.mark.parametrize("guess", ["none below", "all below", "random"])
+def test_percentile_places_are_exact_whatever_the_guide_guesses(guess):
+    """The percentile guide is only a first guess of a flagged value's place among the
+    unflagged values: with guesses as wrong as they can be, the ranks still equal the
+    engine's (the kernel steps down and up to the exact place)."""
+    import dataclasses
+
+    from burdenshare.uncertainty.model import _NoisyColumn
+
+    rng = np.random.default_rng(3)
+    static = np.round(rng.lognormal(0.0, 1.0, (2, 40)), 2)
+    static[1, 5] = np.nan
+    flagged = np.array([0, 3, 17, 39])
+    yf = np.concatenate(
+        [np.round(rng.lognormal(0.0, 1.0, (30, 4)), 2), static[0][None, [1, 2, 4, 6]]]
+    )  # last row: ties with unflagged values
+    config = rng.integers(0, 2, len(yf))
+    column = _NoisyColumn.build(static, flagged)
+    u = column.values.size
+    wrong = {
+        "none below": np.zeros_like(column.guide),
+        "all below": np.full_like(column.guide, u),
+        "random": rng.integers(0, u + 1, column.guide.size),
+    }[guess]
+    ours = dataclasses.replace(column, guide=wrong).normalise("percentile", yf, config)
+    x = static[config].copy()
+    x[:, flagged] = yf
+    theirs = engine_percentile(x[:, :, None], np.array([True]))[:, :, 0]
+    np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(column.normalise("percentile", yf, config), theirs)

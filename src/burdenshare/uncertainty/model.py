@@ -340,6 +340,11 @@ class _NoisyColumn:
     below: np.ndarray  # (G, u + 1) unflagged values below values[t]; their count last
     count: np.ndarray  # (G,) unflagged values
     flagged: np.ndarray  # (F,)
+    guide: np.ndarray  # (K + 1,) values below the start of each of K equal bins of U's range
+    guide_at: np.ndarray  # (2,) the range's start and bins per unit
+
+    #: Bins of the percentile guide per distinct value.
+    GUIDE_BINS_PER_VALUE = 8
 
     @classmethod
     def build(cls, y: np.ndarray, flagged: np.ndarray) -> _NoisyColumn:
@@ -374,6 +379,7 @@ class _NoisyColumn:
         twice[:, :-1] = 2 * below[:, :-1] + equal - 1
         with np.errstate(invalid="ignore"):
             lohi = np.stack([np.fmin.reduce(ys, axis=1), np.fmax.reduce(ys, axis=1)], axis=1)
+        guide, guide_at = cls._guide(values)
         return cls(
             group_of=group_of,
             y=ys,
@@ -384,7 +390,24 @@ class _NoisyColumn:
             below=below,
             count=finite.sum(axis=1).astype(np.int64),
             flagged=flagged,
+            guide=guide,
+            guide_at=guide_at,
         )
+
+    @classmethod
+    def _guide(cls, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A first guess of a value's place among the sorted distinct ``values``: the
+        range cut into ``K`` equal bins, with the count of values below each bin's start
+        (the kernel corrects the guess by stepping, so it is exact whatever the guess;
+        the bins make the steps few)."""
+        u = values.size
+        if u < 2 or not values[-1] > values[0]:
+            return np.zeros(1, dtype=np.int64), np.array([0.0, 0.0])
+        k = cls.GUIDE_BINS_PER_VALUE * u
+        per_unit = k / (values[-1] - values[0])
+        starts = values[0] + np.arange(k + 1) / per_unit
+        guide = np.searchsorted(values, starts, side="left").astype(np.int64)
+        return guide, np.array([values[0], per_unit])
 
     def normalise(self, method: str, yf: np.ndarray, config: np.ndarray) -> np.ndarray:
         """``method`` ("minmax" or "percentile") values (n, C) when the flagged cells hold
@@ -439,7 +462,16 @@ class _NoisyColumn:
             (True, 0, 0.0, 0.0),
             (none, none, 0.0, 1.0),
             (self.group_of, self.values, self.lohi, self.index),
-            (self.group_of, self.values, self.twice, self.below, self.count, self.index),
+            (
+                self.group_of,
+                self.values,
+                self.twice,
+                self.below,
+                self.count,
+                self.index,
+                self.guide,
+                self.guide_at,
+            ),  # fmt: skip
         )
 
 
@@ -1053,7 +1085,16 @@ class RobustnessModel:
                 ),
                 (keep.astype(np.intp), cells.astype(np.intp), param("lower"), param("upper")),
                 (mm.group_of, mm.values, mm.lohi, mm.index),
-                (pc.group_of, pc.values, pc.twice, pc.below, pc.count, pc.index),
+                (
+                    pc.group_of,
+                    pc.values,
+                    pc.twice,
+                    pc.below,
+                    pc.count,
+                    pc.index,
+                    pc.guide,
+                    pc.guide_at,
+                ),  # fmt: skip
             )
         return cache[i]
 
