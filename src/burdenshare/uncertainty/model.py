@@ -343,8 +343,10 @@ class _NoisyColumn:
     guide: np.ndarray  # (K + 1,) values below the start of each of K equal bins of U's range
     guide_at: np.ndarray  # (2,) the range's start and bins per unit
 
-    #: Bins of the percentile guide per distinct value.
-    GUIDE_BINS_PER_VALUE = 8
+    #: Bins of the percentile guide per distinct value (64: ~10% faster percentile ranks
+    #: than 8 on the SIPRI columns, whose values crowd into part of their range; 128 no
+    #: faster; the guide takes 64 u int64, 64 KB for 126 values).
+    GUIDE_BINS_PER_VALUE = 64
 
     @classmethod
     def build(cls, y: np.ndarray, flagged: np.ndarray) -> _NoisyColumn:
