@@ -19,7 +19,7 @@ from burdenshare.uncertainty.montecarlo import Evaluation, count
 _BASE = st.sampled_from([0.0, 12.5, 45.0, 45.0 + 1e-10, 60.0, 60.0 - 4e-12, 73.25, 100.0])
 
 
-def _reference(score, eligible, absolute, quantile_row, shares, cap, quantile_method):
+def _reference(score, eligible, absolute, quantile_row, shares, cap, quantile_method, row_caps=()):
     """The NumPy path: cut-offs per row, tier_index, rank_order."""
     n = score.shape[0]
     thr = np.broadcast_to(absolute, (n, absolute.size)).copy()
@@ -29,11 +29,13 @@ def _reference(score, eligible, absolute, quantile_row, shares, cap, quantile_me
             thr[rows] = quantile_thresholds(score[rows], eligible[rows], shares)
         else:
             thr[rows] = share_thresholds(score[rows], eligible[rows], shares)
-    tier = tier_index(score, thr, eligible, cap, absolute.size + 1)
+    tier = tier_index(score, thr, eligible, cap, absolute.size + 1, row_caps)
     return tier, rank_order(score, tier, eligible)
 
 
-def _kernel(score, eligible, absolute, quantile_row, shares, cap, quantile_method, counts=None):
+def _kernel(
+    score, eligible, absolute, quantile_row, shares, cap, quantile_method, row_caps=(), counts=None
+):
     """The compiled path; with ``counts`` (rank and tier tables) it counts instead."""
     n, c = score.shape
     keys = np.empty((n, c), dtype=np.int64)
@@ -50,7 +52,9 @@ def _kernel(score, eligible, absolute, quantile_row, shares, cap, quantile_metho
         quantile_row,
         1.0 - np.clip(shares, 0.0, 1.0),
         infinite,
-        np.ascontiguousarray(cap, dtype=np.int8)[None, :],
+        np.ascontiguousarray(cap, dtype=np.int8),
+        np.concatenate([np.zeros(0, np.intp)] + [cells for cells, _ in row_caps]),
+        np.concatenate([np.zeros((n, 0), np.int8)] + [extra for _, extra in row_caps], axis=1),
         absolute.size + 1,
         tier,
         order,
@@ -85,6 +89,23 @@ def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method, 
         data.draw(st.lists(st.lists(st.booleans(), min_size=c, max_size=c), min_size=n, max_size=n))
     )
     cap = np.array(data.draw(st.lists(st.integers(0, n_thr), min_size=c, max_size=c)))
+    # gates on noisy values: per-row caps of some countries (one may be in two gates)
+    row_caps = [
+        (
+            np.array(sorted(cells), dtype=np.intp),
+            np.array(
+                data.draw(
+                    st.lists(
+                        st.lists(st.integers(0, n_thr), min_size=len(cells), max_size=len(cells)),
+                        min_size=n,
+                        max_size=n,
+                    )
+                ),
+                dtype=np.int8,
+            ).reshape(n, len(cells)),
+        )
+        for cells in data.draw(st.lists(st.sets(st.integers(0, c - 1)), max_size=2))
+    ]
     quantile_row = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
     shares = np.array(
         sorted(
@@ -94,7 +115,7 @@ def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method, 
         )
     )
     absolute = np.array([60.0, 45.0, 30.0, 12.5][:n_thr])
-    args = (score, eligible, absolute, quantile_row, shares, cap, quantile_method)
+    args = (score, eligible, absolute, quantile_row, shares, cap, quantile_method, row_caps)
     tier, order = _kernel(*args)
     ref_tier, ref_order = _reference(*args)
     np.testing.assert_array_equal(tier, ref_tier)

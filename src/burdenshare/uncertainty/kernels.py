@@ -435,10 +435,11 @@ def _row_cutoffs(score, b, kb, m, quantile, absolute, levels, infinite, thr, run
 
 
 @njit(**_JIT)
-def _row_tiers(score_b, cap_b, thr, kb, m, not_ranked, row_tier):
+def _row_tiers(score_b, cap, cap_cells, cap_extra_b, thr, kb, m, not_ranked, row_tier):
     """A row's tier per country into ``row_tier``: the cut-offs above the score raised to
-    the cap, in country order (contiguous, so the loop vectorises), then ``not_ranked``
-    for the countries after the ``m`` eligible in the sorted keys ``kb``."""
+    the static cap, in country order (contiguous, so the loop vectorises), then to the
+    row's caps of the countries ``cap_cells``, then ``not_ranked`` for the countries after
+    the ``m`` eligible in the sorted keys ``kb``."""
     c = score_b.size
     n_thr = thr.size
     mask = (1 << IDX_BITS) - 1
@@ -447,8 +448,11 @@ def _row_tiers(score_b, cap_b, thr, kb, m, not_ranked, row_tier):
         t = np.int64(0)
         for k in range(n_thr):
             t += s < thr[k]
-        t_cap = np.int64(cap_b[i])
+        t_cap = np.int64(cap[i])
         row_tier[i] = t if t > t_cap else t_cap
+    for q in range(cap_cells.size):
+        i = cap_cells[q]
+        row_tier[i] = max(row_tier[i], np.int64(cap_extra_b[q]))
     for j in range(m, c):
         row_tier[kb[j] & mask] = not_ranked
 
@@ -499,6 +503,8 @@ def tiers_and_order(
     levels,
     infinite,
     cap,
+    cap_cells,
+    cap_extra,
     not_ranked,
     tier,
     order,
@@ -513,9 +519,11 @@ def tiers_and_order(
     (NumPy's ``quantile`` formulas, on the exact scores: the same numbers as
     :func:`burdenshare.scoring.aggregate._row_quantiles`), +inf where ``infinite`` or
     the row has no eligible score. Tier: the cut-offs above the score, raised to ``cap``
-    (``(n or 1, C)``; below ``not_ranked``, as a policy's max_tier is at most its number of
-    tiers), ``not_ranked`` where not eligible. Order: a stable counting sort of
-    the score order by tier, which is the engine's order (tier, score, position).
+    (``(C,)``, the gates on published values) and in row ``b`` to ``cap_extra[b, q]`` for
+    country ``cap_cells[q]`` (gates on noisy values; caps stay below ``not_ranked``, as a
+    policy's max_tier is at most its number of tiers), ``not_ranked`` where not eligible.
+    Order: a stable counting sort of the score order by tier, which is the engine's order
+    (tier, score, position).
 
     ``counting`` True: instead of writing ``tier`` and ``order``, add the batch to the Monte
     Carlo count tables as :func:`count_rows` would (``rank_counts[c, p]`` for the country at
@@ -523,7 +531,6 @@ def tiers_and_order(
     saving the write and the second pass over both (otherwise the tables are not used and
     may be empty: :data:`NO_COUNTS`)."""
     n, c = score.shape
-    per_row_cap = cap.shape[0] > 1
     thr = np.empty(absolute.size)
     run = np.empty(c)
     row_tier = np.empty(c, dtype=np.int64)  # by country
@@ -538,7 +545,7 @@ def tiers_and_order(
         kb = keys[b]
         m = np.searchsorted(kb, flag)  # eligible countries: the keys before the flag
         _row_cutoffs(score, b, kb, m, quantile_row[b], absolute, levels, infinite, thr, run)
-        _row_tiers(score[b], cap[b if per_row_cap else 0], thr, kb, m, not_ranked, row_tier)
+        _row_tiers(score[b], cap, cap_cells, cap_extra[b], thr, kb, m, not_ranked, row_tier)
         if registers:
             _count_row(kb, m, row_tier, rank_counts, batch_tiers)
             continue

@@ -899,11 +899,11 @@ class RobustnessModel:
         the batch is added to them instead and nothing is returned."""
         n, c = score.shape
         not_ranked = len(self.tier_names) - 1
-        capm = np.asarray(self.cap, dtype=np.int8)[None, :]
-        if caps:
-            capm = np.broadcast_to(capm, (n, c)).copy()
-            for rows, extra in caps:
-                capm[:, rows] = np.maximum(capm[:, rows], extra)
+        if caps:  # the gates on noisy values: (countries, caps (n, F)) side by side
+            cap_cells = np.concatenate([rows for rows, _ in caps]).astype(np.intp)
+            cap_extra = np.concatenate([extra for _, extra in caps], axis=1).astype(np.int8)
+        else:
+            cap_cells, cap_extra = np.zeros(0, dtype=np.intp), np.zeros((n, 0), dtype=np.int8)
         score = np.ascontiguousarray(score)
         eligible = np.ascontiguousarray(eligible, dtype=np.bool_)
         keys = np.empty((n, c), dtype=np.int64)
@@ -930,7 +930,9 @@ class RobustnessModel:
                 quantile_row,
                 levels,
                 infinite,
-                capm,
+                np.asarray(self.cap, dtype=np.int8),
+                cap_cells,
+                cap_extra,
                 not_ranked,
                 tier,
                 order,
