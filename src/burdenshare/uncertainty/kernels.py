@@ -437,19 +437,20 @@ def _row_cutoffs(score, b, kb, m, quantile, absolute, levels, infinite, thr, run
 @njit(**_JIT)
 def _row_tiers(score_b, cap, cap_cells, cap_extra_b, thr, kb, m, not_ranked, row_tier):
     """A row's tier per country into ``row_tier``: the cut-offs above the score raised to
-    the static cap, in country order (contiguous, so the loop vectorises), then to the
-    row's caps of the countries ``cap_cells``, then ``not_ranked`` for the countries after
-    the ``m`` eligible in the sorted keys ``kb``."""
+    the static cap, in country order (a pass per cut-off over the contiguous scores: each
+    vectorises, where a loop over the cut-offs inside the loop over the countries did not),
+    then to the row's caps of the countries ``cap_cells``, then ``not_ranked`` for the
+    countries after the ``m`` eligible in the sorted keys ``kb``."""
     c = score_b.size
-    n_thr = thr.size
     mask = (1 << IDX_BITS) - 1
     for i in range(c):
-        s = score_b[i]
-        t = np.int64(0)
-        for k in range(n_thr):
-            t += s < thr[k]
-        t_cap = np.int64(cap[i])
-        row_tier[i] = t if t > t_cap else t_cap
+        row_tier[i] = 0
+    for k in range(thr.size):
+        cut = thr[k]
+        for i in range(c):
+            row_tier[i] += score_b[i] < cut
+    for i in range(c):
+        row_tier[i] = max(row_tier[i], np.int64(cap[i]))
     for q in range(cap_cells.size):
         i = cap_cells[q]
         row_tier[i] = max(row_tier[i], np.int64(cap_extra_b[q]))
