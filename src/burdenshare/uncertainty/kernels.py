@@ -370,15 +370,18 @@ def score_keys(score, eligible, key):
     or does not fit the key (the caller takes the NumPy path)."""
     n, c = score.shape
     limit = 2 ** (SCORE_BITS - 1)
+    last = ((np.int64(1) << SCORE_BITS) | limit) << IDX_BITS  # not eligible: after all
     for b in range(n):
+        bad = False  # checked after the row: a return inside the loop kept it scalar
         for i in range(c):
-            if eligible[b, i]:
-                q = np.rint(score[b, i] * -1e9)
-                if not (-limit < q < limit):
-                    return False
-                key[b, i] = ((np.int64(q) + limit) << IDX_BITS) | i
-            else:
-                key[b, i] = (((np.int64(1) << SCORE_BITS) | limit) << IDX_BITS) | i
+            q = np.rint(score[b, i] * -1e9)
+            fits = -limit < q < limit
+            e = eligible[b, i]
+            bad |= e and not fits
+            q_int = np.int64(q) if fits else np.int64(0)
+            key[b, i] = (((q_int + limit) << IDX_BITS) | i) if e else (last | i)
+        if bad:
+            return False
     return True
 
 
