@@ -985,24 +985,20 @@ class RobustnessModel:
         columns, then each column's formula (:meth:`_Column.raw_from_factors`)."""
         if not self.columns:
             return []
-        fac = np.ones((n, 1 + self.n_est + self.n_unc))
+        fac = np.empty((n, 1 + self.n_est + self.n_unc))
+        fac[:, 0] = 1.0
         est, unc = self._factors(states)
-        if est is not None:
-            fac[:, 1 : 1 + self.n_est] = est
-        if unc is not None:
-            fac[:, 1 + self.n_est :] = unc
-        f = np.take(fac, self.flag_index, axis=1)
+        fac[:, 1 : 1 + self.n_est] = 1.0 if est is None else est
+        fac[:, 1 + self.n_est :] = 1.0 if unc is None else unc
+        out = tuple(np.empty((n, col.rows.size)) for col in self.columns)
         scaled = all(col.kind == "scale" for col in self.columns)
-        if scaled:  # one product for all
-            f *= self.flag_values
-        out = []
-        start = 0
-        for col in self.columns:
-            stop = start + col.rows.size
-            part = f[:, start:stop]
-            out.append(part if scaled else col.raw_from_factors(part, out=part))
-            start = stop
-        return out
+        # each column's factors gathered into its own contiguous array (times the published
+        # values when every column scales: one product for all)
+        kernels.gather_columns(fac, self.flag_index, self.flag_values, scaled, out)
+        if scaled:
+            return list(out)
+        pairs = zip(self.columns, out, strict=True)
+        return [col.raw_from_factors(part, out=part) for col, part in pairs]
 
     def _prepare_noisy(
         self, raw: list[np.ndarray], config: np.ndarray, norm: np.ndarray, drop: np.ndarray
@@ -1013,12 +1009,12 @@ class RobustnessModel:
         for i, j in enumerate(self.noisy):
             j = int(j)
             xf = raw[self.noisy_column[i]]
+            excluded = self.noisy_excluded[i]
             if self.log1p[j]:
                 with np.errstate(invalid="ignore"):
                     xf = np.log1p(np.maximum(xf, 0.0))
-            else:
-                xf = np.array(xf)  # contiguous, and ours to change
-            excluded = self.noisy_excluded[i]
+            elif excluded.any():
+                xf = xf.copy()  # ours to change (the raw values also feed the gates)
             if excluded.any():
                 # a flagged cell of a country excluded under the row's missing-data rule
                 np.copyto(xf, np.nan, where=np.take(excluded, config, axis=0))
