@@ -114,6 +114,36 @@ around the last row's place, counting loops turned inside out, a tier pass that 
 counting sort when the caps keep the order. The <= 2 s aim needs about 3.8 us of one core
 a sample; this is 4.7-5.0 us.
 
+Issue 12, stop 22 (the kernels written for the vectoriser: NumPy's error model, a
+vectorisable log and exp within 2 and 1 ulp of the C library's, tiers by a pass per
+cut-off, the fit check of the sort keys after the row, each tier's next place in a register
+while counting, four table rows per pass in the static part; the percentile places from a
+guide of 64 bins per distinct value (int16) corrected by steps; goalposts of geometric rows
+gathered, logged, scattered; the noisy gates' caps passed as (country, cap) pairs instead of
+an (n, C) matrix; each noisy column's flagged cells gathered into its own array; random
+streams on SFC64 and the Dirichlet's gamma variates a column at a time). Against main
+before the stop, one 2,048-sample batch in one process, alternating, best of 80: 8.0-8.7 ms
+-> 5.8-6.7 ms without the draws; the draws 1.44 -> 1.14 ms. Count tables identical to
+main's before the stop at 1,000,000 samples after every step but the switch to SFC64 (a
+new random stream, statistically the same: all 1,929 tests pass, and the figures of
+METHOD.md section 8 are unchanged at their precision). Alternating processes (2 threads,
+409,600 samples; one thread, 102,400; best of 3, per 1,000,000; four rounds, the machine
+noisy): 2 threads 3.56-4.05 s -> 2.48-3.23 s, one thread 5.52-8.88 s -> 3.92-5.23 s. Three
+full runs of this benchmark: numpy 1.92, 2.09 and 2.17 s (one thread 3.86, 4.45, 4.26 s),
+without data noise 0.95-1.00 s, Dask 2.60-3.08 s, peak RSS 0.31 GiB, the score() loop
+x1,900-2,600 slower, Sobol' 16.6-18.4x faster than SALib's pipeline, the audit 0.29-0.41
+s; the convergence check now finds the pseudo-random design as close as the quasi-random
+one at N = 4,096 (0.0077 against 0.0078: one seed of a new stream; it was 2.9x wider on
+PCG64's). The <= 2 s aim is met when the machine is quiet and missed by up to 10% when it
+is not: its two vCPUs slow each other down (a pure-Python loop on both at once runs 40%
+slower on one of them; two single-thread Monte Carlo processes at once ran 3.9 and 5.4
+us/sample against 4.3 alone). Tried this stop and not kept (measured no faster): drawing a
+chunk batch by batch (draws still in cache), batches of 512 or 1,024 rows, one kernel for
+the static part and the three noisy columns by blocks of rows, padding the flagged values
+to a multiple of 16 or 32, branch-free fixed-width guide corrections, integer keys for the
+min-max extremes, a uint8 local rank table, counting the eligible instead of searching,
+unsigned gather indices.
+
 5. (issue 12) the audit figures beside their baselines: the engine-based audit (effective
    importance and the leave-one-out scenarios) against one ``score`` call; and the
    convergence of the total-effect indices on the declared target (mean absolute rank

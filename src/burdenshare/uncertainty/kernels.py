@@ -1,12 +1,19 @@
 """Compiled per-sample kernels of the batch model (numba), for the steps that NumPy can only
 do in many passes over temporaries.
 
-A batch of samples goes through: :func:`weighted_rows` (each row's weights times its
-configuration's table of normalised values: the indicators without noise),
+A batch of samples goes through: :func:`gather_columns` (the flagged cells' perturbed
+values, a contiguous array per noisy column), :func:`weighted_rows` (each row's weights
+times its configuration's table of normalised values: the indicators without noise),
 :func:`noisy_rows` (per indicator with noisy values, each row's drawn method on the
-perturbed column), :func:`score_keys` and NumPy's sort, then :func:`tiers_and_order`
-(re-anchored cut-offs, tiers and the rank order, or straight into the Monte Carlo count
-tables).
+perturbed column), :func:`finish_scores` (scale, geometric mean back from its logs),
+:func:`score_keys` and NumPy's sort, then :func:`tiers_and_order` (re-anchored cut-offs,
+tiers and the rank order, or straight into the Monte Carlo count tables).
+
+Written for the compiler's vectoriser: numba here has no vector math library, so logs and
+exps come from :func:`fast_log` and :func:`fast_exp` (polynomials on the float's bits,
+within 2 and 1 ulp of the C library's); the error model is NumPy's (no zero-division check
+per division); a loop that a branch, an early return or a nested loop would keep scalar is
+split (each such change is timed in ``benchmarks/bench_robustness.py``).
 
 A Monte Carlo sample with data noise renormalises every column whose flagged cells moved
 (min-max and percentile ranks have statistics over all countries). In NumPy that is a dozen
@@ -78,6 +85,22 @@ _MANTISSA = (1 << 52) - 1
 _ONE_BITS = 1023 << 52
 
 
+#: ``(atanh(s) / s - 1) / s^2`` in powers of ``z = s^2``, highest first: 1/21 ... 1/3.
+_ATANH_SERIES = tuple(1.0 / k for k in range(21, 1, -2))
+#: ``e^r`` in powers of ``r``, highest first: 1/13! ... 1/1!, 1.
+_EXP_SERIES = tuple(1.0 / math.factorial(k) for k in range(13, -1, -1))
+
+
+@njit(**_JIT)
+def _horner(coefficients, x):
+    """The polynomial with ``coefficients`` (highest power first) at ``x``, by Horner's
+    rule (a fixed tuple: the compiler unrolls the loop)."""
+    p = 0.0
+    for c in coefficients:
+        p = p * x + c
+    return p
+
+
 @njit(**_JIT)
 def fast_log(x: float) -> float:
     """``ln x`` for a positive, normal, finite ``x`` (NaN returns NaN; zero, negative,
@@ -97,16 +120,7 @@ def fast_log(x: float) -> float:
         e += 1.0
     s = (m - 1.0) / (m + 1.0)
     z = s * s
-    p = 1.0 / 21.0
-    p = p * z + 1.0 / 19.0
-    p = p * z + 1.0 / 17.0
-    p = p * z + 1.0 / 15.0
-    p = p * z + 1.0 / 13.0
-    p = p * z + 1.0 / 11.0
-    p = p * z + 1.0 / 9.0
-    p = p * z + 1.0 / 7.0
-    p = p * z + 1.0 / 5.0
-    p = p * z + 1.0 / 3.0
+    p = _horner(_ATANH_SERIES, z)
     r = e * _LN2_HI + (e * _LN2_LO + (2.0 * s * z * p + 2.0 * s))
     return r if x == x else x
 
@@ -125,20 +139,7 @@ def fast_exp(x: float) -> float:
     ok = x == x
     k = np.rint(x * _INV_LN2) if ok else 0.0
     r = (x - k * _LN2_HI) - k * _LN2_LO
-    p = 1.0 / 6227020800.0
-    p = p * r + 1.0 / 479001600.0
-    p = p * r + 1.0 / 39916800.0
-    p = p * r + 1.0 / 3628800.0
-    p = p * r + 1.0 / 362880.0
-    p = p * r + 1.0 / 40320.0
-    p = p * r + 1.0 / 5040.0
-    p = p * r + 1.0 / 720.0
-    p = p * r + 1.0 / 120.0
-    p = p * r + 1.0 / 24.0
-    p = p * r + 1.0 / 6.0
-    p = p * r + 0.5
-    p = p * r + 1.0
-    p = p * r + 1.0
+    p = _horner(_EXP_SERIES, r)
     return p * _bits_float((np.int64(k) + 1023) << 52) if ok else x
 
 
