@@ -554,7 +554,9 @@ def tiers_and_order(
         if registers:
             _count_row(kb, m, row_tier, rank_counts, batch_tiers)
             continue
-        # the general pass: any number of tiers, counting or writing the tiers and order
+        # the general pass: any number of tiers, counting or writing the tiers and order.
+        # A stable counting sort of the sorted keys by tier: within a tier the score order;
+        # the not eligible (tier not_ranked, keys last, by position) keep their places j >= m
         count[:] = 0
         for i in range(c):
             count[row_tier[i]] += 1
@@ -562,27 +564,17 @@ def tiers_and_order(
         for t in range(not_ranked + 1):
             start[t] = acc
             acc += count[t]
-        for j in range(m):  # stable by tier: within a tier, the score order
+        for j in range(c):
             i = kb[j] & mask
             t = row_tier[i]
             p = start[t]
             start[t] += 1
             if counting:
-                rank_counts[i, p] += 1
+                rank_counts[i, p if j < m else c] += 1
                 tier_counts[i, t] += 1
             else:
                 tier[b, i] = t
                 order[b, p] = i
-        # (the count-or-write branch is written out twice on purpose: a shared helper
-        # here was not inlined and made the whole Monte Carlo a third slower)
-        for j in range(m, c):
-            i = kb[j] & mask
-            if counting:
-                rank_counts[i, c] += 1
-                tier_counts[i, not_ranked] += 1
-            else:
-                tier[b, i] = not_ranked
-                order[b, j] = i
     if registers:
         for i in range(c):
             for t in range(not_ranked + 1):
