@@ -88,6 +88,7 @@ from burdenshare.uncertainty.sampling import (
     dirichlet_weights,
     dirichlet_weights_from_unit,
     normal_from_unit,
+    standard_normal,
     uniform_weights,
     uniform_weights_from_unit,
 )
@@ -623,9 +624,9 @@ class RobustnessModel:
         if "leave_one_out" in g:
             out["drop"] = rng.integers(0, self.n_drop, size=n, dtype=np.int16)
         if "estimates" in g:
-            out["z_est"] = rng.standard_normal((n, self.n_est))
+            out["z_est"] = standard_normal(rng, (n, self.n_est))
         if "uncertain" in g:
-            out["z_unc"] = rng.standard_normal((n, self.n_unc))
+            out["z_unc"] = standard_normal(rng, (n, self.n_unc))
         return out
 
     def unit_layout(self) -> list[tuple[str, int]]:
