@@ -16,7 +16,11 @@ from burdenshare.uncertainty.model import rank_order, tier_index
 from burdenshare.uncertainty.montecarlo import Evaluation, count
 
 #: scores on a coarse grid, some a few ulps or 1e-10 apart: rounded keys tie there
-_BASE = st.sampled_from([0.0, 12.5, 45.0, 45.0 + 1e-10, 60.0, 60.0 - 4e-12, 73.25, 100.0])
+#: (off the 0-100 scale too, where the int32 keys' coarse scores are clipped, and 2e-5
+#: apart, which the coarse scores may or may not tell apart)
+_BASE = st.sampled_from(
+    [-3.0, 0.0, 12.5, 45.0, 45.0 + 1e-10, 45.00002, 60.0, 60.0 - 4e-12, 73.25, 100.0, 130.0]
+)
 
 
 def _reference(score, eligible, absolute, quantile_row, shares, cap, quantile_method, row_caps=()):
@@ -38,8 +42,8 @@ def _kernel(
 ):
     """The compiled path; with ``counts`` (rank and tier tables) it counts instead."""
     n, c = score.shape
-    keys = np.empty((n, c), dtype=np.int64)
-    assert kernels.score_keys(score, eligible, keys)
+    keys = np.empty((n, c), dtype=np.int32)
+    assert kernels.score_keys(score, eligible, keys, 100.0)
     keys.sort(axis=1)
     infinite = np.zeros(shares.size, bool) if quantile_method else shares <= 0
     shape = (0, 0) if counts else (n, c)
@@ -136,13 +140,47 @@ def test_tiers_and_order_equal_the_numpy_reference(data, n, c, quantile_method, 
     np.testing.assert_array_equal(tier_counts, expected.tier_counts)
 
 
+def test_keys_sharing_a_coarse_score_come_out_in_the_exact_order():
+    """The int32 keys hold a score to ~3e-5: 200 scores within 2e-5 of each other (some
+    equal at 1e-9, some 1e-10 apart, some off the scale) sorted and put in order give the
+    NumPy reference's order, which compares rounded scores, then positions."""
+    rng = np.random.default_rng(5)
+    c = 200
+    row = 50.0 + rng.integers(0, 20, size=c) * 1e-6 + rng.choice([0.0, 1e-10, 4e-13], size=c)
+    row[:6] = [100.0, 100.0 + 1e-7, 140.0, -2.0, -2.0 - 1e-10, 0.0]
+    score = rng.permutation(row)[None, :]
+    eligible = np.ones((1, c), bool)
+    eligible[0, rng.choice(c, 20, replace=False)] = False
+    tier, order = _kernel(
+        score,
+        eligible,
+        np.array([200.0]),
+        np.zeros(1, bool),
+        np.array([0.5]),
+        np.zeros(c, np.int8),
+        True,
+    )
+    ref_tier, ref_order = _reference(
+        score,
+        eligible,
+        np.array([200.0]),
+        np.zeros(1, bool),
+        np.array([0.5]),
+        np.zeros(c, np.int8),
+        True,
+    )
+    np.testing.assert_array_equal(order, ref_order)
+    np.testing.assert_array_equal(tier, ref_tier)
+
+
 def test_score_keys_refuse_what_the_key_cannot_hold():
     """A NaN or a score beyond 2**45 / 1e9 among the eligible: the caller takes the NumPy
     path (an ineligible NaN is fine)."""
-    keys = np.empty((1, 2), dtype=np.int64)
-    assert not kernels.score_keys(np.array([[1.0, np.nan]]), np.array([[True, True]]), keys)
-    assert not kernels.score_keys(np.array([[1.0, 1e8]]), np.array([[True, True]]), keys)
-    assert kernels.score_keys(np.array([[1.0, np.nan]]), np.array([[True, False]]), keys)
+    keys = np.empty((1, 2), dtype=np.int32)
+    both, first = np.array([[True, True]]), np.array([[True, False]])
+    assert not kernels.score_keys(np.array([[1.0, np.nan]]), both, keys, 100.0)
+    assert not kernels.score_keys(np.array([[1.0, 1e8]]), both, keys, 100.0)
+    assert kernels.score_keys(np.array([[1.0, np.nan]]), first, keys, 100.0)
 
 
 @settings(max_examples=60, deadline=None)

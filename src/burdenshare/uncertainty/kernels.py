@@ -358,32 +358,87 @@ def count_rows(order, n_ranked, tier, rank_counts, tier_counts):
 #: Count tables to pass to :func:`tiers_and_order` when it is not counting.
 NO_COUNTS = np.zeros((0, 0), dtype=np.int64)
 
-#: Bits of the rank sort key: tier | score (rounded to 1e-9, offset) | country position.
-IDX_BITS, SCORE_BITS = 12, 46
+#: The rank sort key (int32): not eligible (bit :data:`KEY_NOT_ELIGIBLE`) | the score
+#: rounded to 1e-9, coarsened to :data:`KEY_SCORE_BITS` | the country's position
+#: (:data:`KEY_IDX_BITS`: the kernels take at most 256 countries). NumPy's SIMD sort of
+#: int32 keys takes less than half the time of int64 keys, which would hold the whole
+#: rounded score; the few runs whose rounded scores share a coarse key are put in exact
+#: order after the sort (:func:`_exact_runs`).
+KEY_IDX_BITS, KEY_SCORE_BITS = 8, 22
+KEY_NOT_ELIGIBLE = np.int32(1 << (KEY_SCORE_BITS + KEY_IDX_BITS))
+_KEY_MASK = (1 << KEY_IDX_BITS) - 1
+#: The most countries the keys hold (positions 0 .. 255).
+KEY_COUNTRIES = 1 << KEY_IDX_BITS
+#: A rounded score ``rint(score * 1e9)`` must stay below this (exact int64 arithmetic).
+_ROUNDED_LIMIT = 2**45
 
 
 @njit(**_JIT)
-def score_keys(score, eligible, key):
-    """Per cell, ``not eligible << 58 | (2**45 - rint(score * 1e9)) << 12 | position``
-    (the score part 0 where not eligible): sorting a row's keys puts its eligible countries
-    in the engine's order within a tier (score compared at 1e-9, higher first, then
-    position) and the others last, by position. Returns False if an eligible score is NaN
-    or does not fit the key (the caller takes the NumPy path)."""
+def _rounded(x: float) -> float:
+    """The score as the engine compares it: ``rint(-x * 1e9)`` (ascending: higher first)."""
+    return np.rint(x * -1e9)
+
+
+@njit(**_JIT)
+def score_keys(score, eligible, key, scale):
+    """Per cell, the int32 sort key ``u >> shift << 8 | position`` for the eligible (``u =
+    rint(-score * 1e9) + rint(scale * 1e9)``, clipped to ``[0, 2**(22 + shift))``, the
+    ``shift`` that puts ``[0, scale]`` in 22 bits), ``1 << 30 | position`` for the others:
+    sorting a row's keys puts its eligible countries in the engine's order (score compared
+    at 1e-9, higher first, then position) up to runs of equal coarse scores, which
+    :func:`_exact_runs` orders, and the others last, by position. The coarse part is a
+    non-decreasing function of the rounded score (a shift and a clip), so that order is
+    exact between runs. Returns False if an eligible score is NaN or its rounded value
+    does not fit an exact int64 sum (the caller takes the NumPy path)."""
     n, c = score.shape
-    limit = 2 ** (SCORE_BITS - 1)
-    last = ((np.int64(1) << SCORE_BITS) | limit) << IDX_BITS  # not eligible: after all
+    span = np.int64(np.rint(scale * 1e9))
+    shift = 0
+    while (span >> shift) >= (1 << KEY_SCORE_BITS):
+        shift += 1
+    top = (np.int64(1) << (KEY_SCORE_BITS + shift)) - 1
     for b in range(n):
         bad = False  # checked after the row: a return inside the loop kept it scalar
         for i in range(c):
-            q = np.rint(score[b, i] * -1e9)
-            fits = -limit < q < limit
+            q = _rounded(score[b, i])
+            fits = -_ROUNDED_LIMIT < q < _ROUNDED_LIMIT
             e = eligible[b, i]
             bad |= e and not fits
-            q_int = np.int64(q) if fits else np.int64(0)
-            key[b, i] = (((q_int + limit) << IDX_BITS) | i) if e else (last | i)
+            u = min(max((np.int64(q) if fits else np.int64(0)) + span, 0), top)
+            coarse = np.int32(u >> shift) << KEY_IDX_BITS
+            key[b, i] = (coarse | np.int32(i)) if e else (KEY_NOT_ELIGIBLE | np.int32(i))
         if bad:
             return False
     return True
+
+
+@njit(**_JIT)
+def _exact_runs(kb, m, score_b):
+    """Put the sorted keys' runs of equal coarse scores among the first ``m`` (eligible)
+    in the exact order: rounded score (:func:`_rounded`), then position. A vectorised
+    look for equal neighbours first: most rows have no such run."""
+    ties = 0
+    for j in range(m - 1):
+        ties += (kb[j] >> KEY_IDX_BITS) == (kb[j + 1] >> KEY_IDX_BITS)
+    if ties == 0:
+        return
+    lo = 0
+    while lo < m - 1:
+        hi = lo
+        while hi + 1 < m and (kb[hi + 1] >> KEY_IDX_BITS) == (kb[lo] >> KEY_IDX_BITS):
+            hi += 1
+        for k in range(lo + 1, hi + 1):  # insertion sort on (rounded score, position)
+            v = kb[k]
+            q = _rounded(score_b[v & _KEY_MASK])
+            t = k
+            while t > lo:
+                w = kb[t - 1]
+                qw = _rounded(score_b[w & _KEY_MASK])
+                if qw < q or (qw == q and (w & _KEY_MASK) < (v & _KEY_MASK)):
+                    break
+                kb[t] = w
+                t -= 1
+            kb[t] = v
+        lo = hi + 1
 
 
 @njit(**_JIT)
@@ -392,18 +447,17 @@ def _order_statistic(score, row, keys, m, p, run):
     from its sorted keys (descending rounded score): where scores closer than 1e-9 share a
     rounded key, the run of equal keys is sorted on the exact scores."""
     d = m - 1 - p
-    rk = keys[d] >> IDX_BITS
+    rk = keys[d] >> KEY_IDX_BITS
     lo = d
-    while lo > 0 and (keys[lo - 1] >> IDX_BITS) == rk:
+    while lo > 0 and (keys[lo - 1] >> KEY_IDX_BITS) == rk:
         lo -= 1
     hi = d
-    while hi + 1 < m and (keys[hi + 1] >> IDX_BITS) == rk:
+    while hi + 1 < m and (keys[hi + 1] >> KEY_IDX_BITS) == rk:
         hi += 1
-    mask = (1 << IDX_BITS) - 1
     if lo == hi:
-        return score[row, keys[d] & mask]
+        return score[row, keys[d] & _KEY_MASK]
     for k in range(hi - lo + 1):  # insertion sort of the run's exact scores, ascending
-        v = score[row, keys[lo + k] & mask]
+        v = score[row, keys[lo + k] & _KEY_MASK]
         t = k
         while t > 0 and run[t - 1] > v:
             run[t] = run[t - 1]
@@ -446,7 +500,6 @@ def _row_tiers(score_b, cap, cap_cells, cap_extra_b, thr, kb, m, not_ranked, row
     then to the row's caps of the countries ``cap_cells``, then ``not_ranked`` for the
     countries after the ``m`` eligible in the sorted keys ``kb``."""
     c = score_b.size
-    mask = (1 << IDX_BITS) - 1
     for i in range(c):
         row_tier[i] = 0
     for k in range(thr.size):
@@ -459,7 +512,7 @@ def _row_tiers(score_b, cap, cap_cells, cap_extra_b, thr, kb, m, not_ranked, row
         i = cap_cells[q]
         row_tier[i] = max(row_tier[i], np.int64(cap_extra_b[q]))
     for j in range(m, c):
-        row_tier[kb[j] & mask] = not_ranked
+        row_tier[kb[j] & _KEY_MASK] = not_ranked
 
 
 @njit(**_JIT)
@@ -473,7 +526,6 @@ def _count_row(kb, m, row_tier, rank_counts, batch_tiers):
     general pass's counter array puts a store and a load in a chain at every country,
     which made the tier pass about 30% slower."""
     c = row_tier.size
-    mask = (1 << IDX_BITS) - 1
     in_0 = 0
     in_1 = 0
     for i in range(c):  # by (tier, country): vectorises, where a scatter per country does not
@@ -488,7 +540,7 @@ def _count_row(kb, m, row_tier, rank_counts, batch_tiers):
     next_1 = in_0
     next_2 = in_0 + in_1
     for j in range(m):
-        i = kb[j] & mask
+        i = kb[j] & _KEY_MASK
         t = row_tier[i]
         p = next_0 if t == 0 else (next_1 if t == 1 else next_2)
         next_0 += t == 0
@@ -496,7 +548,7 @@ def _count_row(kb, m, row_tier, rank_counts, batch_tiers):
         next_2 += t == 2
         rank_counts[i, p] += 1
     for j in range(m, c):
-        rank_counts[kb[j] & mask, c] += 1
+        rank_counts[kb[j] & _KEY_MASK, c] += 1
 
 
 @njit(**_JIT)
@@ -544,11 +596,10 @@ def tiers_and_order(
     batch_tiers = np.zeros((4 if registers else 0, c), dtype=np.int64)
     count = np.zeros(not_ranked + 1, dtype=np.int64)
     start = np.zeros(not_ranked + 1, dtype=np.int64)
-    mask = (1 << IDX_BITS) - 1
-    flag = np.int64(1) << (SCORE_BITS + IDX_BITS)
     for b in range(n):
         kb = keys[b]
-        m = np.searchsorted(kb, flag)  # eligible countries: the keys before the flag
+        m = np.searchsorted(kb, KEY_NOT_ELIGIBLE)  # eligible: the keys before the flag
+        _exact_runs(kb, m, score[b])
         _row_cutoffs(score, b, kb, m, quantile_row[b], absolute, levels, infinite, thr, run)
         _row_tiers(score[b], cap, cap_cells, cap_extra[b], thr, kb, m, not_ranked, row_tier)
         if registers:
@@ -565,7 +616,7 @@ def tiers_and_order(
             start[t] = acc
             acc += count[t]
         for j in range(c):
-            i = kb[j] & mask
+            i = kb[j] & _KEY_MASK
             t = row_tier[i]
             p = start[t]
             start[t] += 1

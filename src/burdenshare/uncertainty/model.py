@@ -139,7 +139,8 @@ _GAP_TARGETS = {
 #: Seeding blocks per evaluation batch (:attr:`RobustnessModel.batch_rows`).
 BATCH_BLOCKS = 2
 #: Bits of the uint64 sort key: tier | score (rounded to 1e-9) | country position.
-_IDX_BITS, _SCORE_BITS = kernels.IDX_BITS, kernels.SCORE_BITS
+#: Bits of :func:`rank_order`'s int64 key: tier | score (rounded to 1e-9, offset) | position.
+_IDX_BITS, _SCORE_BITS = 12, 46
 
 
 def parse_vary(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -910,8 +911,8 @@ class RobustnessModel:
             cap_cells, cap_extra = np.zeros(0, dtype=np.intp), np.zeros((n, 0), dtype=np.int8)
         score = np.ascontiguousarray(score)
         eligible = np.ascontiguousarray(eligible, dtype=np.bool_)
-        keys = np.empty((n, c), dtype=np.int64)
-        if c < 1 << _IDX_BITS and kernels.score_keys(score, eligible, keys):
+        keys = np.empty((n, c), dtype=np.int32)
+        if c <= kernels.KEY_COUNTRIES and kernels.score_keys(score, eligible, keys, self.scale):
             keys.sort(axis=1)
             params = np.asarray(self.tier_params, dtype=np.float64)
             if self.tier_method != "absolute":
