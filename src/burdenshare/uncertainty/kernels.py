@@ -15,6 +15,16 @@ within 2 and 1 ulp of the C library's); the error model is NumPy's (no zero-divi
 per division); a loop that a branch, an early return or a nested loop would keep scalar is
 split (each such change is timed in ``benchmarks/bench_robustness.py``).
 
+Reference counts: a compiled function that hands arrays to another compiled function (one
+the compiler keeps as a call) takes a reference to each of its own array arguments at
+entry and gives it back at exit, an atomic increment and decrement apiece, on counters that
+both threads share for the model's arrays. So the functions called once per row are leaves
+(they pass no array on), and the row loops live in the functions called once per batch:
+:func:`noisy_rows` calls a pass per method (:func:`_goalposts_rows`, :func:`_minmax_rows`,
+:func:`_percentile_rows`), each with its row loop inside; :func:`tiers_and_order` calls
+leaves per row. (Per-row calls of non-leaves cost about 6% of a batch, and more when both
+threads share the counters.)
+
 A Monte Carlo sample with data noise renormalises every column whose flagged cells moved
 (min-max and percentile ranks have statistics over all countries). In NumPy that is a dozen
 vectorised passes per column over ``(rows, countries)`` temporaries (sorts, searches,
@@ -178,16 +188,16 @@ def _contribution(n: float, weight: float, mode: int) -> float:
 
 
 @njit(**_JIT)
-def _put_row(score, row, table, index_row, mode):
-    """``score[row] = table[index_row]`` (mode 0) or ``+=`` (modes 1, 2): the row of
+def _put_row(score, row, table, index, g, mode):
+    """``score[row] = table[index[g]]`` (mode 0) or ``+=`` (modes 1, 2): the row of
     distinct values gathered into the countries."""
-    c = index_row.size
+    c = index.shape[1]
     if mode == NORMALISED:
         for i in range(c):
-            score[row, i] = table[index_row[i]]
+            score[row, i] = table[index[g, i]]
     else:
         for i in range(c):
-            score[row, i] = table[index_row[i]] + score[row, i]
+            score[row, i] = table[index[g, i]] + score[row, i]
 
 
 @njit(**_JIT)
@@ -202,129 +212,141 @@ def _fill_half(table, flagged, nu, half):
 
 
 @njit(**_JIT)
-def _minmax_scratch(nu, f, n_groups):
-    """Work arrays of :func:`_minmax_row`: the row ``E`` (NaN in its no-value slot) and the
-    geometric logs per group with the extremes they were computed for (none yet)."""
-    table = np.empty(nu + 1 + f)
-    table[nu] = np.nan
-    return table, np.empty((n_groups, nu)), np.full((n_groups, 2), np.nan)
+def _oriented_row(xf, r, higher, treat, a, b, y):
+    """Row ``r`` of the flagged values as min-max and percentile ranks see them
+    (:func:`_oriented`) into ``y``."""
+    for k in range(y.size):
+        y[k] = _oriented(xf[r, k], higher, treat, a, b)
 
 
 @njit(**_JIT)
-def _minmax_row(score, row, y, g, w, m, values, lohi, index, table, logs, logs_lohi):
-    """Min-max of one row's column into ``score[row]``: ``(y - lo) / (hi - lo)`` with
-    ``lo``/``hi`` the group's unflagged extremes widened by the flagged values ``y``
-    (oriented; NaN: no value), 0.5 wherever there is a value if the column is constant (the
-    engine's ``normalise.minmax``).
+def _minmax_rows(score, rows, xf, mode, weight, config, column, group_of, values, lohi, index):
+    """Min-max of the column into ``score[r]`` for each row ``r`` of ``rows``: ``(y - lo) /
+    (hi - lo)`` with ``lo``/``hi`` the row's group's unflagged extremes widened by its
+    flagged values ``y`` (treated and oriented, :func:`_oriented`; NaN: no value), 0.5
+    wherever there is a value if the column is constant (the engine's ``normalise.minmax``).
 
     The geometric mean's logs of the unflagged values are kept per group while ``lo`` and
     ``hi`` stay the same (they usually do: the extremes are seldom flagged values), so a
     row computes only its flagged cells' logs."""
+    higher, treat, treat_a, treat_b = column
     nu = values.size
-    f = y.size
-    lo, hi = lohi[g, 0], lohi[g, 1]
-    for a in range(f):  # fmin / fmax: NaN on one side gives the other
-        v = y[a]
-        if v == v:
-            if not (lo <= v):
-                lo = v
-            if not (hi >= v):
-                hi = v
-    span = hi - lo
-    if span > 0 and m == GEOMETRIC:
-        if not (logs_lohi[g, 0] == lo and logs_lohi[g, 1] == hi):
-            for t in range(nu):
-                logs[g, t] = _geo_log((values[t] - lo) / span)
-            logs_lohi[g, 0] = lo
-            logs_lohi[g, 1] = hi
-        for t in range(nu):
-            table[t] = logs[g, t] * w
-    elif span > 0:
-        for t in range(nu):
-            table[t] = _contribution((values[t] - lo) / span, w, m)
-    else:  # constant (or empty) column
-        _fill_half(table, y, nu, _contribution(0.5, w, m))
-        _put_row(score, row, table, index[g], m)
-        return
-    for a in range(f):
-        v = y[a]
-        table[nu + 1 + a] = _contribution((v - lo) / span, w, m) if v == v else np.nan
-    _put_row(score, row, table, index[g], m)
-
-
-@njit(**_JIT)
-def _percentile_scratch(nu, f, count):
-    """Work arrays of :func:`_percentile_row`: the row ``E`` (NaN in its no-value slot), the
-    histogram of flagged values' places, the geometric logs ``ln(1 + 99 x / top)`` and the
-    ``top`` they were computed for (none yet)."""
-    table = np.empty(nu + 1 + f)
+    f = xf.shape[1]
+    y = np.empty(f)
+    table = np.empty(nu + 1 + f)  # the row E (NaN in its no-value slot)
     table[nu] = np.nan
-    top = np.full(1, -1, dtype=np.int64)
-    return table, np.zeros(nu + 1, dtype=np.int64), np.empty(2 * (count.max() + f) + 1), top
+    n_groups = lohi.shape[0]
+    logs = np.empty((n_groups, nu))
+    logs_lohi = np.full((n_groups, 2), np.nan)  # the extremes the logs are for (none yet)
+    for r in rows:
+        _oriented_row(xf, r, higher, treat, treat_a, treat_b, y)
+        g = group_of[config[r]]
+        w = weight[r]
+        m = mode[r]
+        lo, hi = lohi[g, 0], lohi[g, 1]
+        for a in range(f):  # fmin / fmax: NaN on one side gives the other
+            v = y[a]
+            if v == v:
+                if not (lo <= v):
+                    lo = v
+                if not (hi >= v):
+                    hi = v
+        span = hi - lo
+        if span > 0 and m == GEOMETRIC:
+            if not (logs_lohi[g, 0] == lo and logs_lohi[g, 1] == hi):
+                for t in range(nu):
+                    logs[g, t] = _geo_log((values[t] - lo) / span)
+                logs_lohi[g, 0] = lo
+                logs_lohi[g, 1] = hi
+            for t in range(nu):
+                table[t] = logs[g, t] * w
+        elif span > 0:
+            for t in range(nu):
+                table[t] = _contribution((values[t] - lo) / span, w, m)
+        else:  # constant (or empty) column
+            _fill_half(table, y, nu, _contribution(0.5, w, m))
+            _put_row(score, r, table, index, g, m)
+            continue
+        for a in range(f):
+            v = y[a]
+            table[nu + 1 + a] = _contribution((v - lo) / span, w, m) if v == v else np.nan
+        _put_row(score, r, table, index, g, m)
 
 
 @njit(**_JIT)
-def _percentile_row(
-    score, row, y, g, w, md, values, twice, below, count, index, guide, guide_at, scratch
-):
+def _percentile_rows(
+    score, rows, xf, mode, weight, config, higher, group_of, values, twice, below, count,
+    index, guide, guide_at,
+):  # fmt: skip
     """Percentile ranks ``(R - 1) / (m - 1)`` (``R`` the average rank among the row's ``m``
-    values; 0.5 if ``m <= 1``) of one row's column into ``score[row]``, without sorting: a
-    value ``U[t]`` among its group's unflagged values has twice its rank minus 2 in
-    ``twice[g, t]``, to which the row's flagged values ``y`` below it add 2 and those equal
-    add 1 (a prefix sum over a histogram of their places among ``U``); a flagged value
-    ``v`` has ``2 lt + eq - 1`` among the flagged (``lt`` below it, ``eq`` equal, itself
-    included) plus ``below`` of its place among ``U`` and of the place after the equal
-    one. The counts among the flagged are a branch-free loop the compiler vectorises (with
-    ~40 flagged values that beats sorting, whose branches the noise makes unpredictable);
-    a place among ``U`` starts from the bin of ``guide`` the value falls in (the count of
-    ``U`` below the bin's start, ``guide_at``: the range's start and bins per unit) and
-    steps to the exact place, a step or two where a count over ``U`` took ~100
-    comparisons."""
-    table, hist, logs, logs_top = scratch
+    values; 0.5 if ``m <= 1``) of the column into ``score[r]`` for each row ``r`` of
+    ``rows``, without sorting: a value ``U[t]`` among its group's unflagged values has
+    twice its rank minus 2 in ``twice[g, t]``, to which the row's flagged values ``y``
+    (oriented, untreated) below it add 2 and those equal add 1 (a prefix sum over a
+    histogram of their places among ``U``); a flagged value ``v`` has ``2 lt + eq - 1``
+    among the flagged (``lt`` below it, ``eq`` equal, itself included) plus ``below`` of
+    its place among ``U`` and of the place after the equal one. The counts among the
+    flagged are a branch-free loop the compiler vectorises (with ~40 flagged values that
+    beats sorting, whose branches the noise makes unpredictable); a place among ``U``
+    starts from the bin of ``guide`` the value falls in (the count of ``U`` below the bin's
+    start, ``guide_at``: the range's start and bins per unit) and steps to the exact place,
+    a step or two where a count over ``U`` took ~100 comparisons."""
     nu = values.size
-    f = y.size
-    nv = 0
-    for a in range(f):
-        nv += y[a] == y[a]
-    m = count[g] + nv
-    top = 2 * (m - 1)
-    if m <= 1:  # at most one value: 0.5 wherever there is one
-        _fill_half(table, y, nu, _contribution(0.5, w, md))
-        _put_row(score, row, table, index[g], md)
-        return
-    if md == GEOMETRIC and top != logs_top[0]:  # ln(1 + 99 x / top), x = 0 .. top
-        for x in range(top + 1):
-            logs[x] = math.log1p((x / float(top)) * _TOP_LESS_ONE)
-        logs_top[0] = top
-    denominator = 2.0 * (m - 1.0)
-    coef = w / denominator
-    hist[:] = 0
-    for a in range(f):
-        v = y[a]
-        if v != v:
-            table[nu + 1 + a] = np.nan
+    f = xf.shape[1]
+    y = np.empty(f)
+    table = np.empty(nu + 1 + f)  # the row E (NaN in its no-value slot)
+    table[nu] = np.nan
+    hist = np.zeros(nu + 1, dtype=np.int64)  # the flagged values' places among U
+    logs = np.empty(2 * (count.max() + f) + 1)  # ln(1 + 99 x / top), x = 0 .. top
+    logs_top = -1  # the top they are for (none yet)
+    for r in rows:
+        _oriented_row(xf, r, higher, 0, 0.0, 0.0, y)
+        g = group_of[config[r]]
+        w = weight[r]
+        md = mode[r]
+        nv = 0
+        for a in range(f):
+            nv += y[a] == y[a]
+        m = count[g] + nv
+        top = 2 * (m - 1)
+        if m <= 1:  # at most one value: 0.5 wherever there is one
+            _fill_half(table, y, nu, _contribution(0.5, w, md))
+            _put_row(score, r, table, index, g, md)
             continue
-        twice_lt_eq = 0  # 2 lt + eq as lt + le: one sum, which vectorises better
-        for b in range(f):
-            x = y[b]
-            twice_lt_eq += (x < v) + (x <= v)
-        # lo: the values below v, from the guide's bin (a first guess) corrected by steps
-        at = (v - guide_at[0]) * guide_at[1]
-        lo = guide[int(min(at, guide.size - 1.0)) if at > 0.0 else 0]
-        while lo > 0 and values[lo - 1] >= v:
-            lo -= 1
-        while lo < nu and values[lo] < v:
-            lo += 1
-        hi = lo + 1 if (lo < nu and values[lo] == v) else lo
-        hist[lo] += 1
-        hist[hi] += 1
-        x = twice_lt_eq - 1 + below[g, lo] + below[g, hi]
-        table[nu + 1 + a] = _rank_value(x, denominator, coef, logs, w, md)
-    run = 0
-    for t in range(nu):
-        run += hist[t]
-        table[t] = _rank_value(twice[g, t] + run, denominator, coef, logs, w, md)
-    _put_row(score, row, table, index[g], md)
+        if md == GEOMETRIC and top != logs_top:
+            for x in range(top + 1):
+                logs[x] = math.log1p((x / float(top)) * _TOP_LESS_ONE)
+            logs_top = top
+        denominator = 2.0 * (m - 1.0)
+        coef = w / denominator
+        for t in range(nu + 1):
+            hist[t] = 0
+        for a in range(f):
+            v = y[a]
+            if v != v:
+                table[nu + 1 + a] = np.nan
+                continue
+            twice_lt_eq = 0  # 2 lt + eq as lt + le: one sum, which vectorises better
+            for b in range(f):
+                x = y[b]
+                twice_lt_eq += (x < v) + (x <= v)
+            # lo: the values below v, from the guide's bin (a first guess) corrected by steps
+            at = (v - guide_at[0]) * guide_at[1]
+            lo = guide[int(min(at, guide.size - 1.0)) if at > 0.0 else 0]
+            while lo > 0 and values[lo - 1] >= v:
+                lo -= 1
+            while lo < nu and values[lo] < v:
+                lo += 1
+            hi = lo + 1 if (lo < nu and values[lo] == v) else lo
+            hist[lo] += 1
+            hist[hi] += 1
+            x = twice_lt_eq - 1 + below[g, lo] + below[g, hi]
+            table[nu + 1 + a] = _rank_value(x, denominator, coef, logs, w, md)
+        run = 0
+        for t in range(nu):
+            run += hist[t]
+            table[t] = _rank_value(twice[g, t] + run, denominator, coef, logs, w, md)
+        _put_row(score, r, table, index, g, md)
 
 
 @njit(**_JIT)
@@ -412,10 +434,10 @@ def score_keys(score, eligible, key, scale):
 
 
 @njit(**_JIT)
-def _exact_runs(kb, m, score_b):
+def _exact_runs(kb, m, score, b):
     """Put the sorted keys' runs of equal coarse scores among the first ``m`` (eligible)
-    in the exact order: rounded score (:func:`_rounded`), then position. A vectorised
-    look for equal neighbours first: most rows have no such run."""
+    in the exact order: rounded score (:func:`_rounded`, of ``score[b]``), then position.
+    A vectorised look for equal neighbours first: most rows have no such run."""
     ties = 0
     for j in range(m - 1):
         ties += (kb[j] >> KEY_IDX_BITS) == (kb[j + 1] >> KEY_IDX_BITS)
@@ -428,11 +450,11 @@ def _exact_runs(kb, m, score_b):
             hi += 1
         for k in range(lo + 1, hi + 1):  # insertion sort on (rounded score, position)
             v = kb[k]
-            q = _rounded(score_b[v & _KEY_MASK])
+            q = _rounded(score[b, v & _KEY_MASK])
             t = k
             while t > lo:
                 w = kb[t - 1]
-                qw = _rounded(score_b[w & _KEY_MASK])
+                qw = _rounded(score[b, w & _KEY_MASK])
                 if qw < q or (qw == q and (w & _KEY_MASK) < (v & _KEY_MASK)):
                     break
                 kb[t] = w
@@ -442,75 +464,66 @@ def _exact_runs(kb, m, score_b):
 
 
 @njit(**_JIT)
-def _order_statistic(score, row, keys, m, p, run):
-    """The ``p``-th smallest (0-based) exact score among a row's ``m`` eligible countries,
-    from its sorted keys (descending rounded score): where scores closer than 1e-9 share a
-    rounded key, the run of equal keys is sorted on the exact scores."""
-    d = m - 1 - p
-    rk = keys[d] >> KEY_IDX_BITS
-    lo = d
-    while lo > 0 and (keys[lo - 1] >> KEY_IDX_BITS) == rk:
-        lo -= 1
-    hi = d
-    while hi + 1 < m and (keys[hi + 1] >> KEY_IDX_BITS) == rk:
-        hi += 1
-    if lo == hi:
-        return score[row, keys[d] & _KEY_MASK]
-    for k in range(hi - lo + 1):  # insertion sort of the run's exact scores, ascending
-        v = score[row, keys[lo + k] & _KEY_MASK]
-        t = k
-        while t > 0 and run[t - 1] > v:
-            run[t] = run[t - 1]
-            t -= 1
-        run[t] = v
-    return run[p - (m - 1 - hi)]
+def _quantile(score, b, kb, m, top, level, run):
+    """The linear quantile at ``level`` (NumPy's default method) of row ``b``'s ``m``
+    eligible scores (``top = m - 1``), from the two order statistics around it.
+
+    The ``p``-th smallest exact score comes from the sorted keys ``kb`` (descending
+    rounded score): where scores closer than 1e-9 share a rounded key, the run of equal
+    keys is sorted on the exact scores (in ``run``)."""
+    virtual = level * float(top)
+    prev = np.floor(virtual)
+    gamma = virtual - prev
+    below = min(max(int(prev), 0), top)
+    a = z = 0.0  # the order statistics below and above the level
+    for e in range(2):
+        p = below if e == 0 else min(below + 1, top)
+        d = m - 1 - p
+        rk = kb[d] >> KEY_IDX_BITS
+        lo = d
+        while lo > 0 and (kb[lo - 1] >> KEY_IDX_BITS) == rk:
+            lo -= 1
+        hi = d
+        while hi + 1 < m and (kb[hi + 1] >> KEY_IDX_BITS) == rk:
+            hi += 1
+        if lo == hi:
+            x = score[b, kb[d] & _KEY_MASK]
+        else:
+            for j in range(hi - lo + 1):  # insertion sort of the run's exact scores
+                v = score[b, kb[lo + j] & _KEY_MASK]
+                t = j
+                while t > 0 and run[t - 1] > v:
+                    run[t] = run[t - 1]
+                    t -= 1
+                run[t] = v
+            x = run[p - (m - 1 - hi)]
+        if e == 0:
+            a = x
+        else:
+            z = x
+    diff = z - a
+    return z - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
 
 
 @njit(**_JIT)
-def _row_cutoffs(score, b, kb, m, quantile, absolute, levels, infinite, thr, run):
-    """Row ``b``'s tier cut-offs into ``thr``: ``absolute``, or with ``quantile`` the
-    linear quantiles of its ``m`` eligible scores at ``levels`` (see
-    :func:`tiers_and_order`)."""
-    n_thr = absolute.size
-    if not quantile:
-        for k in range(n_thr):
-            thr[k] = absolute[k]
-        return
-    top = m - 1 if m > 1 else 0
-    for k in range(n_thr):
-        if m == 0 or infinite[k]:
-            thr[k] = np.inf
-            continue
-        virtual = levels[k] * float(top)
-        prev = np.floor(virtual)
-        gamma = virtual - prev
-        lo = min(max(int(prev), 0), top)
-        hi = min(lo + 1, top)
-        a = _order_statistic(score, b, kb, m, lo, run)
-        z = _order_statistic(score, b, kb, m, hi, run)
-        diff = z - a
-        thr[k] = z - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
-
-
-@njit(**_JIT)
-def _row_tiers(score_b, cap, cap_cells, cap_extra_b, thr, kb, m, not_ranked, row_tier):
-    """A row's tier per country into ``row_tier``: the cut-offs above the score raised to
+def _row_tiers(score, b, cap, cap_cells, cap_extra, thr, kb, m, not_ranked, row_tier):
+    """Row ``b``'s tier per country into ``row_tier``: the cut-offs above the score raised to
     the static cap, in country order (a pass per cut-off over the contiguous scores: each
     vectorises, where a loop over the cut-offs inside the loop over the countries did not),
     then to the row's caps of the countries ``cap_cells``, then ``not_ranked`` for the
     countries after the ``m`` eligible in the sorted keys ``kb``."""
-    c = score_b.size
+    c = score.shape[1]
     for i in range(c):
         row_tier[i] = 0
     for k in range(thr.size):
         cut = thr[k]
         for i in range(c):
-            row_tier[i] += score_b[i] < cut
+            row_tier[i] += score[b, i] < cut
     for i in range(c):
         row_tier[i] = max(row_tier[i], np.int64(cap[i]))
     for q in range(cap_cells.size):
         i = cap_cells[q]
-        row_tier[i] = max(row_tier[i], np.int64(cap_extra_b[q]))
+        row_tier[i] = max(row_tier[i], np.int64(cap_extra[b, q]))
     for j in range(m, c):
         row_tier[kb[j] & _KEY_MASK] = not_ranked
 
@@ -596,12 +609,23 @@ def tiers_and_order(
     batch_tiers = np.zeros((4 if registers else 0, c), dtype=np.int64)
     count = np.zeros(not_ranked + 1, dtype=np.int64)
     start = np.zeros(not_ranked + 1, dtype=np.int64)
+    # a row's keys copied into kb: a view keys[b] (and score[b], cap_extra[b]) would take
+    # a reference per row (an atomic increment and decrement)
+    kb = np.empty(c, dtype=keys.dtype)
     for b in range(n):
-        kb = keys[b]
+        for j in range(c):
+            kb[j] = keys[b, j]
         m = np.searchsorted(kb, KEY_NOT_ELIGIBLE)  # eligible: the keys before the flag
-        _exact_runs(kb, m, score[b])
-        _row_cutoffs(score, b, kb, m, quantile_row[b], absolute, levels, infinite, thr, run)
-        _row_tiers(score[b], cap, cap_cells, cap_extra[b], thr, kb, m, not_ranked, row_tier)
+        _exact_runs(kb, m, score, b)
+        top = m - 1 if m > 1 else 0
+        for k in range(thr.size):  # the cut-offs (a leaf call: see the module docstring)
+            if not quantile_row[b]:
+                thr[k] = absolute[k]
+            elif m == 0 or infinite[k]:
+                thr[k] = np.inf
+            else:
+                thr[k] = _quantile(score, b, kb, m, top, levels[k], run)
+        _row_tiers(score, b, cap, cap_cells, cap_extra, thr, kb, m, not_ranked, row_tier)
         if registers:
             _count_row(kb, m, row_tier, rank_counts, batch_tiers)
             continue
@@ -643,27 +667,32 @@ def _goalpost(x, lower, span, higher):
 
 
 @njit(**_JIT)
-def _goalposts_row(score, row, x, keep, cells, lower, upper, higher, w, md, part):
-    """Goalposts (:func:`_goalpost`) of a noisy indicator's flagged cells ``x`` added to
-    ``score[row]`` as the row's mode ``md`` wants them. ``keep``: the flagged cells this
-    model holds, ``cells`` their countries (the unflagged cells are in the static tables).
+def _goalposts_rows(score, rows, x, mode, weight, keep, cells, lower, upper, higher):
+    """Goalposts (:func:`_goalpost`) of a noisy indicator's flagged cells ``x[r]`` added to
+    ``score[r]`` as row ``r``'s mode wants them, for each row ``r`` of ``rows``. ``keep``:
+    the flagged cells this model holds, ``cells`` their countries (the unflagged cells are
+    in the static tables).
 
-    Geometric rows go through ``part`` (scratch, ``keep.size``): gathered, then logged in
-    a loop that vectorises, then added to the countries (with the gather or the scatter in
-    it, the loop stays scalar, where :func:`fast_log` is slower than the C library's)."""
+    Geometric rows go through ``part``: gathered, then logged in a loop that vectorises,
+    then added to the countries (with the gather or the scatter in it, the loop stays
+    scalar, where :func:`fast_log` is slower than the C library's)."""
     span = upper - lower
     nk = keep.size
-    if md != GEOMETRIC:
+    part = np.empty(nk)
+    for r in rows:
+        w = weight[r]
+        md = mode[r]
+        if md != GEOMETRIC:
+            for a in range(nk):
+                v = _goalpost(x[r, keep[a]], lower, span, higher)
+                score[r, cells[a]] = _contribution(v, w, md) + score[r, cells[a]]
+            continue
         for a in range(nk):
-            v = _goalpost(x[keep[a]], lower, span, higher)
-            score[row, cells[a]] = _contribution(v, w, md) + score[row, cells[a]]
-        return
-    for a in range(nk):
-        part[a] = x[keep[a]]
-    for a in range(nk):
-        part[a] = _geo_log(_goalpost(part[a], lower, span, higher)) * w
-    for a in range(nk):
-        score[row, cells[a]] = part[a] + score[row, cells[a]]
+            part[a] = x[r, keep[a]]
+        for a in range(nk):
+            part[a] = _geo_log(_goalpost(part[a], lower, span, higher)) * w
+        for a in range(nk):
+            score[r, cells[a]] = part[a] + score[r, cells[a]]
 
 
 @njit(**_JIT)
@@ -692,44 +721,41 @@ def noisy_rows(score, xf, choice, mode, weight, config, codes, column, goalposts
     (transformed; NaN where the row's missing-data rule excludes the country).
 
     Goalposts add only the flagged cells (the others are in the static tables); min-max and
-    percentile ranks renormalise the whole column (:func:`_minmax_row` on the treated
-    values, :func:`_percentile_row` on the untreated, as the engine does). ``column``:
+    percentile ranks renormalise the whole column (:func:`_minmax_rows` on the treated
+    values, :func:`_percentile_rows` on the untreated, as the engine does). ``column``:
     ``(higher, treat, treat_a, treat_b)``; ``goalposts``: ``(keep, cells, lower, upper)``;
     ``minmax`` and ``pct``: each method's :class:`~burdenshare.uncertainty.model._NoisyColumn`
     arrays ``(group_of, values, lohi, index)`` and ``(group_of, values, twice, below,
     count, index)``."""
-    higher, treat, treat_a, treat_b = column
     keep, cells, lower, upper = goalposts
     mm_group_of, mm_values, mm_lohi, mm_index = minmax
     pc_group_of, pc_values, pc_twice, pc_below, pc_count, pc_index, pc_guide, pc_at = pct
-    n, f = xf.shape
-    y = np.empty(f)
-    mm_table, mm_logs, mm_logs_lohi = _minmax_scratch(mm_values.size, f, mm_lohi.shape[0])
-    pc_scratch = _percentile_scratch(pc_values.size, f, pc_count)
-    gp_part = np.empty(keep.size)
-    for r in range(n):
-        m = choice[r]
-        code = codes[m] if m >= 0 else -1
-        if code < 0:
-            continue
-        w = weight[r]
-        md = mode[r]
-        if code == GOALPOSTS_CODE:
-            _goalposts_row(score, r, xf[r], keep, cells, lower, upper, higher, w, md, gp_part)
-        elif code == MINMAX_CODE:
-            for a in range(f):
-                y[a] = _oriented(xf[r, a], higher, treat, treat_a, treat_b)
-            _minmax_row(
-                score, r, y, mm_group_of[config[r]], w, md,
-                mm_values, mm_lohi, mm_index, mm_table, mm_logs, mm_logs_lohi,
-            )  # fmt: skip
-        else:
-            for a in range(f):
-                y[a] = _oriented(xf[r, a], higher, 0, 0.0, 0.0)
-            _percentile_row(
-                score, r, y, pc_group_of[config[r]], w, md,
-                pc_values, pc_twice, pc_below, pc_count, pc_index, pc_guide, pc_at, pc_scratch,
-            )  # fmt: skip
+    # the rows of each method, then a call per method: the row loop inside it (a call per
+    # row took a reference to each array argument at entry and gave it back at exit, an
+    # atomic increment and decrement apiece, on counters the threads share for the model's)
+    n = choice.size
+    rows = np.empty(n, dtype=np.int64)
+    bounds = np.zeros(4, dtype=np.int64)
+    k = 0
+    for code in range(3):
+        for r in range(n):
+            m = choice[r]
+            if m >= 0 and codes[m] == code:
+                rows[k] = r
+                k += 1
+        bounds[code + 1] = k
+    gp = rows[bounds[0] : bounds[1]]
+    _goalposts_rows(score, gp, xf, mode, weight, keep, cells, lower, upper, column[0])
+    mm = rows[bounds[1] : bounds[2]]
+    _minmax_rows(
+        score, mm, xf, mode, weight, config, column,
+        mm_group_of, mm_values, mm_lohi, mm_index,
+    )  # fmt: skip
+    pc = rows[bounds[2] : bounds[3]]
+    _percentile_rows(
+        score, pc, xf, mode, weight, config, column[0], pc_group_of,
+        pc_values, pc_twice, pc_below, pc_count, pc_index, pc_guide, pc_at,
+    )  # fmt: skip
 
 
 @njit(**_JIT)
