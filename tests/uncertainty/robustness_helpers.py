@@ -151,7 +151,8 @@ def noisy_panel(panel: Panel, model, state: dict) -> Panel:
 
     values = panel.values.copy()
     rows = {c: i for i, c in enumerate(panel.countries)}
-    factors = model._factors({k: np.asarray(v)[None] for k, v in state.items()})
+    factors = (np.empty((1, model.n_est)), np.empty((1, model.n_unc)))
+    model._factors({k: np.asarray(v)[None] for k, v in state.items()}, *factors)
     for col in model.columns:
         v = col.column_raw(factors, 1)[0]
         j = panel.indicators.index(col.name)

@@ -273,21 +273,35 @@ def test_finish_scores_is_numpy_s_geometric_mean_and_scale():
 
 
 @settings(max_examples=60, deadline=None)
-@given(data=st.data(), n=st.integers(1, 4), live=st.integers(1, 11), c=st.integers(1, 13))
-def test_weighted_rows_add_the_weighted_table_rows_in_table_order(data, n, live, c):
-    """Each row is its weights times its configuration's table: bit for bit the sum of
-    the non-zero terms one after another in table order (so 0 to 11 terms, four per pass
-    and the rest one by one, give the numbers of the plain sum); the column past the table
-    rows is ignored."""
+@given(
+    data=st.data(),
+    n=st.integers(1, 4),
+    k=st.integers(1, 6),
+    methods=st.integers(1, 3),
+    live=st.integers(1, 11),
+    c=st.integers(1, 13),
+)
+def test_weighted_rows_add_the_weighted_table_rows_in_table_order(data, n, k, methods, live, c):
+    """Each row is its weights, each on the table row of its indicator's drawn method,
+    times its configuration's table: bit for bit the sum of the non-zero terms one after
+    another in table order (so 0 to 11 terms, four per pass and the rest one by one, give
+    the numbers of the plain sum); a method without a table row (column ``L``) is
+    ignored."""
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     tables = rng.normal(size=(3, live, c))
     table = rng.integers(0, 3, n).astype(np.intp)
-    a = rng.random((n, live + 1)) * (rng.random((n, live + 1)) < data.draw(st.floats(0, 1)))
+    # each (indicator, method) on its own table row, or on L (no row); zero weights too
+    slots = rng.permutation(max(live, k * methods))[: k * methods]
+    column = np.where(slots < live, slots, live).astype(np.intp)
+    w = rng.random((n, k)) * (rng.random((n, k)) < data.draw(st.floats(0, 1)))
+    norm = rng.integers(0, methods, (n, k)).astype(np.intp)
     out = np.full((n, c), np.nan)
-    kernels.weighted_rows(a, table, tables, out)
+    kernels.weighted_rows(w, norm, column, methods, table, tables, out)
     for b in range(n):
+        a = np.zeros(live + 1)
+        a[column[np.arange(k) * methods + norm[b]]] = w[b]
         want = np.zeros(c)
         for t in range(live):
-            if a[b, t] != 0.0:
-                want = want + a[b, t] * tables[table[b], t]
+            if a[t] != 0.0:
+                want = want + a[t] * tables[table[b], t]
         np.testing.assert_array_equal(out[b], want)

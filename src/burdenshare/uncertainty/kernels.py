@@ -778,25 +778,32 @@ def gather_columns(factors, index, values, scaled, out):
 
 
 @njit(**_JIT)
-def weighted_rows(a, table, tables, out):
-    """``out[b] = a[b, :L] @ tables[table[b]]`` (``L`` table rows; further columns of ``a``
-    are ignored), each row on its own: the weighted sum over the table rows with a non-zero
-    weight, in table order. A sample weighs about 7 of the ~22 rows (one method per
-    indicator), which a matrix product of the batch would all multiply; and a row's numbers
-    depend on nothing but the row, whatever batch it comes in.
+def weighted_rows(w, norm, column, n_methods, table, tables, out):
+    """``out[b] = a_b @ tables[table[b]]``, each row on its own: ``a_b`` holds row ``b``'s
+    weight of indicator ``j`` at the table row ``column[j * n_methods + norm[b, j]]`` of
+    its drawn method (``L``, past the ``L`` table rows, for a method without one: ignored);
+    the weighted sum goes over the table rows with a non-zero weight, in table order. A
+    sample weighs about 7 of the ~22 rows (one method per indicator), which a matrix
+    product of the batch would all multiply; and a row's numbers depend on nothing but
+    the row, whatever batch it comes in.
 
     The terms are added four table rows per pass over the countries (``((out + t0) + t1)
     + ...``: the same additions in the same order as one row per pass, so the same bits,
     with a quarter of the loads and stores of ``out``)."""
-    n = a.shape[0]
+    n, n_ind = w.shape
     live = tables.shape[1]
     c = out.shape[1]
     rows = np.empty(live, dtype=np.int64)
+    a_b = np.empty(live + 1)
     for b in range(n):
+        for t in range(live + 1):
+            a_b[t] = 0.0
+        for j in range(n_ind):
+            a_b[column[j * n_methods + norm[b, j]]] = w[b, j]
         t_b = tables[table[b]]
         k = 0
         for t in range(live):
-            if a[b, t] != 0.0:
+            if a_b[t] != 0.0:
                 rows[k] = t
                 k += 1
         out_b = out[b]
@@ -805,13 +812,13 @@ def weighted_rows(a, table, tables, out):
         q = 0
         while q + 4 <= k:
             r0, r1, r2, r3 = t_b[rows[q]], t_b[rows[q + 1]], t_b[rows[q + 2]], t_b[rows[q + 3]]
-            w0, w1, w2, w3 = a[b, rows[q]], a[b, rows[q + 1]], a[b, rows[q + 2]], a[b, rows[q + 3]]
+            w0, w1, w2, w3 = a_b[rows[q]], a_b[rows[q + 1]], a_b[rows[q + 2]], a_b[rows[q + 3]]
             for i in range(c):
                 out_b[i] = out_b[i] + w0 * r0[i] + w1 * r1[i] + w2 * r2[i] + w3 * r3[i]
             q += 4
         while q < k:
             r0 = t_b[rows[q]]
-            w0 = a[b, rows[q]]
+            w0 = a_b[rows[q]]
             for i in range(c):
                 out_b[i] += w0 * r0[i]
             q += 1

@@ -972,13 +972,17 @@ class RobustnessModel:
         geometric rows): row ``b`` of the weight matrix ``A`` times its configuration's
         table, row by row (:func:`kernels.weighted_rows`), so that a row's numbers depend on
         nothing else."""
-        n, k, m_count = w.shape[0], self.k, self.n_methods
-        live = self.tables.shape[1]
-        a = np.zeros((n, live + 1))
-        np.put_along_axis(a, self.table_column[np.arange(k) * m_count + norm], w, axis=1)
         g = self.table_of[config] + geometric * (self.tables.shape[0] // 2)
-        out = np.empty((n, len(self.countries)))
-        kernels.weighted_rows(a, np.asarray(g, dtype=np.intp), self.tables, out)
+        out = np.empty((w.shape[0], len(self.countries)))
+        kernels.weighted_rows(
+            np.ascontiguousarray(w, dtype=np.float64),
+            np.ascontiguousarray(norm, dtype=np.intp),
+            self.table_column,
+            self.n_methods,
+            np.asarray(g, dtype=np.intp),
+            self.tables,
+            out,
+        )
         return out
 
     def _flagged_raw(self, states: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
@@ -989,9 +993,7 @@ class RobustnessModel:
             return []
         fac = np.empty((n, 1 + self.n_est + self.n_unc))
         fac[:, 0] = 1.0
-        est, unc = self._factors(states)
-        fac[:, 1 : 1 + self.n_est] = 1.0 if est is None else est
-        fac[:, 1 + self.n_est :] = 1.0 if unc is None else unc
+        self._factors(states, fac[:, 1 : 1 + self.n_est], fac[:, 1 + self.n_est :])
         out = tuple(np.empty((n, col.rows.size)) for col in self.columns)
         scaled = all(col.kind == "scale" for col in self.columns)
         # each column's factors gathered into its own contiguous array (times the published
@@ -1147,16 +1149,19 @@ class RobustnessModel:
         else:
             score[rows] += vals
 
-    def _factors(self, states: Mapping[str, np.ndarray]):
-        """Per-country noise factors ``exp(spread * z)`` (estimates, uncertain), or None."""
-        out = []
-        for key, spread in (
-            ("z_est", self.variation.estimate_spread),
-            ("z_unc", self.variation.uncertain_spread),
+    def _factors(self, states: Mapping[str, np.ndarray], est: np.ndarray, unc: np.ndarray) -> None:
+        """Per-country noise factors ``exp(spread * z)`` into ``est`` and ``unc`` (estimates,
+        uncertain; 1 where that noise is not drawn), computed in place."""
+        for key, spread, out in (
+            ("z_est", self.variation.estimate_spread, est),
+            ("z_unc", self.variation.uncertain_spread, unc),
         ):
             z = states.get(key)
-            out.append(None if z is None else np.exp(spread * np.asarray(z, dtype=float)))
-        return tuple(out)
+            if z is None:
+                out[...] = 1.0
+            else:
+                np.multiply(np.asarray(z, dtype=float), spread, out=out)
+                np.exp(out, out=out)
 
     def _gates(
         self, raw: list[np.ndarray], eligible: np.ndarray
