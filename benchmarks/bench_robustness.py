@@ -157,7 +157,6 @@ Run: ``.venv/bin/python benchmarks/bench_robustness.py [--samples N] [--sobol N]
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import resource
 import time
@@ -219,19 +218,6 @@ def policy_for_state(model, policy, state):
     return parse_policy(yaml.safe_dump(doc), "variant.yaml")
 
 
-def noisy_panel(panel, model, state):
-    """The panel with the sample's noise applied to the flagged values."""
-    values = panel.values.copy()
-    rows = {c: i for i, c in enumerate(panel.countries)}
-    factors = model._factors({k: v[None] for k, v in state.items()})
-    for col in model.columns:
-        v = col.column_raw(factors, 1)[0]
-        j = panel.indicators.index(col.name)
-        for i, iso3 in enumerate(model.countries):
-            values[rows[iso3], j] = v[i]
-    return dataclasses.replace(panel, values=values)
-
-
 def time_loop(model, panel, policy, n, lower_level):
     """Seconds per sample of the scoring call alone (the variants are made beforehand)."""
     from burdenshare.scoring import engine
@@ -241,7 +227,7 @@ def time_loop(model, panel, policy, n, lower_level):
     for b in range(n):
         state = {k: v[b] for k, v in states.items()}
         pol = policy_for_state(model, policy, state)
-        pan = noisy_panel(panel, model, state)
+        pan = model.perturbed_panel(panel, state)
         if lower_level:
             prep = engine.prepare(pol)
             variants.append((pan.values, prep, engine.context(pan, prep)))

@@ -144,23 +144,6 @@ def policy_for_state(model, policy_name: str, state: dict):
     return parse_policy(yaml.safe_dump(doc), "variant.yaml")
 
 
-def noisy_panel(panel: Panel, model, state: dict) -> Panel:
-    """``panel`` with one sample's noise applied to the flagged values of every column the
-    model perturbs (the column's own formula: scaled, gap, share, Hague path)."""
-    import dataclasses
-
-    values = panel.values.copy()
-    rows = {c: i for i, c in enumerate(panel.countries)}
-    factors = (np.empty((1, model.n_est)), np.empty((1, model.n_unc)))
-    model._factors({k: np.asarray(v)[None] for k, v in state.items()}, *factors)
-    for col in model.columns:
-        v = col.column_raw(factors, 1)[0]
-        j = panel.indicators.index(col.name)
-        for i, iso3 in enumerate(model.countries):
-            values[rows[iso3], j] = v[i]
-    return dataclasses.replace(panel, values=values)
-
-
 def subset_panel(panel: Panel, keep: np.ndarray) -> Panel:
     """The panel restricted to the countries at positions ``keep``."""
     import dataclasses

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from robustness_helpers import noisy_panel, policy_for_state, subset_panel
+from robustness_helpers import policy_for_state, subset_panel
 
 from burdenshare.scoring import score
 from burdenshare.uncertainty import kernels
@@ -72,7 +72,7 @@ def test_noisy_samples_match_the_engine_on_the_perturbed_real_panel(real_panel, 
         if plan:
             plan["indicators"] = model.indicators
         result = score(
-            noisy_panel(panel, model, state),
+            model.perturbed_panel(panel, state),
             policy_for_state(model, policy, state),
             treatment=plan or None,
         )

@@ -672,6 +672,22 @@ class RobustnessModel:
                 out["z_est" if name == "estimates" else "z_unc"] = normal_from_unit(part)
         return out
 
+    def perturbed_panel(self, panel, state: Mapping[str, np.ndarray]):
+        """``panel`` (the one the model was built from) with one sample's data noise applied
+        to the flagged values of every column the model perturbs, each by its column's own
+        formula (scaled, gap, share, Hague path): the data a ``score`` call of that sample
+        reads (the benchmark's per-sample loop, the tests against the engine)."""
+        factors = (np.empty((1, self.n_est)), np.empty((1, self.n_unc)))
+        self._factors({k: np.asarray(v)[None] for k, v in state.items()}, *factors)
+        values = panel.values.copy()
+        rows = {c: i for i, c in enumerate(panel.countries)}
+        for col in self.columns:
+            v = col.column_raw(factors, 1)[0]
+            j = panel.indicators.index(col.name)
+            for i, iso3 in enumerate(self.countries):
+                values[rows[iso3], j] = v[i]
+        return dataclasses.replace(panel, values=values)
+
     def counting_view(self) -> tuple[RobustnessModel, np.ndarray]:
         """This model restricted to the countries that can be ranked at all, and their
         positions here (cached).
