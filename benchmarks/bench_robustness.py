@@ -145,6 +145,27 @@ min-max extremes, a uint8 local rank table, counting the eligible instead of sea
 unsigned gather indices, ranking the flagged values among themselves by their places among
 the unflagged ones (compared only within a gap: a fifth slower).
 
+Issue 12, stop 23 (the Monte Carlo's normal variates from numba's compiled port of NumPy's
+ziggurat on the same generator, the same numbers in 40% of the time; rank sort keys in
+int32 with runs of equal coarse scores put in exact order after NumPy's sort, 0.36 instead
+of 0.82 ms a batch; no compiled call per row that passes arrays on, since each such call
+took and gave back a reference to every array argument, atomic operations on counters the
+two threads share; the static part's weights placed by the kernel, no weight matrix; the
+noise factors' exp on a contiguous array). Count tables identical to main's before the
+stop at 1,000,000 samples after every step. Against main before the stop, alternating in
+one process: one 2,048-sample batch without the draws 6.15 -> 5.24 ms (p20 of 80); the
+whole Monte Carlo on 2 threads 2.32 -> 1.78 us/sample (best of 8), on one thread 3.92 ->
+3.11 us/sample. Six full runs of this benchmark after the last step: numpy 1.64, 1.65,
+1.67, 1.73, 1.76, 1.79 s (one thread 3.01-3.85 s), without data noise 0.74-0.82 s, Dask
+1.86-2.56 s, peak RSS 0.30-0.33 GiB, the score() loop x2,070-2,620 slower, Sobol'
+14.1-28.8x faster than SALib's pipeline, the audit 0.27-0.29 s: the <= 2 s aim is met in
+every run, by 10-18%. Tried and not kept (measured no faster): comparing each flagged
+value against all at once in a loop with no reduction, ordering the flagged values by
+their places among the unflagged ones again (with the members of each gap listed: still
+slower), numba's inline="always" for the per-row helpers (the reference counts stayed),
+an int16 rank table per call, batches of 4,096 rows, numba's own gamma variates (no
+faster than NumPy's; only its normal variates are).
+
 5. (issue 12) the audit figures beside their baselines: the engine-based audit (effective
    importance and the leave-one-out scenarios) against one ``score`` call; and the
    convergence of the total-effect indices on the declared target (mean absolute rank
