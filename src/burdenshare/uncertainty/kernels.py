@@ -726,7 +726,7 @@ def noisy_rows(score, xf, choice, mode, weight, config, codes, column, goalposts
     ``(higher, treat, treat_a, treat_b)``; ``goalposts``: ``(keep, cells, lower, upper)``;
     ``minmax`` and ``pct``: each method's :class:`~burdenshare.uncertainty.model._NoisyColumn`
     arrays ``(group_of, values, lohi, index)`` and ``(group_of, values, twice, below,
-    count, index)``."""
+    count, index, guide, guide_at)``."""
     keep, cells, lower, upper = goalposts
     mm_group_of, mm_values, mm_lohi, mm_index = minmax
     pc_group_of, pc_values, pc_twice, pc_below, pc_count, pc_index, pc_guide, pc_at = pct
@@ -735,23 +735,23 @@ def noisy_rows(score, xf, choice, mode, weight, config, codes, column, goalposts
     # atomic increment and decrement apiece, on counters the threads share for the model's)
     n = choice.size
     rows = np.empty(n, dtype=np.int64)
-    bounds = np.zeros(4, dtype=np.int64)
+    bounds = np.zeros(4, dtype=np.int64)  # rows of code k: rows[bounds[k] : bounds[k + 1]]
     k = 0
-    for code in range(3):
+    for code in range(3):  # the codes are 0, 1, 2
         for r in range(n):
             m = choice[r]
             if m >= 0 and codes[m] == code:
                 rows[k] = r
                 k += 1
         bounds[code + 1] = k
-    gp = rows[bounds[0] : bounds[1]]
+    gp = rows[bounds[GOALPOSTS_CODE] : bounds[GOALPOSTS_CODE + 1]]
     _goalposts_rows(score, gp, xf, mode, weight, keep, cells, lower, upper, column[0])
-    mm = rows[bounds[1] : bounds[2]]
+    mm = rows[bounds[MINMAX_CODE] : bounds[MINMAX_CODE + 1]]
     _minmax_rows(
         score, mm, xf, mode, weight, config, column,
         mm_group_of, mm_values, mm_lohi, mm_index,
     )  # fmt: skip
-    pc = rows[bounds[2] : bounds[3]]
+    pc = rows[bounds[PERCENTILE_CODE] : bounds[PERCENTILE_CODE + 1]]
     _percentile_rows(
         score, pc, xf, mode, weight, config, column[0], pc_group_of,
         pc_values, pc_twice, pc_below, pc_count, pc_index, pc_guide, pc_at,
