@@ -138,7 +138,6 @@ _GAP_TARGETS = {
 }
 #: Seeding blocks per evaluation batch (:attr:`RobustnessModel.batch_rows`).
 BATCH_BLOCKS = 2
-#: Bits of the uint64 sort key: tier | score (rounded to 1e-9) | country position.
 #: Bits of :func:`rank_order`'s int64 key: tier | score (rounded to 1e-9, offset) | position.
 _IDX_BITS, _SCORE_BITS = 12, 46
 

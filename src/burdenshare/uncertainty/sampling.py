@@ -111,10 +111,10 @@ def standard_normal(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndar
     """``rng.standard_normal(shape)``: the same numbers, from the same generator state, which
     it advances as NumPy would (tested equal), in about 40% of NumPy's time.
 
-    Numba compiles NumPy's own ziggurat method for a ``Generator`` it is handed and calls
-    the bit generator directly (Numba docs, "Supported NumPy features: Random, Generator
-    Objects"); NumPy's method goes through its bit generator's function pointer for every
-    number. The Monte Carlo draws 43 normal variates a sample, a tenth of its time."""
+    Numba compiles NumPy's own ziggurat method for a ``Generator`` it is handed, on that
+    generator's bit generator (Numba docs, "Supported NumPy features: Random, Generator
+    Objects"); measured 0.12 ms against NumPy's 0.29 ms for the 1,024 x 43 normal
+    variates of a seeding block, which were about a tenth of the Monte Carlo's time."""
     out = np.empty(shape)
     _fill_standard_normal(rng, out.reshape(-1))
     return out
