@@ -88,6 +88,7 @@ def test_bad_files_exit_2_and_write_nothing(sqlite_url, tmp_path, shared_data, c
         assert main(["data", "import", str(bad), "--db", sqlite_url]) == 2
         err = capsys.readouterr().err
         assert needle in err and "Traceback" not in err
+        assert err.startswith("error: ") and err.count("\n") == 1  # one line, nothing before
     assert _fact_count(sqlite_url) == before
 
 

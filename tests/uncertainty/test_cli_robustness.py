@@ -118,6 +118,7 @@ def test_table_output(db, capsys):
         (["--concentration", "0"], "--concentration"),
         (["--plot", "ranks.pdf"], "the file name must end in .png or .svg"),
         (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler needs --backend dask"),
+        (["--policy", "bogus"], "unknown policy 'bogus'"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_2(db, capsys, args, message):
@@ -125,6 +126,8 @@ def test_bad_input_is_one_clear_line_and_exit_2(db, capsys, args, message):
     assert code == 2
     assert message in " ".join(err.split())
     assert "Traceback" not in err + out
+    # one line: no blank line left before it by a progress bar (shown on a terminal only)
+    assert err.startswith("error: ") and err.count("\n") == 1 and out == ""
 
 
 def test_unreachable_scheduler_exit_2(db, capsys):

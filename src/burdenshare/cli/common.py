@@ -254,6 +254,19 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 # ---- output --------------------------------------------------------------------------------
 
 
+def stderr_progress(*columns: Any, disable: bool = False):
+    """A transient Rich progress bar on stderr, shown only when stderr is a terminal: in a
+    pipe or a log it would leave a blank line before the next message (an error line, say)
+    and nothing anyone can watch."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    return Progress(
+        *columns, console=console, transient=True, disable=disable or not console.is_terminal
+    )
+
+
 def echo_json(obj: Any) -> None:
     """Print ``obj`` as indented JSON (NaN -> null, dates -> ISO strings)."""
     typer.echo(json.dumps(clean_nan(obj), indent=2, default=_default, allow_nan=False))

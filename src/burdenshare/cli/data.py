@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from burdenshare.cli.common import DB_OPTION, check_format, echo_json, format_option
+from burdenshare.cli.common import (
+    DB_OPTION,
+    check_format,
+    echo_json,
+    format_option,
+    stderr_progress,
+)
 
 data_app = typer.Typer(
     help="Load and inspect the published data behind every score.", no_args_is_help=True
@@ -39,22 +45,15 @@ def import_cmd(
     supported format) or refused (damaged, or it would replace good data; store unchanged).
     The exit code is 2 when any file was refused.
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
     from burdenshare.errors import UserError
     from burdenshare.imports import REFUSED, SKIPPED, import_many
     from burdenshare.store.db import get_engine
 
     engine = get_engine(db)
-    err = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=fmt == "json",
+    with stderr_progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), disable=fmt == "json"
     ) as progress:
         task = progress.add_task("importing", total=len(paths))
         outcomes = []

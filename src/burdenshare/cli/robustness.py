@@ -171,20 +171,16 @@ def _flat(record: dict) -> dict:
 
 def _run(spec, db: str | None, backend: str, scheduler: str | None, workers: int | None):
     """Run the service's analysis with a Rich progress bar on stderr (model evaluations)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
-    from burdenshare.cli.common import engine
+    from burdenshare.cli.common import engine, stderr_progress
     from burdenshare.services.partners import robustness
 
-    console = Console(stderr=True)
-    with Progress(
+    with stderr_progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed:,}/{task.total:,}"),
         TimeElapsedColumn(),
-        console=console,
-        transient=True,
     ) as bar:
         task = bar.add_task("robustness", total=0)
         return robustness(
